@@ -1,0 +1,43 @@
+# Two entry points for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SPEC   ?= spec/duri.yaml
+OUT    ?= out
+
+.PHONY: run test tools lint check clean
+
+$(BIN)/obsgen: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+run: $(BIN)/obsgen
+	$(BIN)/obsgen generate $(SPEC) --out $(OUT)
+
+# promtool/amtool come from Debian's packages; install them when missing and we are root.
+tools:
+	@if ! command -v promtool >/dev/null 2>&1 || ! command -v amtool >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing prometheus and prometheus-alertmanager from Debian"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends prometheus prometheus-alertmanager >/dev/null; \
+	  else \
+	    echo "promtool/amtool missing and not root: tool-backed tests will skip (fail when CI=true)"; \
+	  fi; \
+	fi
+
+test: $(BIN)/obsgen tools
+	$(BIN)/python -m pytest -q
+
+lint: $(BIN)/obsgen
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
+	$(BIN)/mypy
+
+check: $(BIN)/obsgen
+	$(BIN)/obsgen check $(SPEC) --out $(OUT)
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

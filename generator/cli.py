@@ -1,0 +1,141 @@
+"""The command line. The only module that prints or chooses exit codes.
+
+Exit codes: 0 success; 1 `check` found drift; 2 bad spec, bad output or a failing tool.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from generator.errors import ObsgenError
+
+DEFAULT_SPEC = "spec/duri.yaml"
+DEFAULT_OUT = "out"
+
+spec_argument = click.argument(
+    "spec", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_SPEC, required=False
+)
+out_option = click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Output directory.",
+)
+
+
+def _fail(error: ObsgenError) -> None:
+    for line in error.lines():
+        click.echo(line, err=True)
+    sys.exit(error.exit_code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="obsgen")
+def cli() -> None:
+    """obsgen: one spec -> Prometheus rules, Alertmanager routing, Grafana dashboards."""
+
+
+@cli.command()
+@spec_argument
+@out_option
+def generate(spec: Path, out: Path) -> None:
+    """Render SPEC into OUT, replacing only the files obsgen owns (atomically)."""
+    from generator.pipeline import build
+    from generator.write import write_outputs
+
+    try:
+        result = build(spec, out)
+        statuses = write_outputs(out, result.files)
+    except ObsgenError as error:
+        _fail(error)
+        return
+    for status in statuses:
+        click.echo(f"{status.status:<9} {out.as_posix().rstrip('/')}/{status.path}")
+
+
+@cli.command()
+@spec_argument
+@out_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def check(spec: Path, out: Path, fmt: str) -> None:
+    """Exit 0 when OUT is exactly what SPEC renders; 1 with a semantic diff when not."""
+    from generator.drift import compare
+    from generator.pipeline import build
+
+    try:
+        result = build(spec, out)
+    except ObsgenError as error:
+        _fail(error)
+        return
+    drifts = compare(out, result.files)
+    if fmt == "json":
+        report = {
+            "clean": not drifts,
+            "files": [{"path": d.path, "status": d.status, "changes": d.changes} for d in drifts],
+        }
+        click.echo(json.dumps(report, indent=2, sort_keys=True))
+    elif drifts:
+        click.echo(f"{out.as_posix()}/ is out of date with {spec.as_posix()}:")
+        for drift in drifts:
+            click.echo(f"  {drift.path}: {drift.status}")
+            for change in drift.changes:
+                click.echo(f"    {change}")
+        click.echo("run `obsgen generate` and commit the result")
+    else:
+        click.echo(f"{out.as_posix()}/ matches {spec.as_posix()}")
+    sys.exit(1 if drifts else 0)
+
+
+@cli.command()
+@spec_argument
+@out_option
+@click.option(
+    "--require-tools/--no-require-tools",
+    default=False,
+    help="Fail when promtool/amtool are missing instead of skipping them.",
+)
+def validate(spec: Path, out: Path, require_tools: bool) -> None:
+    """Validate SPEC and its rendered outputs, with promtool when it is installed."""
+    from generator import tools
+    from generator.pipeline import build
+
+    try:
+        result = build(spec, out)
+        ran = []
+        if tools.find("promtool") or require_tools:
+            problems = tools.check_prometheus(
+                result.files,
+                [f.path for f in result.plan.rule_files],
+                result.plan.prometheus.path,
+            )
+            if problems:
+                for line in problems:
+                    click.echo(line, err=True)
+                sys.exit(2)
+            ran.append("promtool")
+    except ObsgenError as error:
+        _fail(error)
+        return
+    skipped = "" if ran else " (promtool not found: tool checks skipped)"
+    click.echo(f"{spec.as_posix()}: valid, {len(result.files)} outputs{skipped}")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the spec's JSON Schema."""
+    from generator.spec import Spec
+
+    click.echo(json.dumps(Spec.model_json_schema(by_alias=True), indent=2, sort_keys=True))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="obsgen")

@@ -1,0 +1,137 @@
+"""Every generated name lives here: recording rules, alerts, groups, files, uids.
+
+Recording rules follow Prometheus practice, ``level:metric:operations``.
+"""
+
+from __future__ import annotations
+
+import re
+
+RATE_WINDOW = "5m"
+# Filesystems whose "fullness" means nothing for capacity alerts.
+IGNORED_FSTYPES = "tmpfs|ramfs|overlay|squashfs|nsfs|fuse.lxcfs"
+
+
+def base_metric(name: str) -> str:
+    """Counter name without its `_total` suffix: http_requests_total -> http_requests."""
+    return name.removesuffix("_total")
+
+
+def camel(*words: str) -> str:
+    """CamelCase from snake/kebab words: ('node', 'cpu') -> NodeCpu."""
+    parts = [p for w in words for p in re.split(r"[^A-Za-z0-9]+", w) if p]
+    return "".join(p[:1].upper() + p[1:] for p in parts)
+
+
+# --- per-service recording rules -------------------------------------------------------
+
+
+def requests_rate(requests_metric: str) -> str:
+    """Per-service request rate."""
+    return f"service:{base_metric(requests_metric)}:rate{RATE_WINDOW}"
+
+
+def errors_rate(requests_metric: str) -> str:
+    """Per-service error request rate."""
+    return f"service:{base_metric(requests_metric)}_errors:rate{RATE_WINDOW}"
+
+
+def error_ratio(requests_metric: str) -> str:
+    """Per-service share of requests that are errors."""
+    return f"service:{base_metric(requests_metric)}_errors:ratio_rate{RATE_WINDOW}"
+
+
+def bucket_rate(histogram: str) -> str:
+    """Per-service, per-bucket rate of a histogram."""
+    return f"service_le:{histogram}_bucket:rate{RATE_WINDOW}"
+
+
+def quantile(histogram: str, percentile: str) -> str:
+    """Per-service latency percentile from the bucket rates, e.g. p95."""
+    return f"service:{histogram}:p{percentile}_rate{RATE_WINDOW}"
+
+
+def container_cpu_rate(metric: str) -> str:
+    """Per-service CPU seconds used per second."""
+    return f"service:{base_metric(metric)}:rate{RATE_WINDOW}"
+
+
+CONTAINER_CPU_UTILISATION = "service:container_cpu_utilisation:ratio"
+CONTAINER_MEMORY_UTILISATION = "service:container_memory_utilisation:ratio"
+
+
+def container_memory_sum(metric: str) -> str:
+    """Per-service memory in use."""
+    return f"service:{metric}:sum"
+
+
+def container_network_rate(metric: str) -> str:
+    """Per-service network bytes per second."""
+    return f"service:{base_metric(metric)}:rate{RATE_WINDOW}"
+
+
+# --- infrastructure and datastores ------------------------------------------------------
+
+NODE_CPU_UTILISATION = "instance:node_cpu_utilisation:ratio"
+NODE_MEMORY_UTILISATION = "instance:node_memory_utilisation:ratio"
+NODE_FILESYSTEM_UTILISATION = "instance_mountpoint:node_filesystem_utilisation:ratio"
+PG_CONNECTIONS = "instance:pg_connections:sum"
+PG_CONNECTIONS_UTILISATION = "instance:pg_connections_utilisation:ratio"
+REDIS_MEMORY_UTILISATION = "instance:redis_memory_utilisation:ratio"
+REDIS_HIT_RATIO = "instance:redis_keyspace_hits:ratio_rate5m"
+
+
+def pg_tuples_rate(metric: str) -> str:
+    """Per-database tuple rate."""
+    return f"instance_datname:{metric}:rate{RATE_WINDOW}"
+
+
+# --- alerts --------------------------------------------------------------------------------
+
+ALERT_NAMES = {
+    "latency": "LatencyP{percentile}High",
+    "throughput": "ThroughputLow",
+    "cpu": "ContainerCPUHigh",
+    "memory": "ContainerMemoryHigh",
+    "node_cpu": "NodeCPUHigh",
+    "node_memory": "NodeMemoryHigh",
+    "node_filesystem": "NodeFilesystemUsageHigh",
+    "postgres_connections": "PostgresConnectionsHigh",
+    "redis_memory": "RedisMemoryHigh",
+}
+REGRESSION_NAMES = {
+    "latency_p95": "LatencyP95Regression",
+    "throughput": "ThroughputRegression",
+    "error_rate": "ErrorRateRegression",
+}
+
+
+def alert_name(kind: str, percentile: str = "") -> str:
+    """CamelCase alert name of a threshold alert kind."""
+    return ALERT_NAMES[kind].format(percentile=percentile)
+
+
+def runbook(base: str, alert: str) -> str:
+    """Runbook link of an alert: <base>#<alertname in lower case>."""
+    return f"{base}#{alert.lower()}"
+
+
+# --- groups and files ----------------------------------------------------------------------
+
+
+def group(system: str, part: str, kind: str) -> str:
+    """Rule group name, e.g. duri-core.recording."""
+    return f"{part}.{kind}" if part.startswith(f"{system}") else f"{system}-{part}.{kind}"
+
+
+RECORDING_FILE = "prometheus/rules/recording.yml"
+ALERTS_FILE = "prometheus/rules/alerts.yml"
+PROMETHEUS_CONFIG = "prometheus/prometheus.yml"
+
+
+def go_template_literal(text: str) -> str:
+    """Escape user text for a Prometheus annotation: `{{` must not start a Go template."""
+    if "{{" not in text and "}}" not in text:
+        return text
+    out = text.replace("{{", "\x00").replace("}}", "\x01")
+    return out.replace("\x00", '{{ "{{" }}').replace("\x01", '{{ "}}" }}')

@@ -1,0 +1,142 @@
+"""Plain data -> typed Spec: pydantic validation with every error mapped to file:line:col."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from generator.crosscheck import crosscheck
+from generator.errors import Problem, SpecError
+from generator.load import Document, PathT, load_file
+from generator.spec import Spec
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete types an annotation may hold (Optional/Annotated/Union stripped)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [t for arg in typing.get_args(annotation) for t in _unwrap(arg)]
+    return [annotation]
+
+
+def _model_at(path: PathT, data: Any) -> type[BaseModel] | None:
+    """The spec model class that validates the mapping at `path`, if any."""
+    current: list[Any] = [Spec]
+    node = data
+    for part in path:
+        nxt: list[Any] = []
+        for t in current:
+            origin = typing.get_origin(t)
+            if isinstance(t, type) and issubclass(t, BaseModel) and isinstance(part, str):
+                field = t.model_fields.get(part) or next(
+                    (f for f in t.model_fields.values() if f.alias == part), None
+                )
+                if field is not None:
+                    nxt.extend(_unwrap(field.annotation))
+            elif origin is dict:
+                nxt.extend(_unwrap(typing.get_args(t)[1]))
+            elif origin in (tuple, list) and isinstance(part, int):
+                nxt.extend(_unwrap(typing.get_args(t)[0]))
+        node = node.get(part) if isinstance(node, dict) else None
+        if len(nxt) > 1 and isinstance(node, dict) and "kind" in node:
+            # discriminated unions: pick the member whose `kind` literal matches
+            nxt = [
+                t
+                for t in nxt
+                if isinstance(t, type)
+                and issubclass(t, BaseModel)
+                and node["kind"] in typing.get_args(t.model_fields["kind"].annotation)
+            ] or nxt
+        current = nxt
+    models = [t for t in current if isinstance(t, type) and issubclass(t, BaseModel)]
+    return models[0] if models else None
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return sorted(f.alias or name for name, f in model.model_fields.items())
+
+
+def _message(err: dict[str, Any], doc: Document) -> Problem:
+    kind = err["type"]
+    raw: PathT = tuple(err["loc"])
+    if raw and raw[-1] == "[key]":
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        return doc.problem(_strip_union_tags(raw[:-1], doc.data), f"invalid key: {msg}", key=True)
+    # pydantic puts the discriminator tag in the location of tagged unions; drop it
+    loc = _strip_union_tags(raw, doc.data)
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        model = _model_at(loc[:-1], doc.data)
+        allowed = _field_names(model) if model else []
+        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        if not close and allowed:
+            hint = f"; allowed: {', '.join(allowed)}"
+        return doc.problem(loc, f"unknown field {name!r}{hint}", key=True)
+    if kind == "missing":
+        return (
+            doc.problem(loc[:-1], f"missing required field {loc[-1]!r}")
+            if loc
+            else doc.problem(loc, "missing required field")
+        )
+    msg = str(err["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        msg = msg.removeprefix(prefix)
+    if kind == "literal_error" and loc and loc[-1] == "version":
+        msg = f"unsupported spec version {err.get('input')!r}; this obsgen reads version 1"
+    elif kind == "union_tag_invalid":
+        msg = f"unknown kind {err.get('input')!r}; expected one of: postgres, redis"
+    elif kind == "string_pattern_mismatch" and loc and loc[-1] == "runbook_url":
+        msg = "must be an http(s) URL without spaces, quotes, braces or angle brackets"
+    elif kind in ("greater_than", "less_than", "less_than_equal", "greater_than_equal"):
+        msg = f"{msg} (got {err.get('input')!r})"
+    return doc.problem(loc, msg)
+
+
+def _strip_union_tags(loc: PathT, data: Any) -> PathT:
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part not in node and isinstance(part, str):
+            continue  # a union tag pydantic inserted, not a key of the user's data
+        if isinstance(node, list) and isinstance(part, int) and part >= len(node):
+            continue
+        out.append(part)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int):
+            node = node[part]
+        else:
+            node = None
+    # keep the last part even if missing (a missing field names it)
+    if loc and (not out or out[-1] != loc[-1]) and isinstance(loc[-1], str):
+        out.append(loc[-1])
+    return tuple(out)
+
+
+def parse_document(doc: Document) -> Spec:
+    """Validate loaded data into a Spec; raise SpecError listing every problem with its place."""
+    if not isinstance(doc.data, dict):
+        raise SpecError([doc.problem((), "the spec must be a mapping of fields")])
+    try:
+        spec = Spec.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = [_message(dict(e), doc) for e in exc.errors()]
+        raise SpecError(problems) from None
+    problems = crosscheck(spec, doc)
+    if problems:
+        raise SpecError(problems)
+    return spec
+
+
+def read_spec(path: Path, display: str | None = None) -> tuple[Spec, Document]:
+    """Load, validate and cross-check a spec file."""
+    doc = load_file(path, display)
+    return parse_document(doc), doc

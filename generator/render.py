@@ -1,0 +1,126 @@
+"""Plan -> {relative path: text}, through Jinja templates (StrictUndefined).
+
+Every scalar reaches a template through an escaping filter: `yamlstr` for YAML values,
+`selector` for PromQL label matchers, `num` for numbers. A spec string can never change
+the structure of an output.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator import conventions as cv
+from generator.errors import TemplateError
+from generator.model import Plan
+from generator.numbers import fmt
+
+# Plain (unquoted) only for names that no YAML 1.1/1.2 reader turns into another type.
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-/]*$")
+_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
+_PLAIN_SAFE = re.compile(r"^[^\x00-\x1f\x7f\u0085\u2028\u2029\ufeff]*$")
+
+
+def yamlstr(value: object) -> str:
+    """A YAML scalar that reads back as exactly `value` (a string)."""
+    text = str(value)
+    if _PLAIN.match(text) and text.lower() not in _YAML_WORDS:
+        return text
+    if _PLAIN_SAFE.match(text) and text == text.strip() and text:
+        return "'" + text.replace("'", "''") + "'"
+    return json.dumps(text, ensure_ascii=False)
+
+
+def promql_string(value: str) -> str:
+    """A PromQL double-quoted string literal holding exactly `value`."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def selector(matchers: Iterable[tuple[str, str, str]]) -> str:
+    """Label matchers -> `{a="b",c=~"d"}` with escaped values."""
+    parts = [f"{name}{op}{promql_string(value)}" for name, op, value in matchers]
+    return "{" + ", ".join(parts) + "}" if parts else ""
+
+
+def num(value: Decimal | int | float) -> str:
+    """Print a number exactly."""
+    return fmt(value)
+
+
+def template_dirs(overrides: Path | None = None) -> list[Path]:
+    """Template search path: user overrides first, then the built-in templates."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "templates"
+    builtin = packaged if packaged.is_dir() else here.parent / "templates"
+    return ([overrides] if overrides else []) + [builtin]
+
+
+def environment(overrides: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment: strict, no autoescape (we escape per value kind)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(overrides)]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(yamlstr=yamlstr, selector=selector, num=num, promql_string=promql_string)
+    return env
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file to write: its path under out/, template and context."""
+
+    path: str
+    template: str
+    context: dict[str, Any]
+
+
+OutputPlanner = Callable[[Plan], list[Output]]
+
+
+def prometheus_outputs(plan: Plan) -> list[Output]:
+    """Rule files and prometheus.yml."""
+    outputs = [Output(f.path, "prometheus/rules.yml.j2", {"file": f}) for f in plan.rule_files]
+    outputs.append(
+        Output(plan.prometheus.path, "prometheus/prometheus.yml.j2", {"config": plan.prometheus})
+    )
+    return outputs
+
+
+# One entry per output kind: a plan function choosing files, templates and contexts.
+PLANNERS: list[OutputPlanner] = [prometheus_outputs]
+
+
+def render(plan: Plan, overrides: Path | None = None) -> dict[str, str]:
+    """Render every output of `plan`; keys are paths relative to out/, sorted."""
+    env = environment(overrides)
+    files: dict[str, str] = {}
+    for planner in PLANNERS:
+        for output in planner(plan):
+            files[output.path] = _render_one(env, output, plan)
+    return dict(sorted(files.items()))
+
+
+def _render_one(env: jinja2.Environment, output: Output, plan: Plan) -> str:
+    try:
+        template = env.get_template(output.template)
+        text = template.render(source=plan.source, system=plan.system, cv=cv, **output.context)
+    except jinja2.TemplateError as exc:
+        where = getattr(exc, "filename", None) or output.template
+        line = getattr(exc, "lineno", None)
+        at = f"{where}:{line}" if line else where
+        raise TemplateError(f"template {at}: {exc.message or exc}") from None
+    if not text.strip():
+        raise TemplateError(f"template {output.template} rendered an empty {output.path}")
+    text = text.replace("\r\n", "\n")
+    return text if text.endswith("\n") else text + "\n"

@@ -1,0 +1,83 @@
+"""Rendered outputs -> problems: parse back, PromQL parses and reads only known series,
+per-kind checks registered by each output kind."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+from generator.errors import OutputError
+from generator.model import Plan
+from generator.promql_check import unknown_series
+
+# Series Prometheus itself provides, which rules may read.
+BUILTIN_SERIES = frozenset({"ALERTS", "ALERTS_FOR_STATE", "up"})
+
+Parsed = dict[str, Any]
+Checker = Callable[[Plan, Parsed], list[str]]
+
+
+def parse_outputs(files: dict[str, str]) -> tuple[Parsed, list[str]]:
+    """Parse every YAML/JSON output back; return the documents and parse problems."""
+    parsed: Parsed = {}
+    problems: list[str] = []
+    for path, text in files.items():
+        try:
+            if path.endswith((".yml", ".yaml")):
+                parsed[path] = yaml.safe_load(text)
+            elif path.endswith(".json"):
+                parsed[path] = json.loads(text)
+            else:
+                parsed[path] = text
+        except (yaml.YAMLError, ValueError) as exc:
+            problems.append(f"{path}: does not parse back: {exc}")
+    return parsed, problems
+
+
+def rule_expressions(doc: Any) -> list[tuple[str, str, str]]:
+    """(group, rule name, expr) of every rule in a Prometheus rule file document."""
+    out = []
+    if isinstance(doc, dict):
+        for group in doc.get("groups") or []:
+            for rule in group.get("rules") or []:
+                name = rule.get("record") or rule.get("alert") or "?"
+                out.append((str(group.get("name")), str(name), str(rule.get("expr", ""))))
+    return out
+
+
+def check_rule_files(plan: Plan, parsed: Parsed) -> list[str]:
+    """Every rule expression parses and reads only declared metrics or recorded series."""
+    known = plan.metrics | plan.records() | BUILTIN_SERIES
+    problems = []
+    for rule_file in plan.rule_files:
+        for group, name, expr in rule_expressions(parsed.get(rule_file.path)):
+            where = f"{rule_file.path}: group {group}: {name}"
+            try:
+                unknown = unknown_series(expr, known)
+            except ValueError as exc:
+                problems.append(f"{where}: {exc}: {expr}")
+                continue
+            if unknown:
+                problems.append(
+                    f"{where}: reads {', '.join(unknown)}, which is neither in the metric "
+                    "catalogue nor a recording rule"
+                )
+    return problems
+
+
+# One entry per output kind; each returns human-readable problems.
+CHECKERS: list[Checker] = [check_rule_files]
+
+
+def validate_outputs(plan: Plan, files: dict[str, str]) -> Parsed:
+    """Raise OutputError listing every problem of the rendered outputs; return them parsed."""
+    parsed, problems = parse_outputs(files)
+    if not problems:
+        for checker in CHECKERS:
+            problems.extend(checker(plan, parsed))
+    if problems:
+        raise OutputError(problems)
+    return parsed
