@@ -1,0 +1,65 @@
+"""Shared test helpers: rendering specs in memory, goldens, and the real tools."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.pipeline import Build, build
+
+ROOT = Path(__file__).resolve().parent.parent
+DURI_SPEC = ROOT / "spec" / "duri.yaml"
+DURI_OUT = ROOT / "out"
+FIXTURES = ROOT / "tests" / "fixtures"
+SHARED = ROOT.parent / "shared"
+UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def render_spec(spec: Path, out: Path) -> Build:
+    """Render a spec in memory exactly as `obsgen generate SPEC --out OUT` would."""
+    return build(spec, out)
+
+
+def fixture_specs() -> list[Path]:
+    """Every fixture spec with a golden out/ beside it."""
+    return sorted(FIXTURES.glob("*/spec.yaml"))
+
+
+def require_tool(name: str) -> str:
+    """Path of promtool/amtool; skip without it, but fail in CI (CI=true) where it must exist."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} not installed (make test installs it from Debian as root)"
+        if IN_CI:
+            pytest.fail(f"{message}; CI=true requires it", pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `python -m generator ARGS` in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    """Every file under `directory` with its bytes (to prove nothing changed)."""
+    if not directory.exists():
+        return {}
+    return {
+        p.relative_to(directory).as_posix(): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
