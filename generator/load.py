@@ -93,7 +93,7 @@ class _Builder:
                 [
                     Problem(
                         self.loc(node),
-                        format_path(path),
+                        format_path(path[:1]),
                         f"document expands to more than {MAX_NODES} nodes "
                         "(alias expansion too large); write the values out or split the spec",
                     )

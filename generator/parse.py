@@ -92,11 +92,15 @@ def _message(err: dict[str, Any], doc: Document) -> Problem:
     if kind == "literal_error" and loc and loc[-1] == "version":
         msg = f"unsupported spec version {err.get('input')!r}; this obsgen reads version 1"
     elif kind == "union_tag_invalid":
-        msg = f"unknown kind {err.get('input')!r}; expected one of: postgres, redis"
+        tag = (err.get("ctx") or {}).get("tag", err.get("input"))
+        msg = f"unknown kind {tag!r}; expected one of: postgres, redis"
     elif kind == "string_pattern_mismatch" and loc and loc[-1] == "runbook_url":
         msg = "must be an http(s) URL without spaces, quotes, braces or angle brackets"
+    elif kind == "string_pattern_mismatch" and "x00" in str((err.get("ctx") or {}).get("pattern")):
+        msg = "must not contain control characters (newlines, tabs)"
     elif kind in ("greater_than", "less_than", "less_than_equal", "greater_than_equal"):
         msg = f"{msg} (got {err.get('input')!r})"
+    msg = msg.replace("Input should be", "must be")
     return doc.problem(loc, msg)
 
 
@@ -121,6 +125,27 @@ def _strip_union_tags(loc: PathT, data: Any) -> PathT:
     return tuple(out)
 
 
+def _problems(exc: ValidationError, doc: Document) -> list[Problem]:
+    """One problem per mistake: drop pydantic's echoes of an error already reported."""
+    errors = [dict(e) for e in exc.errors()]
+    item_errors = {tuple(e["loc"][:-1]) for e in errors if isinstance(e["loc"][-1], int)}
+    misspelt = set()
+    for e in errors:
+        if e["type"] == "extra_forbidden":
+            parent, name = tuple(e["loc"][:-1]), str(e["loc"][-1])
+            for m in errors:
+                same_parent = m["type"] == "missing" and tuple(m["loc"][:-1]) == parent
+                if same_parent and difflib.get_close_matches(name, [str(m["loc"][-1])], cutoff=0.6):
+                    misspelt.add(tuple(m["loc"]))
+    kept = [
+        e
+        for e in errors
+        if not (e["type"] == "too_short" and tuple(e["loc"]) in item_errors)
+        and tuple(e["loc"]) not in misspelt
+    ]
+    return [_message(e, doc) for e in kept]
+
+
 def parse_document(doc: Document) -> Spec:
     """Validate loaded data into a Spec; raise SpecError listing every problem with its place."""
     if not isinstance(doc.data, dict):
@@ -128,8 +153,7 @@ def parse_document(doc: Document) -> Spec:
     try:
         spec = Spec.model_validate(doc.data)
     except ValidationError as exc:
-        problems = [_message(dict(e), doc) for e in exc.errors()]
-        raise SpecError(problems) from None
+        raise SpecError(_problems(exc, doc)) from None
     problems = crosscheck(spec, doc)
     if problems:
         raise SpecError(problems)

@@ -36,6 +36,8 @@ def _number(value: object) -> Decimal:
 def _duration(value: object) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a duration string such as 5m or 1d")
+    if value.strip().startswith("-"):
+        raise ValueError(f"{value!r} is negative; durations must be longer than zero")
     ms = parse_duration(value)
     if ms <= 0:
         raise ValueError("must be longer than zero")
@@ -67,7 +69,7 @@ MetricName = Annotated[str, _pattern(_METRIC_NAME, "metric name")]
 LabelName = Annotated[str, _pattern(_LABEL_NAME, "label name")]
 Name = Annotated[str, _pattern(_NAME, "name (lower case letters, digits and '-')")]
 Target = Annotated[str, _pattern(_TARGET, "scrape target (host:port)")]
-LabelValue = Annotated[str, Field(min_length=1, max_length=256)]
+LabelValue = Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f\x7f]+$")]
 Selector = Annotated[
     dict[LabelName, LabelValue],
     Field(description="Exact-match label selector, e.g. {job: duri-core}."),
