@@ -127,9 +127,9 @@ def _strip_union_tags(loc: PathT, data: Any) -> PathT:
 
 def _problems(exc: ValidationError, doc: Document) -> list[Problem]:
     """One problem per mistake: drop pydantic's echoes of an error already reported."""
-    errors = [dict(e) for e in exc.errors()]
+    errors: list[dict[str, Any]] = [dict(e) for e in exc.errors()]
     item_errors = {tuple(e["loc"][:-1]) for e in errors if isinstance(e["loc"][-1], int)}
-    misspelt = set()
+    misspelt: set[PathT] = set()
     for e in errors:
         if e["type"] == "extra_forbidden":
             parent, name = tuple(e["loc"][:-1]), str(e["loc"][-1])
