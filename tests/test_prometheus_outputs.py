@@ -13,8 +13,8 @@ import yaml
 
 from generator.errors import OutputError
 from generator.model import Expr
-from generator.validate import validate_outputs
 from generator.render import render
+from generator.validate import validate_outputs
 from tests.conftest import DURI_OUT, DURI_SPEC, fixture_specs, render_spec, require_tool
 
 SPECS = [(DURI_SPEC, DURI_OUT)] + [(s, s.parent / "out") for s in fixture_specs()]
