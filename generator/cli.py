@@ -29,6 +29,15 @@ out_option = click.option(
 )
 
 
+templates_option = click.option(
+    "--templates",
+    "templates",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="Directory of templates overriding built-in ones by relative path.",
+)
+
+
 def _fail(error: ObsgenError) -> None:
     for line in error.lines():
         click.echo(line, err=True)
@@ -44,13 +53,14 @@ def cli() -> None:
 @cli.command()
 @spec_argument
 @out_option
-def generate(spec: Path, out: Path) -> None:
+@templates_option
+def generate(spec: Path, out: Path, templates: Path | None) -> None:
     """Render SPEC into OUT, replacing only the files obsgen owns (atomically)."""
     from generator.pipeline import build
     from generator.write import write_outputs
 
     try:
-        result = build(spec, out)
+        result = build(spec, out, templates=templates)
         statuses = write_outputs(out, result.files)
     except ObsgenError as error:
         _fail(error)
@@ -62,16 +72,17 @@ def generate(spec: Path, out: Path) -> None:
 @cli.command()
 @spec_argument
 @out_option
+@templates_option
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def check(spec: Path, out: Path, fmt: str) -> None:
+def check(spec: Path, out: Path, templates: Path | None, fmt: str) -> None:
     """Exit 0 when OUT is exactly what SPEC renders; 1 with a semantic diff when not."""
     from generator.drift import compare
     from generator.pipeline import build
 
     try:
-        result = build(spec, out)
+        result = build(spec, out, templates=templates)
     except ObsgenError as error:
         _fail(error)
         return
@@ -97,18 +108,19 @@ def check(spec: Path, out: Path, fmt: str) -> None:
 @cli.command()
 @spec_argument
 @out_option
+@templates_option
 @click.option(
     "--require-tools/--no-require-tools",
     default=False,
     help="Fail when promtool/amtool are missing instead of skipping them.",
 )
-def validate(spec: Path, out: Path, require_tools: bool) -> None:
+def validate(spec: Path, out: Path, templates: Path | None, require_tools: bool) -> None:
     """Validate SPEC and its rendered outputs, with promtool when it is installed."""
     from generator import tools
     from generator.pipeline import build
 
     try:
-        result = build(spec, out)
+        result = build(spec, out, templates=templates)
         ran = []
         if tools.find("promtool") or require_tools:
             problems = tools.check_prometheus(

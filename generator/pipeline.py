@@ -33,11 +33,16 @@ def display_name(spec_path: Path, out: Path) -> str:
     return Path(rel).as_posix() if not rel.startswith("..") else spec_path.as_posix()
 
 
-def build(spec_path: Path, out: Path, display: str | None = None) -> Build:
-    """Run every step short of writing; raise ObsgenError subclasses on bad input."""
+def build(
+    spec_path: Path, out: Path, display: str | None = None, templates: Path | None = None
+) -> Build:
+    """Run every step short of writing; raise ObsgenError subclasses on bad input.
+
+    `templates` is a directory of user templates overriding built-in ones by relative path.
+    """
     name = display or display_name(spec_path, out)
     spec, _doc = read_spec(spec_path, name)
     plan = build_plan(spec, name)
-    files = render(plan)
+    files = render(plan, templates)
     validate_outputs(plan, files)
     return Build(spec, plan, files)

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
-from generator import conventions as cv
 from generator.errors import TemplateError
 from generator.model import Plan
 from generator.numbers import fmt
@@ -63,8 +63,9 @@ def template_dirs(overrides: Path | None = None) -> list[Path]:
 
 
 def environment(overrides: Path | None = None) -> jinja2.Environment:
-    """The Jinja environment: strict, no autoescape (we escape per value kind)."""
-    env = jinja2.Environment(
+    """The Jinja environment: sandboxed (user overrides run in it too), strict, no autoescape
+    (we escape per value kind)."""
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(overrides)]),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -111,15 +112,26 @@ def render(plan: Plan, overrides: Path | None = None) -> dict[str, str]:
     return dict(sorted(files.items()))
 
 
+def _where(exc: jinja2.TemplateError, default: str) -> str:
+    """`file:line` of the template frame that failed (Jinja maps frames to template lines)."""
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code.co_filename
+        if code.endswith(".j2"):
+            filename, line = code, tb.tb_lineno
+        tb = tb.tb_next
+    return f"{filename or default}:{line}" if line else str(filename or default)
+
+
 def _render_one(env: jinja2.Environment, output: Output, plan: Plan) -> str:
     try:
         template = env.get_template(output.template)
-        text = template.render(source=plan.source, system=plan.system, cv=cv, **output.context)
+        text = template.render(source=plan.source, system=plan.system, **output.context)
     except jinja2.TemplateError as exc:
-        where = getattr(exc, "filename", None) or output.template
-        line = getattr(exc, "lineno", None)
-        at = f"{where}:{line}" if line else where
-        raise TemplateError(f"template {at}: {exc.message or exc}") from None
+        raise TemplateError(
+            f"template {_where(exc, output.template)}: {exc.message or exc}"
+        ) from None
     if not text.strip():
         raise TemplateError(f"template {output.template} rendered an empty {output.path}")
     text = text.replace("\r\n", "\n")
