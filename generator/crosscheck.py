@@ -5,6 +5,7 @@ Each problem points at the field that has to change.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
@@ -112,6 +113,8 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
                 )
 
     for i, matcher in enumerate(spec.slos.availability.errors):
+        if matcher.op in ("=~", "!~") and (problem := re2_problem(matcher.value)):
+            yield ("slos", "availability", "errors", i, "value"), problem
         if requests and matcher.label not in requests.labels:
             yield (
                 ("slos", "availability", "errors", i, "label"),
@@ -138,6 +141,21 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
         yield ("alerts", "postgres_connections"), "no datastore of kind postgres to watch"
     if spec.alerts.redis_memory and not _has(spec, "redis"):
         yield ("alerts", "redis_memory"), "no datastore of kind redis to watch"
+
+
+# Constructs Python's `re` accepts but Prometheus' RE2 does not.
+_NOT_RE2 = re.compile(r"\(\?[=!]|\(\?<[=!]|\(\?P=|\\[1-9]|[*+?}]\+")
+
+
+def re2_problem(pattern: str) -> str | None:
+    """Why `pattern` is not a regular expression Prometheus can use, or None."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"{pattern!r} is not a valid regular expression: {exc}"
+    if _NOT_RE2.search(pattern):
+        return f"{pattern!r} uses lookaround, backreferences or possessive quantifiers (not RE2)"
+    return None
 
 
 def _has(spec: Spec, kind: str) -> bool:
