@@ -116,6 +116,58 @@ def runbook(base: str, alert: str) -> str:
     return f"{base}#{alert.lower()}"
 
 
+# --- SLOs (docs/slo.md) ----------------------------------------------------------------------
+# Every SLO series carries the labels service, tier and slo (availability | latency).
+
+SLO_FILE = "prometheus/rules/slo.yml"
+SLO_AVAILABILITY = "availability"
+SLO_LATENCY = "latency"
+SLO_PERIOD = "period"  # window token of the SLO's own period (30d unless the spec says)
+SLO_OBJECTIVE = "slo:objective:ratio"  # 0.999 for 99.9 %
+SLO_ERROR_BUDGET = "slo:error_budget:ratio"  # 1 - objective: 0.001
+SLO_BUDGET_REMAINING = "slo:error_budget_remaining:ratio"  # over the period; 1 = untouched
+SLO_INFO = "slo:objective:info"  # value 1; labels objective (percent), period, threshold
+
+
+def _slo_window(window: str) -> str:
+    return "_period" if window == SLO_PERIOD else window
+
+
+def slo_errors(window: str) -> str:
+    """Bad events per second of an SLO, averaged over `window` (5m ... 3d, or SLO_PERIOD)."""
+    return f"slo:sli_errors:rate{_slo_window(window)}"
+
+
+def slo_requests(window: str) -> str:
+    """All events (requests) per second of an SLO, averaged over `window`."""
+    return f"slo:sli_requests:rate{_slo_window(window)}"
+
+
+def slo_error_ratio(window: str) -> str:
+    """Share of an SLO's events that were bad over `window` (ratio of the two sums)."""
+    return f"slo:sli_errors:ratio_rate{_slo_window(window)}"
+
+
+def slo_burn_rate(window: str) -> str:
+    """Error ratio over `window` divided by the error budget (1 = spending it exactly)."""
+    return f"slo:burn_rate:ratio_rate{_slo_window(window)}"
+
+
+def slo_alert(slo: str) -> str:
+    """Burn-rate alert of an SLO kind: AvailabilityErrorBudgetBurn, LatencyErrorBudgetBurn."""
+    return camel(slo, "error", "budget", "burn")
+
+
+def slo_group(system: str, service: str, speed: str) -> str:
+    """SLO rule group of a service: speed is fast (global interval), medium or slow."""
+    return group(system, service, f"slo-{speed}")
+
+
+def test_file(name: str) -> str:
+    """Path under out/ of a generated `promtool test rules` file."""
+    return f"prometheus/tests/{name}.yml"
+
+
 # --- groups and files ----------------------------------------------------------------------
 
 
