@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
+from generator.crosscheck_slo import slo_problems
 from generator.errors import Problem
 from generator.load import Document, PathT
 from generator.spec import MetricType, Spec, ThresholdAlert
@@ -132,6 +133,7 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
                     f"latency SLOs count requests per bucket, so pick one of: {bounds}"
                 ),
             )
+    yield from slo_problems(spec)
 
     for kind in type(spec.alerts).model_fields:
         alert = getattr(spec.alerts, kind)

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from generator.model_slo import SLOPlan
+    from generator.model_tests import RuleTestFile
 
 Labels = tuple[tuple[str, str], ...]
 
@@ -113,6 +117,8 @@ class Plan:
     rule_files: tuple[RuleFile, ...]
     prometheus: PrometheusConfig
     extra: dict[str, Any] = field(default_factory=dict)
+    slos: tuple[SLOPlan, ...] = ()  # every SLO with its budget and burn alerts (plan_slo.py)
+    tests: tuple[RuleTestFile, ...] = ()  # promtool test files (plan_tests.py)
 
     def alerts(self) -> list[AlertRule]:
         """Every alerting rule of every rule file."""

@@ -13,6 +13,7 @@ from generator.plan_infra import (
 )
 from generator.plan_regression import regression_alerts
 from generator.plan_rules import service_alerts, service_records
+from generator.plan_slo import slo_plans, slo_rule_file
 from generator.spec import MetricType, Postgres, Spec
 
 
@@ -74,7 +75,8 @@ def catalogue_series(spec: Spec) -> frozenset[str]:
 
 def build_plan(spec: Spec, source: str) -> Plan:
     """Decide every output of `spec`; `source` is the spec path named in headers."""
-    rule_files = (_recording(spec), _alerting(spec))
+    slos = slo_plans(spec)
+    rule_files = (_recording(spec), _alerting(spec), slo_rule_file(spec, slos))
     config_dir = cv.PROMETHEUS_CONFIG.rsplit("/", 1)[0] + "/"
     prometheus = PrometheusConfig(
         path=cv.PROMETHEUS_CONFIG,
@@ -91,4 +93,5 @@ def build_plan(spec: Spec, source: str) -> Plan:
         metrics=catalogue_series(spec),
         rule_files=rule_files,
         prometheus=prometheus,
+        slos=tuple(slos),
     )

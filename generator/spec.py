@@ -226,6 +226,13 @@ class SLOs(Model):
 
     availability: AvailabilitySLO = Field(description="Availability SLO of every service.")
     latency: LatencySLO | None = Field(None, description="Latency SLO of every service.")
+    min_events: Annotated[int, Field(ge=1)] = Field(
+        1000,
+        description=(
+            "Requests a burn-rate alert's long window must hold before it may fire (low "
+            "traffic guard): with fewer, a handful of errors would look like a fast burn."
+        ),
+    )
 
 
 class Threshold(Model):

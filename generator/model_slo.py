@@ -1,0 +1,42 @@
+"""The SLO part of the Plan: every SLO of every service with its budget and burn alerts decided.
+
+Dashboards read these (objectives, factors, thresholds) instead of recomputing them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+
+@dataclass(frozen=True)
+class BurnAlertPlan:
+    """One burn-rate alert rule of an SLO: fires when both windows exceed `threshold`."""
+
+    alert: str
+    severity: str  # critical (page) | warning (ticket)
+    long: str
+    short: str
+    budget_share: Decimal  # share of the period's budget the long window may spend
+    factor: Fraction  # burn rate that spends that share within the long window
+    threshold: Fraction  # error ratio: factor x error budget
+
+
+@dataclass(frozen=True)
+class SLOPlan:
+    """One SLO of one service."""
+
+    service: str
+    tier: str
+    slo: str  # availability | latency
+    objective: Decimal  # percent of good events, e.g. 99.9
+    budget: Decimal  # error budget as a ratio, e.g. 0.001
+    period: str  # e.g. 30d
+    min_events: int  # events the long window must hold before its alert may fire
+    burns: tuple[BurnAlertPlan, ...]
+    threshold: Decimal | None = None  # latency SLOs: seconds a good request stays within
+
+    def selector(self) -> list[tuple[str, str, str]]:
+        """Matchers selecting this SLO's recorded series."""
+        return [("service", "=", self.service), ("slo", "=", self.slo)]
