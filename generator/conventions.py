@@ -5,6 +5,7 @@ Recording rules follow Prometheus practice, ``level:metric:operations``.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 RATE_WINDOW = "5m"
@@ -187,3 +188,59 @@ def go_template_literal(text: str) -> str:
         return text
     out = text.replace("{{", "\x00").replace("}}", "\x01")
     return out.replace("\x00", '{{ "{{" }}').replace("\x01", '{{ "}}" }}')
+
+
+# --- Grafana ---------------------------------------------------------------------------------
+
+GRAFANA_UID_MAX = 40  # Grafana refuses longer dashboard, folder and data source uids
+DATASOURCE_VARIABLE = "datasource"
+SERVICE_VARIABLE = "service"
+
+
+def grafana_uid(*parts: str) -> str:
+    """A stable Grafana uid from names ('duri-overview'); cut and hash-suffixed past 40 chars."""
+    name = "-".join(parts)
+    if len(name) <= GRAFANA_UID_MAX:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: GRAFANA_UID_MAX - 9]}-{digest}"
+
+
+def dashboard_uid(system: str, kind: str) -> str:
+    """Uid of one of the system's dashboards (overview, service, infrastructure, datastores)."""
+    return grafana_uid(system, kind)
+
+
+def dashboard_file(system: str, kind: str) -> str:
+    """Path under out/ of a dashboard's JSON file."""
+    return f"grafana/dashboards/{system}-{kind}.json"
+
+
+def datasource_uid(system: str) -> str:
+    """Default uid of the provisioned Prometheus data source."""
+    return grafana_uid(system, "prometheus")
+
+
+def datasource_name(system: str) -> str:
+    """Default name of the provisioned Prometheus data source."""
+    return f"{system} Prometheus"
+
+
+def folder_uid(system: str) -> str:
+    """Uid of the Grafana folder holding the system's dashboards."""
+    return grafana_uid(system, "dashboards")
+
+
+def dashboards_dir(system: str) -> str:
+    """Default directory Grafana reads the dashboard files from."""
+    return f"/var/lib/grafana/dashboards/{system}"
+
+
+def grafana_datasources_file(system: str) -> str:
+    """Path under out/ of the data source provisioning file."""
+    return f"grafana/provisioning/datasources/{system}.yml"
+
+
+def grafana_providers_file(system: str) -> str:
+    """Path under out/ of the dashboard provider provisioning file."""
+    return f"grafana/provisioning/dashboards/{system}.yml"

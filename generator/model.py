@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # grafana_model imports Expr from here
+    from generator.grafana_model import GrafanaPlan
     from generator.model_slo import SLOPlan
     from generator.model_tests import RuleTestFile
 
@@ -119,6 +120,7 @@ class Plan:
     extra: dict[str, Any] = field(default_factory=dict)
     slos: tuple[SLOPlan, ...] = ()  # every SLO with its budget and burn alerts (plan_slo.py)
     tests: tuple[RuleTestFile, ...] = ()  # promtool test files (plan_tests.py)
+    grafana: GrafanaPlan | None = None  # dashboards and provisioning (plan_grafana.py)
 
     def alerts(self) -> list[AlertRule]:
         """Every alerting rule of every rule file."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from generator import conventions as cv
 from generator.model import Group, Plan, PrometheusConfig, RuleFile, ScrapeJob, labels
+from generator.plan_grafana import plan_grafana
 from generator.plan_infra import (
     datastore_alerts,
     node_alerts,
@@ -94,4 +95,5 @@ def build_plan(spec: Spec, source: str) -> Plan:
         rule_files=rule_files,
         prometheus=prometheus,
         slos=tuple(slos),
+        grafana=plan_grafana(spec, rule_files),
     )

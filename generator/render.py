@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from generator import canonical_json
 from generator.errors import TemplateError
 from generator.model import Plan
 from generator.numbers import fmt
@@ -74,6 +75,8 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(yamlstr=yamlstr, selector=selector, num=num, promql_string=promql_string)
+    # `tojson` prints Decimals exactly (plan numbers are Decimals; json.dumps refuses them)
+    env.policies["json.dumps_function"] = canonical_json.dumps
     return env
 
 
@@ -98,8 +101,34 @@ def prometheus_outputs(plan: Plan) -> list[Output]:
     return outputs
 
 
+def grafana_outputs(plan: Plan) -> list[Output]:
+    """Dashboard JSON files and the Grafana provisioning files."""
+    grafana = plan.grafana
+    if grafana is None:
+        return []
+    outputs = [
+        Output(d.path, "grafana/dashboards/dashboard.json.j2", {"dashboard": d})
+        for d in grafana.dashboards
+    ]
+    outputs.append(
+        Output(
+            grafana.datasources_path,
+            "grafana/provisioning/datasources.yml.j2",
+            {"datasource": grafana.datasource},
+        )
+    )
+    outputs.append(
+        Output(
+            grafana.providers_path,
+            "grafana/provisioning/dashboards.yml.j2",
+            {"provider": grafana.provider},
+        )
+    )
+    return outputs
+
+
 # One entry per output kind: a plan function choosing files, templates and contexts.
-PLANNERS: list[OutputPlanner] = [prometheus_outputs]
+PLANNERS: list[OutputPlanner] = [prometheus_outputs, grafana_outputs]
 
 
 def render(plan: Plan, overrides: Path | None = None) -> dict[str, str]:
@@ -135,4 +164,10 @@ def _render_one(env: jinja2.Environment, output: Output, plan: Plan) -> str:
     if not text.strip():
         raise TemplateError(f"template {output.template} rendered an empty {output.path}")
     text = text.replace("\r\n", "\n")
+    if output.path.endswith(".json"):
+        # templates lay JSON out freely; one canonical form is committed (sorted, indent 2)
+        try:
+            return canonical_json.canonical(text)
+        except canonical_json.JSONFormError as exc:
+            raise TemplateError(f"template {output.template}: {output.path}: {exc}") from None
     return text if text.endswith("\n") else text + "\n"

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from generator.errors import OutputError
+from generator.grafana_check import check_grafana
 from generator.model import Plan
 from generator.promql_check import unknown_series
 
@@ -69,7 +70,7 @@ def check_rule_files(plan: Plan, parsed: Parsed) -> list[str]:
 
 
 # One entry per output kind; each returns human-readable problems.
-CHECKERS: list[Checker] = [check_rule_files]
+CHECKERS: list[Checker] = [check_rule_files, check_grafana]
 
 
 def validate_outputs(plan: Plan, files: dict[str, str]) -> Parsed:
