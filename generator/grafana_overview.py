@@ -3,13 +3,16 @@ lines, and every service's SLOs (objective, budget remaining, burn rate)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from generator import conventions as cv
 from generator.grafana_model import CRITICAL, OK, WARNING, Panel, Step
 from generator.grafana_panels import Layout, alert_lines, panel, series
 from generator.grafana_service import alert_percentile
+from generator.grafana_slo import overview_slo_rows
 from generator.model import AlertRule, Expr
+from generator.model_slo import SLOPlan
 from generator.spec import Spec
 
 ZERO, ONE = Decimal(0), Decimal(1)
@@ -59,7 +62,7 @@ def _alerts_row(layout: Layout) -> None:
 def _services_row(spec: Spec, alerts: list[AlertRule], layout: Layout) -> None:
     sig = spec.signals
     pct = alert_percentile(spec)
-    layout.row("Services now", "services", 2)
+    layout.row("Services now", "services", 3)
     layout.add(
         panel(
             "services.requests",
@@ -96,9 +99,12 @@ def _services_row(spec: Spec, alerts: list[AlertRule], layout: Layout) -> None:
     )
 
 
-def overview_panels(spec: Spec, alerts: list[AlertRule]) -> tuple[Panel, ...]:
+def overview_panels(
+    spec: Spec, alerts: list[AlertRule], slos: Sequence[SLOPlan]
+) -> tuple[Panel, ...]:
     """Every panel of the overview dashboard, placed."""
     layout = Layout()
     _alerts_row(layout)
+    overview_slo_rows(layout, slos, 2)
     _services_row(spec, alerts, layout)
     return tuple(layout.panels)

@@ -3,6 +3,7 @@ latency, today against `regression.compare` ago, resources, and the weekly-revie
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +21,9 @@ from generator.grafana_panels import (
     seconds_text,
     series,
 )
+from generator.grafana_slo import budget_line, service_slo_row
 from generator.model import AlertRule, Expr
+from generator.model_slo import SLOPlan
 from generator.numbers import fmt
 from generator.plan_rules import quantiles, ratio
 from generator.spec import Spec
@@ -106,7 +109,13 @@ def _now_row(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: Matchers
     )
 
 
-def _red_rows(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: Matchers) -> None:
+def _red_rows(
+    spec: Spec,
+    alerts: list[AlertRule],
+    slos: Sequence[SLOPlan],
+    layout: Layout,
+    mine: Matchers,
+) -> None:
     sig = spec.signals
     layout.row("Traffic and errors", "red", 2)
     target = []
@@ -138,7 +147,7 @@ def _red_rows(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: Matcher
             unit="percentunit",
             w=12,
             h=8,
-            references=baseline_errors,
+            references=baseline_errors + budget_line(slos),
             min=Decimal(0),
         ),
     )
@@ -177,7 +186,7 @@ def _regression_row(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: M
     reg = spec.regression
     if reg is None:
         return
-    layout.row(f"Today vs {reg.compare} before", "regression", 4)
+    layout.row(f"Today vs {reg.compare} before", "regression", 5)
     width = max(24 // len(reg.metrics), 6)
     for metric in reg.metrics:
         rule = one_alert(alerts, "regression", cv.REGRESSION_NAMES[metric.value])
@@ -218,7 +227,7 @@ def _regression_row(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: M
 
 def _resources_row(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: Matchers) -> None:
     sig = spec.signals
-    layout.row("Resources", "resources", 5)
+    layout.row("Resources", "resources", 6)
     layout.add(
         panel(
             "cpu",
@@ -267,7 +276,7 @@ def _trend_row(spec: Spec, layout: Layout, mine: Matchers) -> None:
     window = grafana_range(board.trend_range)
     step = grafana_range(board.trend_step)
     base, goal = spec.baseline, spec.targets
-    layout.row(f"Weekly review: last {window}, {step} means", "trend", 6)
+    layout.row(f"Weekly review: last {window}, {step} means", "trend", 7)
     common: dict[str, Any] = {
         "w": 12,
         "h": 8,
@@ -348,12 +357,15 @@ def _trend_row(spec: Spec, layout: Layout, mine: Matchers) -> None:
     )
 
 
-def service_panels(spec: Spec, alerts: list[AlertRule]) -> tuple[Panel, ...]:
+def service_panels(
+    spec: Spec, alerts: list[AlertRule], slos: Sequence[SLOPlan]
+) -> tuple[Panel, ...]:
     """Every panel of the per-service dashboard, placed; queries select service="$service"."""
     mine: Matchers = [("service", "=", f"${cv.SERVICE_VARIABLE}")]
     layout = Layout()
     _now_row(spec, alerts, layout, mine)
-    _red_rows(spec, alerts, layout, mine)
+    _red_rows(spec, alerts, slos, layout, mine)
+    service_slo_row(layout, slos, 4)
     _regression_row(spec, alerts, layout, mine)
     _resources_row(spec, alerts, layout, mine)
     _trend_row(spec, layout, mine)

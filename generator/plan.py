@@ -95,5 +95,5 @@ def build_plan(spec: Spec, source: str) -> Plan:
         rule_files=rule_files,
         prometheus=prometheus,
         slos=tuple(slos),
-        grafana=plan_grafana(spec, rule_files),
+        grafana=plan_grafana(spec, rule_files, slos),
     )

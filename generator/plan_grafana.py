@@ -15,6 +15,7 @@ from generator.grafana_overview import overview_panels
 from generator.grafana_panels import grafana_range
 from generator.grafana_service import service_panels
 from generator.model import AlertRule, RuleFile
+from generator.model_slo import SLOPlan
 from generator.spec import Spec
 
 # Grafana 11.0's dashboard schema version: 11.x loads it unchanged and 12.x migrates it to
@@ -22,7 +23,7 @@ from generator.spec import Spec
 # timepicker.time_options and add hideFrom.tooltip, none of which we write).
 SCHEMA_VERSION = 39
 
-PanelsOf = Callable[[Spec, list[AlertRule]], tuple[Panel, ...]]
+PanelsOf = Callable[[Spec, list[AlertRule], Sequence[SLOPlan]], tuple[Panel, ...]]
 
 # kind -> (title, description, panels); the order is the order of the files' listing
 KINDS: tuple[tuple[str, str, str, PanelsOf], ...] = (
@@ -43,13 +44,13 @@ KINDS: tuple[tuple[str, str, str, PanelsOf], ...] = (
         "infrastructure",
         "Infrastructure",
         "Containers against their limits, nodes and network.",
-        infrastructure_panels,
+        lambda spec, alerts, _slos: infrastructure_panels(spec, alerts),
     ),
     (
         "datastores",
         "Datastores",
         "Postgres connections and tuples; Redis memory, hit ratio and clients.",
-        datastore_panels,
+        lambda spec, alerts, _slos: datastore_panels(spec, alerts),
     ),
 )
 
@@ -91,8 +92,11 @@ def _wanted(kind: str, spec: Spec) -> bool:
     return kind != "datastores" or bool(spec.datastores)
 
 
-def plan_grafana(spec: Spec, rule_files: Sequence[RuleFile]) -> GrafanaPlan:
-    """Decide every dashboard and provisioning file of `spec`, reading the planned alerts."""
+def plan_grafana(
+    spec: Spec, rule_files: Sequence[RuleFile], slos: Sequence[SLOPlan] = ()
+) -> GrafanaPlan:
+    """Decide every dashboard and provisioning file of `spec`, reading the planned alerts
+    (thresholds) and SLOs (objectives, burn factors)."""
     alerts = [a for f in rule_files for a in f.alerts()]
     datasource = _datasource(spec)
     board = spec.dashboards
@@ -107,7 +111,7 @@ def plan_grafana(spec: Spec, rule_files: Sequence[RuleFile]) -> GrafanaPlan:
             refresh=grafana_range(board.refresh),
             time_from=f"now-{grafana_range(board.time_range)}",
             variables=_variables(kind, spec, datasource),
-            panels=panels(spec, alerts),
+            panels=panels(spec, alerts, slos),
             datasource_ref=f"${{{cv.DATASOURCE_VARIABLE}}}",
             link_title=f"{spec.name} dashboards",
             link_tags=(spec.name,),

@@ -229,9 +229,12 @@ def test_target_and_baseline_lines_follow_the_spec(tmp_path: Path) -> None:
 
 def test_a_spec_without_targets_or_baseline_draws_no_constant_lines(shop: Build) -> None:
     assert shop.spec.baseline is None and shop.spec.targets is None
-    for p in panels(dashboard(shop, "service")):
-        if p["type"] != "row":
-            assert not any(e.startswith("vector(") for e in exprs(p)), p["title"]
+    assert shop.plan.grafana is not None
+    for planned in shop.plan.grafana.dashboard("service").panels:
+        # burn-rate panels draw alert factors, not targets or baselines
+        if planned.type != "row" and not planned.key.startswith("slo."):
+            rendered = panel(shop, "service", planned.key)
+            assert not any(e.startswith("vector(") for e in exprs(rendered)), planned.title
 
 
 def test_shop_latency_lines_follow_its_p99_critical_only_alert(shop: Build) -> None:
@@ -413,3 +416,63 @@ def test_overview_lists_firing_alerts_from_alerts_series(duri: Build) -> None:
     assert 'alertstate="firing"' in expr
     assert table["targets"][0]["instant"] is True
     assert table["transformations"][0]["options"]["excludeByName"] == {"Time": True, "Value": True}
+
+
+def slo_alert_exprs(build: Build, alert: str, service: str, long_window: str) -> list[str]:
+    doc = yaml.safe_load(build.files[cv.SLO_FILE])
+    return [
+        r["expr"]
+        for g in doc["groups"]
+        for r in g["rules"]
+        if r.get("alert") == alert
+        and r["labels"]["service"] == service
+        and r["labels"]["long_window"] == long_window
+    ]
+
+
+def test_overview_slo_stats_turn_red_below_each_services_objective(duri: Build) -> None:
+    latency = duri.spec.slos.latency
+    assert latency is not None
+    for name, service in duri.spec.services.items():
+        objective = duri.spec.tiers[service.tier].availability
+        p = panel(duri, "overview", f"slo.{name}.availability")
+        assert step_values(p) == [None, objective / 100]
+        assert exprs(p) == [
+            f'1 - slo:sli_errors:ratio_rate_period{{service="{name}", slo="availability"}}'
+        ]
+        assert step_values(panel(duri, "overview", f"slo.{name}.latency")) == [
+            None,
+            latency.objective / 100,
+        ]
+        budget = panel(duri, "overview", f"slo.{name}.budget")
+        assert exprs(budget) == [f'slo:error_budget_remaining:ratio{{service="{name}"}}']
+
+
+def test_changing_a_tier_objective_moves_the_page_alert_and_the_overview_line(
+    tmp_path: Path, duri: Build
+) -> None:
+    after = variant(tmp_path, lambda d: d["tiers"]["core"].update(availability=99.5))
+    alert = "AvailabilityErrorBudgetBurn"
+    # 2 % of a 30-day budget in 1h is a 14.4x burn: error ratio 14.4 x (1 - objective)
+    for build, objective in ((duri, Decimal("99.9")), (after, Decimal("99.5"))):
+        page = Decimal("0.02") * 30 * 24 * (100 - objective) / 100
+        (expr,) = slo_alert_exprs(build, alert, "duri-core", "1h")
+        assert f"> {page.normalize()} and" in expr
+        stat = panel(build, "overview", "slo.duri-core.availability")
+        assert step_values(stat) == [None, objective / 100]
+
+
+def test_burn_rate_lines_are_the_alert_factors_of_each_slo_period(duri: Build, shop: Build) -> None:
+    # budget share x period / window: 2 % of 30d over 1h; 10 % of 7d over 3d (no decimal)
+    assert "vector(14.4)" in exprs(panel(duri, "service", "slo.burn.1h"))
+    assert "vector(0.7 / 3)" in exprs(panel(shop, "service", "slo.burn.3d"))
+    overview = panel(shop, "overview", "slo.checkout.burn")
+    legends = [o["matcher"]["options"]["names"][0] for o in overview["fieldConfig"]["overrides"]]
+    assert "page at 13.44x over 1h (availability)" in legends  # 28d availability period
+    assert "page at 3.36x over 1h (latency)" in legends  # 7d latency period
+
+
+def test_error_ratio_panel_draws_the_error_budget_of_the_selected_service(duri: Build) -> None:
+    assert 'slo:error_budget:ratio{service="$service", slo="availability"}' in exprs(
+        panel(duri, "service", "errors")
+    )
