@@ -5,10 +5,13 @@ Each problem points at the field that has to change.
 
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
+import promql_parser
+
+from generator.crosscheck_routing import routing_problems
 from generator.crosscheck_slo import slo_problems
 from generator.errors import Problem
 from generator.load import Document, PathT
@@ -143,20 +146,20 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
         yield ("alerts", "postgres_connections"), "no datastore of kind postgres to watch"
     if spec.alerts.redis_memory and not _has(spec, "redis"):
         yield ("alerts", "redis_memory"), "no datastore of kind redis to watch"
-
-
-# Constructs Python's `re` accepts but Prometheus' RE2 does not.
-_NOT_RE2 = re.compile(r"\(\?[=!]|\(\?<[=!]|\(\?P=|\\[1-9]|[*+?}]\+")
+    yield from routing_problems(spec)
 
 
 def re2_problem(pattern: str) -> str | None:
-    """Why `pattern` is not a regular expression Prometheus can use, or None."""
+    """Why `pattern` is not a regular expression Prometheus can use, or None.
+
+    Checked by the same PromQL parser that validates outputs (RE2-like syntax: no
+    lookaround, no backreferences).
+    """
     try:
-        re.compile(pattern)
-    except re.error as exc:
-        return f"{pattern!r} is not a valid regular expression: {exc}"
-    if _NOT_RE2.search(pattern):
-        return f"{pattern!r} uses lookaround, backreferences or possessive quantifiers (not RE2)"
+        promql_parser.parse("x{l=~" + json.dumps(pattern, ensure_ascii=False) + "}")
+    except Exception as exc:  # the parser raises a bare exception type with its message
+        reason = str(exc).split(" for ", 1)[0]
+        return f"{pattern!r} is not a valid RE2 regular expression ({reason})"
     return None
 
 

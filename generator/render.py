@@ -22,21 +22,44 @@ from generator import canonical_json
 from generator.errors import TemplateError
 from generator.model import Plan
 from generator.numbers import fmt
+from generator.routing_tree import matcher_text
 
 # Plain (unquoted) only for names that no YAML 1.1/1.2 reader turns into another type.
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-/]*$")
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
-_PLAIN_SAFE = re.compile(r"^[^\x00-\x1f\x7f\u0085\u2028\u2029\ufeff]*$")
+# Single quotes hold any YAML-printable text except line breaks (NEL, LS, PS) and the BOM.
+_PLAIN_SAFE = re.compile(
+    "^[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*$"
+)
 
 
 def yamlstr(value: object) -> str:
     """A YAML scalar that reads back as exactly `value` (a string)."""
     text = str(value)
-    if _PLAIN.match(text) and text.lower() not in _YAML_WORDS:
+    if _PLAIN.fullmatch(text) and text.lower() not in _YAML_WORDS:
         return text
-    if _PLAIN_SAFE.match(text) and text == text.strip() and text:
+    if _PLAIN_SAFE.fullmatch(text) and text == text.strip() and text:
         return "'" + text.replace("'", "''") + "'"
-    return json.dumps(text, ensure_ascii=False)
+    return _double_quoted(text)
+
+
+def _double_quoted(text: str) -> str:
+    """A YAML double-quoted scalar; non-printables as YAML escapes (astral chars as \\U,
+    since YAML, unlike JSON, has no surrogate pairs)."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif _PLAIN_SAFE.fullmatch(ch):
+            out.append(ch)
+        elif code <= 0xFF:
+            out.append(f"\\x{code:02x}")
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return '"' + "".join(out) + '"'
 
 
 def promql_string(value: str) -> str:
@@ -75,6 +98,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(yamlstr=yamlstr, selector=selector, num=num, promql_string=promql_string)
+    env.filters["am_matcher"] = lambda pair: matcher_text(*pair)  # Alertmanager label matcher
     # `tojson` prints Decimals exactly (plan numbers are Decimals; json.dumps refuses them)
     env.policies["json.dumps_function"] = canonical_json.dumps
     return env
@@ -99,6 +123,11 @@ def prometheus_outputs(plan: Plan) -> list[Output]:
         Output(plan.prometheus.path, "prometheus/prometheus.yml.j2", {"config": plan.prometheus})
     )
     return outputs
+
+
+def rule_test_outputs(plan: Plan) -> list[Output]:
+    """The `promtool test rules` files proving every alert (plan_tests.py)."""
+    return [Output(f.path, "prometheus/tests.yml.j2", {"file": f}) for f in plan.tests]
 
 
 def grafana_outputs(plan: Plan) -> list[Output]:
@@ -127,8 +156,25 @@ def grafana_outputs(plan: Plan) -> list[Output]:
     return outputs
 
 
+def alertmanager_outputs(plan: Plan) -> list[Output]:
+    """alertmanager.yml and its routing table (when the spec has a routing section)."""
+    am = plan.alertmanager
+    if am is None:
+        return []
+    config = am.path.rsplit("/", 1)[-1]
+    return [
+        Output(am.path, "alertmanager/alertmanager.yml.j2", {"am": am}),
+        Output(am.table_path, "alertmanager/routing-table.yml.j2", {"am": am, "config": config}),
+    ]
+
+
 # One entry per output kind: a plan function choosing files, templates and contexts.
-PLANNERS: list[OutputPlanner] = [prometheus_outputs, grafana_outputs]
+PLANNERS: list[OutputPlanner] = [
+    prometheus_outputs,
+    rule_test_outputs,
+    grafana_outputs,
+    alertmanager_outputs,
+]
 
 
 def render(plan: Plan, overrides: Path | None = None) -> dict[str, str]:

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from generator.numbers import dec, format_duration, parse_bytes, parse_duration
+from generator.spec_routing import Routing
 
 SPEC_VERSION = 1
 
@@ -60,7 +61,7 @@ def _bytes(value: object) -> int:
 
 def _pattern(regex: re.Pattern[str], what: str) -> AfterValidator:
     def check(value: str) -> str:
-        if not regex.match(value):
+        if not regex.fullmatch(value):
             raise ValueError(f"{value!r} is not a valid {what}")
         return value
 
@@ -509,4 +510,7 @@ class Spec(Model):
     prometheus: PrometheusSettings = Field(description="prometheus.yml settings.")
     dashboards: Dashboards = Field(
         default_factory=Dashboards, description="Grafana dashboards and provisioning."
+    )
+    routing: Routing | None = Field(
+        None, description="Alertmanager routing: receivers, routes, inhibitions, time intervals."
     )
