@@ -67,7 +67,7 @@ NASTY = [
 ]
 hostile = st.one_of(
     st.sampled_from(NASTY),
-    st.lists(st.sampled_from(NASTY + ["a", "0", " ", "."]), min_size=1, max_size=6).map("".join),
+    st.lists(st.sampled_from([*NASTY, "a", "0", " ", "."]), min_size=1, max_size=6).map("".join),
     st.text(max_size=40),
 )
 
