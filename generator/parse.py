@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import types
-import typing
 from pathlib import Path
 from typing import Any
 
@@ -14,49 +12,7 @@ from generator.crosscheck import crosscheck
 from generator.errors import Problem, SpecError
 from generator.load import Document, PathT, load_file
 from generator.spec import Spec
-
-
-def _unwrap(annotation: Any) -> list[Any]:
-    """The concrete types an annotation may hold (Optional/Annotated/Union stripped)."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return [t for arg in typing.get_args(annotation) for t in _unwrap(arg)]
-    return [annotation]
-
-
-def _model_at(path: PathT, data: Any) -> type[BaseModel] | None:
-    """The spec model class that validates the mapping at `path`, if any."""
-    current: list[Any] = [Spec]
-    node = data
-    for part in path:
-        nxt: list[Any] = []
-        for t in current:
-            origin = typing.get_origin(t)
-            if isinstance(t, type) and issubclass(t, BaseModel) and isinstance(part, str):
-                field = t.model_fields.get(part) or next(
-                    (f for f in t.model_fields.values() if f.alias == part), None
-                )
-                if field is not None:
-                    nxt.extend(_unwrap(field.annotation))
-            elif origin is dict:
-                nxt.extend(_unwrap(typing.get_args(t)[1]))
-            elif origin in (tuple, list) and isinstance(part, int):
-                nxt.extend(_unwrap(typing.get_args(t)[0]))
-        node = node.get(part) if isinstance(node, dict) else None
-        if len(nxt) > 1 and isinstance(node, dict) and "kind" in node:
-            # discriminated unions: pick the member whose `kind` literal matches
-            nxt = [
-                t
-                for t in nxt
-                if isinstance(t, type)
-                and issubclass(t, BaseModel)
-                and node["kind"] in typing.get_args(t.model_fields["kind"].annotation)
-            ] or nxt
-        current = nxt
-    models = [t for t in current if isinstance(t, type) and issubclass(t, BaseModel)]
-    return models[0] if models else None
+from generator.spec_paths import model_at
 
 
 def _field_names(model: type[BaseModel]) -> list[str]:
@@ -73,7 +29,7 @@ def _message(err: dict[str, Any], doc: Document) -> Problem:
     loc = _strip_union_tags(raw, doc.data)
     if kind == "extra_forbidden":
         name = str(loc[-1])
-        model = _model_at(loc[:-1], doc.data)
+        model = model_at(loc[:-1], doc.data)
         allowed = _field_names(model) if model else []
         close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -93,7 +49,10 @@ def _message(err: dict[str, Any], doc: Document) -> Problem:
         msg = f"unsupported spec version {err.get('input')!r}; this obsgen reads version 1"
     elif kind == "union_tag_invalid":
         tag = (err.get("ctx") or {}).get("tag", err.get("input"))
-        msg = f"unknown kind {tag!r}; expected one of: postgres, redis"
+        expected = str((err.get("ctx") or {}).get("expected_tags", "")).replace("'", "")
+        msg = f"unknown kind {tag!r}; expected one of: {expected}"
+    elif kind == "union_tag_not_found":
+        msg = "missing required field 'kind'"
     elif kind == "string_pattern_mismatch" and loc and loc[-1] == "runbook_url":
         msg = "must be an http(s) URL without spaces, quotes, braces or angle brackets"
     elif kind == "string_pattern_mismatch" and "x00" in str((err.get("ctx") or {}).get("pattern")):
@@ -161,6 +120,11 @@ def parse_document(doc: Document) -> Spec:
 
 
 def read_spec(path: Path, display: str | None = None) -> tuple[Spec, Document]:
-    """Load, validate and cross-check a spec file."""
-    doc = load_file(path, display)
+    """Load, validate and cross-check a spec file, or a directory of split spec files."""
+    if path.is_dir():
+        from generator.merge import load_directory
+
+        doc = load_directory(path, display or path.as_posix())
+    else:
+        doc = load_file(path, display)
     return parse_document(doc), doc
