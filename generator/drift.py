@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from deepdiff import DeepDiff
 
+from generator.load import FAST_SAFE_LOADER
 from generator.write import plan_changes, read_current
 
 
@@ -24,7 +25,7 @@ class FileDrift:
 
 def _parse(path: str, text: str) -> Any:
     if path.endswith((".yml", ".yaml")):
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=FAST_SAFE_LOADER)
     if path.endswith(".json"):
         return json.loads(text)
     return text.splitlines()

@@ -17,6 +17,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generator.errors import Location, Problem, SpecError
 
+# libyaml's safe loader where PyYAML was built with it: reading outputs back is hot
+FAST_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 MAX_BYTES = 4 * 1024 * 1024
 MAX_NODES = 200_000
 
