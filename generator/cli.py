@@ -133,6 +133,14 @@ def validate(spec: Path, out: Path, templates: Path | None, require_tools: bool)
                     click.echo(line, err=True)
                 sys.exit(2)
             ran.append("promtool")
+        am = result.plan.alertmanager
+        if am is not None and (tools.find("amtool") or require_tools):
+            problems = tools.check_alertmanager(result.files, am)
+            if problems:
+                for line in problems:
+                    click.echo(line, err=True)
+                sys.exit(2)
+            ran.append("amtool")
     except ObsgenError as error:
         _fail(error)
         return

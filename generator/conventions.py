@@ -181,6 +181,13 @@ RECORDING_FILE = "prometheus/rules/recording.yml"
 ALERTS_FILE = "prometheus/rules/alerts.yml"
 PROMETHEUS_CONFIG = "prometheus/prometheus.yml"
 
+# --- Alertmanager ------------------------------------------------------------------------------
+
+WATCHDOG = "Watchdog"  # the always-firing alert a dead man's switch listens for
+WATCHDOG_GROUP_PART = "watchdog"
+ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yml"
+ROUTING_TABLE = "alertmanager/routing-table.yml"
+
 
 def go_template_literal(text: str) -> str:
     """Escape user text for a Prometheus annotation: `{{` must not start a Go template."""

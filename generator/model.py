@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from generator.model_alertmanager import AlertmanagerPlan
+
 if TYPE_CHECKING:  # grafana_model imports Expr from here
     from generator.grafana_model import GrafanaPlan
     from generator.model_slo import SLOPlan
@@ -118,6 +120,7 @@ class Plan:
     rule_files: tuple[RuleFile, ...]
     prometheus: PrometheusConfig
     extra: dict[str, Any] = field(default_factory=dict)
+    alertmanager: AlertmanagerPlan | None = None  # routing (plan_alertmanager.py)
     slos: tuple[SLOPlan, ...] = ()  # every SLO with its budget and burn alerts (plan_slo.py)
     tests: tuple[RuleTestFile, ...] = ()  # promtool test files (plan_tests.py)
     grafana: GrafanaPlan | None = None  # dashboards and provisioning (plan_grafana.py)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from generator import conventions as cv
 from generator.model import Group, Plan, PrometheusConfig, RuleFile, ScrapeJob, labels
+from generator.plan_alertmanager import plan_alertmanager, watchdog_rule
 from generator.plan_grafana import plan_grafana
 from generator.plan_infra import (
     datastore_alerts,
@@ -47,6 +48,9 @@ def _alerting(spec: Spec) -> RuleFile:
         groups.append(
             Group(cv.group(spec.name, name, "alerts"), tuple(datastore_alerts(spec, name, store)))
         )
+    groups.append(
+        Group(cv.group(spec.name, cv.WATCHDOG_GROUP_PART, "alerts"), (watchdog_rule(spec),))
+    )
     return RuleFile(cv.ALERTS_FILE, tuple(g for g in groups if g.rules))
 
 
@@ -96,4 +100,5 @@ def build_plan(spec: Spec, source: str) -> Plan:
         prometheus=prometheus,
         slos=tuple(slos),
         grafana=plan_grafana(spec, rule_files, slos),
+        alertmanager=plan_alertmanager(spec, [a for f in rule_files for a in f.alerts()]),
     )

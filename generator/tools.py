@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from generator.errors import ToolError
+from generator.model_alertmanager import AlertmanagerPlan
 
 TIMEOUT_S = 120
+ROUTE_TEST_WORKERS = 4  # amtool runs take ~10 ms each; a few in parallel hide process start-up
 
 
 def find(name: str) -> str | None:
@@ -63,3 +67,68 @@ def check_prometheus(files: dict[str, str], rule_files: list[str], config: str) 
         if res.returncode != 0:
             problems.append(f"{config}: promtool check config: {(res.stdout + res.stderr).strip()}")
     return problems
+
+
+def check_alertmanager_config(files: dict[str, str], config: str) -> list[str]:
+    """`amtool check-config` on the rendered alertmanager.yml."""
+    amtool = require("amtool")
+    with tempfile.TemporaryDirectory(prefix="obsgen-amtool-") as tmp:
+        root = Path(tmp)
+        materialise(files, root)
+        res = run([amtool, "check-config", config], cwd=root)
+    if res.returncode != 0:
+        return [f"{config}: amtool check-config: {(res.stdout + res.stderr).strip()}"]
+    return []
+
+
+def route_test_args(config: str, labels: dict[str, str], receivers: list[str]) -> list[str]:
+    """Arguments of `amtool config routes test` verifying that `labels` reach `receivers`."""
+    # label="value" is amtool's matcher syntax: the quotes keep any value in one piece
+    pairs = [f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in sorted(labels.items())]
+    return [
+        "config",
+        "routes",
+        "test",
+        f"--config.file={config}",
+        f"--verify.receivers={','.join(receivers)}",
+        *pairs,
+    ]
+
+
+def verify_routes(
+    files: dict[str, str], config: str, rows: list[tuple[dict[str, str], list[str]]]
+) -> list[str]:
+    """Run `amtool config routes test --verify.receivers` for every row; one problem per miss.
+
+    One amtool process per row (it tests one label set per call), several at a time.
+    """
+    amtool = require("amtool")
+    with tempfile.TemporaryDirectory(prefix="obsgen-amtool-") as tmp:
+        root = Path(tmp)
+        materialise(files, root)
+
+        def one(row: tuple[dict[str, str], list[str]]) -> str | None:
+            labels, receivers = row
+            res = run([amtool, *route_test_args(config, labels, receivers)], cwd=root)
+            if res.returncode == 0:
+                return None
+            got = res.stdout.strip().splitlines()[:1] or [res.stderr.strip()]
+            return f"{config}: {labels}: expected receivers {receivers}, amtool says {got[0]}"
+
+        with ThreadPoolExecutor(max_workers=ROUTE_TEST_WORKERS) as pool:
+            results = list(pool.map(one, rows))
+    return [r for r in results if r is not None]
+
+
+def check_alertmanager(files: dict[str, str], am: AlertmanagerPlan) -> list[str]:
+    """`amtool check-config`, then a route test for every row of the routing table."""
+    problems = check_alertmanager_config(files, am.path)
+    if problems:
+        return problems
+    config = am.path.rsplit("/", 1)[-1]
+    rows = [(dict(row.labels), list(row.receivers)) for row in am.rows]
+    # amtool resolves relative to the working directory: run from the config's folder
+    folder = am.path.rsplit("/", 1)[0] + "/"
+    local = {p.removeprefix(folder): t for p, t in files.items() if p.startswith(folder)}
+    return verify_routes(local, config, rows)
+

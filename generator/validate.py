@@ -13,6 +13,7 @@ from generator.errors import OutputError
 from generator.grafana_check import check_grafana
 from generator.model import Plan
 from generator.promql_check import unknown_series
+from generator.routing_checks import check_alertmanager
 
 # Series Prometheus itself provides, which rules may read.
 BUILTIN_SERIES = frozenset({"ALERTS", "ALERTS_FOR_STATE", "up"})
@@ -70,7 +71,7 @@ def check_rule_files(plan: Plan, parsed: Parsed) -> list[str]:
 
 
 # One entry per output kind; each returns human-readable problems.
-CHECKERS: list[Checker] = [check_rule_files, check_grafana]
+CHECKERS: list[Checker] = [check_rule_files, check_grafana, check_alertmanager]
 
 
 def validate_outputs(plan: Plan, files: dict[str, str]) -> Parsed:

@@ -1,0 +1,100 @@
+"""The planned Alertmanager configuration and its routing table: every decision made.
+
+Matchers are sets: `(label, (value, ...))` means the label holds one of the values. That is
+the only matcher form obsgen writes, so routes and inhibitions compare exactly in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Matchers = tuple[tuple[str, tuple[str, ...]], ...]
+Origin = tuple[str | int, ...]  # where a route comes from: its spec path or its output path
+Scalar = str | bool | int
+
+
+@dataclass(frozen=True)
+class AMRoute:
+    """A route of the tree; unset timings and grouping are inherited from the parent."""
+
+    receiver: str
+    matchers: Matchers = ()
+    group_by: tuple[str, ...] | None = None
+    group_wait: str | None = None
+    group_interval: str | None = None
+    repeat_interval: str | None = None
+    continue_: bool = False
+    active: tuple[str, ...] = ()  # active_time_intervals
+    muted: tuple[str, ...] = ()  # mute_time_intervals
+    routes: tuple[AMRoute, ...] = ()
+    origin: Origin = ()
+
+
+@dataclass(frozen=True)
+class AMReceiver:
+    """A receiver with one notifier: `config_key` (e.g. pagerduty_configs) and its fields."""
+
+    name: str
+    kind: str
+    config_key: str
+    fields: tuple[tuple[str, Scalar], ...]
+    authorization: tuple[tuple[str, str], ...] = ()  # http_config.authorization, if any
+
+
+@dataclass(frozen=True)
+class AMTimeSpan:
+    """One entry of a time interval (Alertmanager's field names)."""
+
+    weekdays: tuple[str, ...] = ()
+    times: tuple[tuple[str, str], ...] = ()
+    days_of_month: tuple[str, ...] = ()
+    months: tuple[str, ...] = ()
+    years: tuple[str, ...] = ()
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class AMTimeInterval:
+    """A named time interval."""
+
+    name: str
+    spans: tuple[AMTimeSpan, ...]
+
+
+@dataclass(frozen=True)
+class AMInhibitRule:
+    """An inhibition: while a source alert fires, targets sharing `equal` labels are muted."""
+
+    source: Matchers
+    target: Matchers
+    equal: tuple[str, ...]
+    origin: Origin = ()
+
+
+@dataclass(frozen=True)
+class RoutingRow:
+    """One routing proof: an alert's labels and the receivers Alertmanager must pick.
+
+    `receivers` lists one entry per matched route, in tree order, exactly as
+    `amtool config routes test` prints them. When a matched route is time-limited, `when`
+    says for each receiver when it notifies ("always", "in business-hours", ...): amtool
+    ignores time intervals, so obsgen checks them itself.
+    """
+
+    labels: tuple[tuple[str, str], ...]
+    receivers: tuple[str, ...]
+    when: tuple[str, ...] = ()
+    alert: bool = True  # a generated alert (True) or a severity/tier/service combination
+
+
+@dataclass(frozen=True)
+class AlertmanagerPlan:
+    """alertmanager.yml and its routing table."""
+
+    path: str
+    table_path: str
+    root: AMRoute
+    receivers: tuple[AMReceiver, ...]
+    inhibit_rules: tuple[AMInhibitRule, ...]
+    time_intervals: tuple[AMTimeInterval, ...]
+    rows: tuple[RoutingRow, ...]
