@@ -66,8 +66,11 @@ def _match(spec: Spec, match: Match, path: PathT) -> Problems:
         if name in (*ALERT_LABELS, "team"):
             yield (*path, "labels", name), f"write this as match.{name}"
         elif name not in external:
-            carried = ", ".join(sorted({*ALERT_LABELS, *external}))
-            yield (*path, "labels", name), f"alerts carry no label {name!r}; they carry {carried}"
+            known = ", ".join(sorted(external)) or "none are set"
+            yield (
+                (*path, "labels", name),
+                f"{name!r} is not a Prometheus external label ({known}); labels matches only those",
+            )
         elif external[name] not in values:
             yield (
                 (*path, "labels", name),
@@ -85,6 +88,13 @@ def _references(spec: Spec, routing: Routing) -> Problems:
         yield ("routing", "receiver"), _unknown("receiver", routing.receiver, receivers)
     used = {routing.receiver}
     used_intervals: set[str] = set()
+    carried = _carried(spec)
+    grouped = [(("routing",), routing.group_by)]
+    grouped += [(p, r.group_by) for p, r in _routes(routing.routes, ("routing", "routes"))]
+    for path, group_by in grouped:
+        for i, label in enumerate(group_by or ()):
+            if label not in carried:
+                yield (*path, "group_by", i), _not_carried(label, carried)
     for path, route in _routes(routing.routes, ("routing", "routes")):
         used.add(route.receiver)
         if route.receiver not in receivers:
@@ -123,16 +133,23 @@ def _references(spec: Spec, routing: Routing) -> Problems:
                     ("routing", "receivers", name, field),
                     "set auth_username and auth_password_file together (SMTP AUTH needs both)",
                 )
-    carried = {*ALERT_LABELS, *spec.prometheus.external_labels}
     for i, rule in enumerate(routing.inhibit):
         yield from _match(spec, rule.source, ("routing", "inhibit", i, "source"))
         yield from _match(spec, rule.target, ("routing", "inhibit", i, "target"))
         for j, label in enumerate(rule.equal):
             if label not in carried:
-                yield (
-                    ("routing", "inhibit", i, "equal", j),
-                    f"alerts carry no label {label!r}; they carry {', '.join(sorted(carried))}",
-                )
+                yield ("routing", "inhibit", i, "equal", j), _not_carried(label, carried)
+
+
+def _carried(spec: Spec) -> set[str]:
+    """Labels an alert may carry: those obsgen sets, the external labels, and what its
+    expression keeps from the series (catalogue labels, the instance and job of a target)."""
+    from_series = {label for metric in spec.metrics.values() for label in metric.labels}
+    return {*ALERT_LABELS, *spec.prometheus.external_labels, *from_series, "instance", "job"}
+
+
+def _not_carried(label: str, carried: set[str]) -> str:
+    return f"alerts carry no label {label!r}; they may carry {', '.join(sorted(carried))}"
 
 
 def _known_zone(name: str) -> bool:

@@ -173,10 +173,14 @@ def _inhibitions(doc: Any, reader: _Reader, alerts: list[dict[str, str]]) -> Non
         target = reader.matchers(rule.get("target_matchers"), f"{where}.target_matchers")
         if not source or not target or not disjoint(source, target):
             reader.fail(where, "source and target matchers are not disjoint")
+        # labels obsgen sets on some alerts must be on every alert either side matches;
+        # labels kept from the series (instance, ...) are not known here
+        static = {name for labels in alerts for name in labels}
+        equal = [name for name in rule.get("equal") or [] if name in static]
         for labels in alerts:
             if not (matches(source, labels) or matches(target, labels)):
                 continue
-            missing = [name for name in rule.get("equal") or [] if name not in labels]
+            missing = [name for name in equal if name not in labels]
             if missing:
                 reader.fail(
                     where,

@@ -70,6 +70,15 @@ def test_an_equal_label_some_matched_alerts_lack_is_reported(duri: Build) -> Non
     assert all("equal label(s) slo missing on {alertname=" in p for p in problems)
 
 
+def test_an_equal_label_kept_from_the_series_is_not_required_on_every_alert(
+    duri: Build,
+) -> None:
+    def equal_on_instance(config: dict[str, Any]) -> None:
+        config["inhibit_rules"][0]["equal"] = ["alertname", "instance"]
+
+    assert _problems(duri, equal_on_instance) == []
+
+
 def test_an_inhibition_muting_the_watchdog_is_reported(duri: Build) -> None:
     def mute_watchdog(config: dict[str, Any]) -> None:
         rule = config["inhibit_rules"][0]
