@@ -128,6 +128,7 @@ def validate(spec: Path, out: Path, templates: Path | None, require_tools: bool)
                 [f.path for f in result.plan.rule_files],
                 result.plan.prometheus.path,
             )
+            problems += tools.test_rules(result.files, [t.path for t in result.plan.tests])
             if problems:
                 for line in problems:
                     click.echo(line, err=True)

@@ -33,7 +33,8 @@ from generator.routing_tree import (
     walk,
 )
 from generator.spec import Spec
-from generator.spec_routing import EmailReceiver, Match, Route, Routing
+from generator.spec_receivers import EmailReceiver
+from generator.spec_routing import Match, Route, Routing
 
 Problems = Iterator[tuple[PathT, str]]
 # Labels every alert carries (slo: SLO alerts only); Prometheus adds the external labels.
@@ -66,10 +67,10 @@ def _match(spec: Spec, match: Match, path: PathT) -> Problems:
         if name in (*ALERT_LABELS, "team"):
             yield (*path, "labels", name), f"write this as match.{name}"
         elif name not in external:
-            known = ", ".join(sorted(external)) or "none are set"
+            names = ", ".join(sorted(external)) or "none are set"
             yield (
                 (*path, "labels", name),
-                f"{name!r} is not a Prometheus external label ({known}); labels matches only those",
+                f"{name!r} is not a Prometheus external label ({names}); labels matches only those",
             )
         elif external[name] not in values:
             yield (
@@ -89,7 +90,7 @@ def _references(spec: Spec, routing: Routing) -> Problems:
     used = {routing.receiver}
     used_intervals: set[str] = set()
     carried = _carried(spec)
-    grouped = [(("routing",), routing.group_by)]
+    grouped: list[tuple[PathT, tuple[str, ...] | None]] = [(("routing",), routing.group_by)]
     grouped += [(p, r.group_by) for p, r in _routes(routing.routes, ("routing", "routes"))]
     for path, group_by in grouped:
         for i, label in enumerate(group_by or ()):

@@ -3,6 +3,7 @@ reachable. (Latency thresholds on bucket boundaries are checked in crosscheck.py
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
@@ -10,6 +11,7 @@ from fractions import Fraction
 from generator import slo_math as sm
 from generator.load import PathT
 from generator.numbers import fmt
+from generator.regex_examples import find_value
 from generator.spec import Spec
 
 
@@ -37,8 +39,32 @@ def _objective_problem(objective: Decimal, period: str) -> str | None:
     )
 
 
+def _errors_problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
+    """Error matchers that select no request, or every request."""
+    errors = spec.slos.availability.errors
+    matchers = [(m.label, m.op, m.value) for m in errors]
+    try:
+        for label in dict.fromkeys(m.label for m in errors):
+            if find_value(label, matchers, True) is None:
+                first = next(i for i, m in enumerate(errors) if m.label == label)
+                yield (
+                    ("slos", "availability", "errors", first, "value"),
+                    f"no value of {label!r} matches the error matchers on it, so no request "
+                    "could count as an error and the availability alerts could never fire",
+                )
+                return
+        if all(find_value(label, matchers, False) is None for label, _, _ in matchers):
+            yield (
+                ("slos", "availability", "errors"),
+                "these matchers select every request, so every request would count as an error",
+            )
+    except re.error:
+        return  # an RE2 pattern Python cannot read (e.g. \p{Greek}): nothing to judge by
+
+
 def slo_problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
     """Problems of the SLO section, each at the field to change."""
+    yield from _errors_problems(spec)
     availability, latency = spec.slos.availability, spec.slos.latency
     periods: list[tuple[PathT, str]] = [(("slos", "availability", "period"), availability.period)]
     if latency is not None:

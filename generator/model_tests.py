@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from generator.errors import ObsgenError
 from generator.model import AlertRule, Labels
 
 
@@ -34,6 +35,10 @@ class InputSeries:
     metric: str
     labels: Labels
     values: tuple[Segment, ...]
+
+    def matchers(self) -> list[tuple[str, str, str]]:
+        """The labels as exact matchers (templates write them with the selector filter)."""
+        return [(k, "=", v) for k, v in self.labels]
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,10 @@ class Sample:
     metric: str
     labels: Labels
     value: Decimal
+
+    def matchers(self) -> list[tuple[str, str, str]]:
+        """The labels as exact matchers."""
+        return [(k, "=", v) for k, v in self.labels]
 
 
 @dataclass(frozen=True)
@@ -96,3 +105,12 @@ class RuleTestFile:
     evaluation_interval: str
     group_eval_order: tuple[str, ...]  # every loaded group: promtool's default order is random
     groups: tuple[RuleTestGroup, ...]
+
+    @property
+    def filename(self) -> str:
+        """The file's name, without its directory."""
+        return self.path.rsplit("/", 1)[-1]
+
+
+class CaseError(ObsgenError):
+    """No behaviour test can be generated for an alert (an unpredictable input or template)."""

@@ -16,6 +16,7 @@ from generator.plan_infra import (
 from generator.plan_regression import regression_alerts
 from generator.plan_rules import service_alerts, service_records
 from generator.plan_slo import slo_plans, slo_rule_file
+from generator.plan_tests import plan_tests
 from generator.spec import MetricType, Postgres, Spec
 
 
@@ -99,6 +100,7 @@ def build_plan(spec: Spec, source: str) -> Plan:
         rule_files=rule_files,
         prometheus=prometheus,
         slos=tuple(slos),
+        tests=plan_tests(spec, rule_files, slos),
         grafana=plan_grafana(spec, rule_files, slos),
         alertmanager=plan_alertmanager(spec, [a for f in rule_files for a in f.alerts()]),
     )

@@ -26,16 +26,13 @@ from generator.model_alertmanager import (
 )
 from generator.routing_tree import describe_route_time, resolve
 from generator.spec import Spec
-from generator.spec_routing import (
+from generator.spec_receivers import (
     EmailReceiver,
-    Match,
     PagerDutyReceiver,
-    Route,
-    Routing,
     SlackReceiver,
-    TimeSpan,
     WebhookReceiver,
 )
+from generator.spec_routing import Match, Route, Routing, TimeSpan
 
 # Severities every subject is tested with in the routing table ("none" is the Watchdog's).
 TABLE_SEVERITIES = ("critical", "warning", "info")

@@ -10,6 +10,7 @@ holds, so PromQL receives it as the exact expression `2.8 / 3`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
@@ -61,6 +62,7 @@ WINDOW_SPEED = {
 ALERT_SPEED = {PAGE: FAST, TICKET: MEDIUM}
 
 
+@functools.cache
 def seconds(duration: str) -> int:
     """'1h' -> 3600."""
     return parse_duration(duration) // 1000

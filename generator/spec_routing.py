@@ -1,35 +1,30 @@
-"""The `routing` section of the spec: receivers, route tree, inhibitions, time intervals.
+"""The `routing` section of the spec: route tree, inhibitions, time intervals, receivers.
 
-Secrets never enter the spec: receivers name the *files* Alertmanager reads them from
-(`routing_key_file`, `api_url_file`, `auth_password_file`, `credentials_file`: fields
-Alertmanager 0.25 and later know). The inline forms are declared only to reject them with a
-message saying what to write instead. Cross-field checks (references, reachability, time
-coverage) live in `crosscheck_routing.py`.
+Receivers live in `spec_receivers.py`, field types in `spec_routing_fields.py`. Cross-field
+checks (references, reachability, time coverage) live in `crosscheck_routing.py`.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import AfterValidator, Field, model_validator
 
-from generator.numbers import format_duration, parse_duration
+from generator.spec_receivers import Receiver
+from generator.spec_routing_fields import (
+    AlertNames,
+    Duration,
+    DurationOrZero,
+    LabelName,
+    MatchValues,
+    Model,
+    Name,
+    Names,
+    Severities,
+    regex_check,
+)
 
-SEVERITIES = ("critical", "warning", "info", "none")
-# spec.py imports this module, so the few primitives shared with it are restated here.
-_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
-_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-_TARGET = re.compile(r"^[A-Za-z0-9.\-_\[\]:]+:\d{1,5}$")
-# A Go template in a receiver field would be expanded by Alertmanager: keep values literal.
-_NO_TEMPLATE = re.compile(r"^[^{}\x00-\x1f\x7f]*$")
-_FILE = re.compile(r"^/[^\s\x00-\x1f\x7f\"'`$\\{}]*[^/\s]$")
-_URL = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?(/[A-Za-z0-9._~%!&'()*+,;=:@/\-]*)?$")
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
-_CHANNEL = re.compile(r"^[#@]?[a-z0-9][a-z0-9._\-]{0,79}$")
-_ALERTNAME = re.compile(r"^[A-Za-z_:][A-Za-z0-9_:]*$")
-_MATCH_VALUE = re.compile(r"^[A-Za-z0-9 _.:/@+\-]{1,256}$")
 _LOCATION = re.compile(r"^(UTC|Local|[A-Z][A-Za-z_\-]+(/[A-Za-z0-9_+\-]+){1,2})$")
 _WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 _MONTHS = (
@@ -46,222 +41,6 @@ _MONTHS = (
     "november",
     "december",
 )
-
-
-def _file_path(value: str) -> str:
-    if "://" in value:
-        raise ValueError(
-            "takes the path of a file holding the secret, not the secret itself; write the "
-            "value into a file Alertmanager can read and put that file's path here"
-        )
-    if not _FILE.match(value):
-        raise ValueError(
-            f"{value!r} is not an absolute file path (e.g. /etc/alertmanager/secrets/pagerduty)"
-        )
-    return value
-
-
-def _url(value: str) -> str:
-    if re.match(r"^https?://[^/]*@", value):
-        raise ValueError(
-            "the URL carries credentials (user:password@); alertmanager.yml would hold them in "
-            "the clear: put the token in http_config.authorization.credentials_file instead"
-        )
-    if "?" in value or "#" in value:
-        raise ValueError(
-            "query strings and fragments are not allowed: they usually carry tokens, and "
-            "alertmanager.yml would hold them in the clear; use "
-            "http_config.authorization.credentials_file"
-        )
-    if not _URL.match(value):
-        raise ValueError(f"{value!r} is not an http(s) URL")
-    return value
-
-
-def _regex(regex: re.Pattern[str], what: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if not regex.match(value):
-            raise ValueError(f"{value!r} is not a valid {what}")
-        return value
-
-    return AfterValidator(check)
-
-
-def _inline_secret(file_field: str) -> BeforeValidator:
-    """A field that exists only to reject an inline secret with a helpful message."""
-
-    def reject(value: object) -> None:
-        raise ValueError(
-            "secrets must not be written into the spec (it is committed, and copied into "
-            "alertmanager.yml); store the value in a file Alertmanager can read and set "
-            f"{file_field} to that file's path"
-        )
-
-    return BeforeValidator(reject)
-
-
-def _one_or_more(value: object) -> object:
-    return (value,) if isinstance(value, str) else value
-
-
-def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
-    if len(set(values)) != len(values):
-        raise ValueError("values must be unique")
-    return values
-
-
-def _duration0(value: object) -> str:
-    if not isinstance(value, str):
-        raise ValueError("must be a duration string such as 0s, 30s or 5m")
-    return format_duration(parse_duration(value))
-
-
-class Model(BaseModel):
-    """Base of the routing models: unknown fields are errors, values are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-def _duration(value: object) -> str:
-    if not isinstance(value, str):
-        raise ValueError("must be a duration string such as 30s or 5m")
-    ms = parse_duration(value)
-    if ms <= 0:
-        raise ValueError("must be longer than zero")
-    return format_duration(ms)
-
-
-Name = Annotated[str, _regex(_NAME, "name (lower case letters, digits and '-')")]
-LabelName = Annotated[str, _regex(_LABEL_NAME, "label name")]
-Target = Annotated[str, _regex(_TARGET, "host:port")]
-Duration = Annotated[str, BeforeValidator(_duration)]
-FilePath = Annotated[str, AfterValidator(_file_path)]
-Url = Annotated[str, AfterValidator(_url)]
-Email = Annotated[str, _regex(_EMAIL, "e-mail address")]
-AlertName = Annotated[str, _regex(_ALERTNAME, "alert name")]
-MatchValue = Annotated[str, _regex(_MATCH_VALUE, "label value (letters, digits, ' _.:/@+-')")]
-DurationOrZero = Annotated[str, BeforeValidator(_duration0)]
-Severity = Literal["critical", "warning", "info", "none"]
-Secret = SkipJsonSchema[Annotated[None, Field(exclude=True)]]
-
-
-# One value or a list: the JSON Schema offers both forms, validation stores a tuple.
-AlertNames = Annotated[
-    tuple[AlertName, ...],
-    BeforeValidator(_one_or_more, json_schema_input_type=AlertName | list[AlertName]),
-    AfterValidator(_unique),
-    Field(min_length=1),
-]
-Severities = Annotated[
-    tuple[Severity, ...],
-    BeforeValidator(_one_or_more, json_schema_input_type=Severity | list[Severity]),
-    AfterValidator(_unique),
-    Field(min_length=1),
-]
-Names = Annotated[
-    tuple[Name, ...],
-    BeforeValidator(_one_or_more, json_schema_input_type=Name | list[Name]),
-    AfterValidator(_unique),
-    Field(min_length=1),
-]
-MatchValues = Annotated[
-    tuple[MatchValue, ...],
-    BeforeValidator(_one_or_more, json_schema_input_type=MatchValue | list[MatchValue]),
-    AfterValidator(_unique),
-    Field(min_length=1),
-]
-Emails = Annotated[
-    tuple[Email, ...],
-    BeforeValidator(_one_or_more, json_schema_input_type=Email | list[Email]),
-    AfterValidator(_unique),
-    Field(min_length=1),
-]
-
-
-class PagerDutyReceiver(Model):
-    """Pages through the PagerDuty Events API v2."""
-
-    kind: Literal["pagerduty"] = Field(description="Receiver kind.")
-    routing_key_file: FilePath = Field(
-        description="Absolute path of a file holding the Events API v2 integration key."
-    )
-    url: Url | None = Field(
-        None, description="Events API endpoint; Alertmanager's default (PagerDuty US) if unset."
-    )
-    send_resolved: bool = Field(True, description="Also notify when the alert resolves.")
-    routing_key: Annotated[Secret, _inline_secret("routing_key_file")] = None
-    service_key: Annotated[Secret, _inline_secret("routing_key_file")] = None
-
-
-class SlackReceiver(Model):
-    """Posts to a Slack channel through an incoming-webhook URL kept in a file."""
-
-    kind: Literal["slack"] = Field(description="Receiver kind.")
-    api_url_file: FilePath = Field(
-        description="Absolute path of a file holding the Slack incoming-webhook URL."
-    )
-    channel: Annotated[str, _regex(_CHANNEL, "Slack channel")] = Field(
-        description="Channel to post to, e.g. '#duri-alerts'."
-    )
-    send_resolved: bool = Field(True, description="Also notify when the alert resolves.")
-    api_url: Annotated[Secret, _inline_secret("api_url_file")] = None
-
-
-class EmailReceiver(Model):
-    """Sends e-mail through an SMTP relay (tickets, digests)."""
-
-    kind: Literal["email"] = Field(description="Receiver kind.")
-    to: Emails = Field(description="Recipient address or addresses.")
-    from_: Email = Field(alias="from", description="Sender address.")
-    smarthost: Target = Field(description="SMTP relay, host:port.")
-    auth_username: Annotated[str, _regex(_NO_TEMPLATE, "user name")] | None = Field(
-        None, max_length=200, description="SMTP user; needs auth_password_file."
-    )
-    auth_password_file: FilePath | None = Field(
-        None, description="Absolute path of a file holding the SMTP password."
-    )
-    require_tls: bool = Field(True, description="Require STARTTLS (false only for local relays).")
-    send_resolved: bool = Field(False, description="Also notify when the alert resolves.")
-    auth_password: Annotated[Secret, _inline_secret("auth_password_file")] = None
-    auth_secret: Annotated[Secret, _inline_secret("auth_password_file")] = None
-
-
-class Authorization(Model):
-    """The Authorization header of a webhook, its credentials read from a file."""
-
-    type: Annotated[str, _regex(re.compile(r"^[A-Za-z][A-Za-z0-9\-]{0,31}$"), "scheme")] = Field(
-        "Bearer", description="Authorization scheme."
-    )
-    credentials_file: FilePath = Field(
-        description="Absolute path of a file holding the credentials (e.g. a bearer token)."
-    )
-    credentials: Annotated[Secret, _inline_secret("credentials_file")] = None
-
-
-class HttpConfig(Model):
-    """HTTP client settings of a webhook."""
-
-    authorization: Authorization = Field(description="Authorization header.")
-
-
-class WebhookReceiver(Model):
-    """POSTs Alertmanager's JSON payload to a URL (dead man's switches, bridges)."""
-
-    kind: Literal["webhook"] = Field(description="Receiver kind.")
-    url: Url = Field(
-        description="Endpoint; no credentials or query string (the URL is written in the clear)."
-    )
-    http_config: HttpConfig | None = Field(None, description="Authorization for the endpoint.")
-    send_resolved: bool = Field(True, description="Also notify when the alert resolves.")
-    max_alerts: Annotated[int, Field(ge=0)] = Field(
-        0, description="Most alerts per message; 0 sends all."
-    )
-
-
-Receiver = Annotated[
-    PagerDutyReceiver | SlackReceiver | EmailReceiver | WebhookReceiver,
-    Field(discriminator="kind"),
-]
 
 
 class Match(Model):
@@ -387,7 +166,7 @@ class TimeSpan(Model):
     years: tuple[Annotated[str, _range_of(1970, 9999)], ...] = Field(
         (), description="Years or ranges: 2025:2026."
     )
-    location: Annotated[str, _regex(_LOCATION, "IANA time zone name")] | None = Field(
+    location: Annotated[str, regex_check(_LOCATION, "IANA time zone name")] | None = Field(
         None, description="IANA time zone the times are in, e.g. Asia/Seoul; UTC if unset."
     )
 

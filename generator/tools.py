@@ -132,3 +132,24 @@ def check_alertmanager(files: dict[str, str], am: AlertmanagerPlan) -> list[str]
     local = {p.removeprefix(folder): t for p, t in files.items() if p.startswith(folder)}
     return verify_routes(local, config, rows)
 
+
+
+def test_rules(files: dict[str, str], test_files: list[str]) -> list[str]:
+    """`promtool test rules` on each generated test file; a warning (a rule file it names is
+    missing) counts as a failure. Files run two at a time: each takes seconds."""
+    promtool = require("promtool")
+    with tempfile.TemporaryDirectory(prefix="obsgen-promtool-test-") as tmp:
+        root = Path(tmp)
+        materialise(files, root)
+
+        def one(rel: str) -> subprocess.CompletedProcess[str]:
+            where = root / rel
+            return run([promtool, "test", "rules", where.name], cwd=where.parent)
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(one, test_files))
+    problems = []
+    for rel, res in zip(test_files, results, strict=True):
+        if res.returncode != 0 or "WARNING" in res.stderr:
+            problems.append(f"{rel}: promtool test rules: {(res.stdout + res.stderr).strip()}")
+    return problems

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from generator.check_rule_tests import check_rule_tests
 from generator.errors import OutputError
 from generator.grafana_check import check_grafana
 from generator.model import Plan
@@ -71,7 +72,7 @@ def check_rule_files(plan: Plan, parsed: Parsed) -> list[str]:
 
 
 # One entry per output kind; each returns human-readable problems.
-CHECKERS: list[Checker] = [check_rule_files, check_grafana, check_alertmanager]
+CHECKERS: list[Checker] = [check_rule_files, check_rule_tests, check_grafana, check_alertmanager]
 
 
 def validate_outputs(plan: Plan, files: dict[str, str]) -> Parsed:

@@ -1,0 +1,207 @@
+"""Behaviour tests of the SLO burn-rate alerts (docs/slo.md), predicted by slo_sim.
+
+One scenario per test group, every service and both SLOs at once:
+- a ladder of steady burn rates, one just under the lowest factor (0.9x of it: 0.9x budget
+  for 30 days) and one between each pair of factors and above the highest: each alert is
+  proved firing just above its factor and silent just below (2x for 30 days: tickets only);
+- a total outage after an hour of clean traffic: pages within minutes (4 at most at 99.9 %);
+- low traffic, every request failing: below `min_events` no page fires;
+- no traffic at all: no alert, error ratios absent (not NaN), budget remaining 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from generator import conventions as cv
+from generator import slo_math as sm
+from generator.model import AlertRule, labels
+from generator.model_slo import SLOPlan
+from generator.model_tests import AlertCheck, ExprCheck, Sample, rule_key
+from generator.numbers import fmt
+from generator.promtest_cases import Ctx, Scenario, at, expected
+from generator.promtest_inputs import REQUEST_RATE, Traffic, requests_feed, slow_requests_feed
+from generator.slo_sim import Model, fires
+from generator.slo_sim import Traffic as SimTraffic
+
+STEADY_CHECK_S = 600  # steady scenarios: every ratio holds its level from the first sample
+OUTAGE_AFTER_S = 3600  # an hour of clean traffic fills the 1h window before the outage
+OUTAGE_WATCH_S = 20 * 60
+SHIFT_TRIES = 5  # steps a check may move to where the model is sure of every alert
+
+
+def _ladder(slo: SLOPlan) -> list[Decimal]:
+    """Burn rates just under the lowest factor, between factors, above the highest."""
+    factors = sorted({sm.approx(b.factor) for b in slo.burns})
+    ceiling = 1 / slo.budget  # every request bad
+    levels = [factors[0] * Decimal("0.9")]
+    levels += [(a + b) / 2 for a, b in zip(factors, [*factors[1:], ceiling], strict=True)]
+    return levels
+
+
+def _low_rate(slos: Sequence[SLOPlan]) -> Decimal:
+    """Requests/s too few for any page: half of min_events over the longest page window,
+    cut to one significant digit."""
+    longest = max(sm.seconds(b.long) for s in slos for b in s.burns if b.severity == sm.PAGE)
+    rate = Decimal(min(s.min_events for s in slos)) / (2 * longest)
+    unit = Decimal(1).scaleb(rate.adjusted())
+    return (rate // unit) * unit
+
+
+class _Builder:
+    """Feeds, models and checks of one scenario."""
+
+    def __init__(self, ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]) -> None:
+        self.ctx, self.slos = ctx, slos
+        self.rules = {
+            (a.label("service"), a.label("slo"), a.label("long_window")): a for a in alerts
+        }
+        self.names = sorted({a.alert for a in alerts})
+
+    def build(
+        self,
+        name: str,
+        traffic: Mapping[tuple[str, str], Traffic],
+        times: Sequence[tuple[int, str]],
+        exprs: tuple[ExprCheck, ...] = (),
+    ) -> Scenario:
+        end = max(t for t, _ in times)
+        models = {
+            key: Model(
+                SimTraffic(tuple((s, float(r), float(e)) for s, r, e in phases)),
+                self.ctx.step_s,
+                self.ctx.interval_s,
+            )
+            for key, phases in traffic.items()
+        }
+        series = []
+        for slo in self.slos:
+            phases = traffic[(slo.service, slo.slo)]
+            if slo.slo == cv.SLO_AVAILABILITY:
+                series += requests_feed(self.ctx, slo.service, phases, end)
+            else:
+                assert slo.threshold is not None
+                series += slow_requests_feed(self.ctx, slo.service, phases, slo.threshold, end)
+        checks = [
+            c for t, proves in times for n in self.names if (c := self._check(n, t, models, proves))
+        ]
+        metrics = frozenset(s.metric for s in series)
+        return Scenario(name, metrics, tuple(series), tuple(checks), exprs)
+
+    def _check(
+        self, name: str, second: int, models: dict[tuple[str, str], Model], proves: str
+    ) -> AlertCheck | None:
+        mine = [(s, b) for s in self.slos for b in s.burns if b.alert == name]
+        for shift in range(SHIFT_TRIES + 1):
+            when = second + shift * self.ctx.step_s
+            states = {
+                (s.service, s.slo, b.long): fires(models[(s.service, s.slo)], b, s.min_events, when)
+                for s, b in mine
+            }
+            if None not in states.values():
+                break
+        else:
+            return None
+        firing = [self.rules[key] for key, on in states.items() if on]
+        exp = tuple(sorted((expected(a, (), None) for a in firing), key=lambda e: e.labels))
+        keys = {rule_key(self.rules[key]) for key in states}
+        fired = {rule_key(a) for a in firing}
+        return AlertCheck(
+            at(when), name, exp, proves, tuple(sorted(fired)), tuple(sorted(keys - fired))
+        )
+
+
+def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]) -> list[Scenario]:
+    """Every SLO scenario, each for all services and SLOs together."""
+    b = _Builder(ctx, slos, alerts)
+    scenarios = []
+    ladders = {(s.service, s.slo): _ladder(s) for s in slos}
+    for k in range(max(len(v) for v in ladders.values())):
+        traffic: dict[tuple[str, str], Traffic] = {}
+        shown: dict[str, set[str]] = {}
+        for s in slos:
+            ladder = ladders[(s.service, s.slo)]
+            level = ladder[min(k, len(ladder) - 1)]
+            traffic[(s.service, s.slo)] = [(0, REQUEST_RATE, level * s.budget)]
+            shown.setdefault(s.slo, set()).add(fmt(level.quantize(Decimal("0.01"))) + "x")
+        text = ", ".join(f"{kind} {'/'.join(sorted(v))}" for kind, v in sorted(shown.items()))
+        scenarios.append(
+            b.build(
+                f"steady burn {k + 1}: {text}",
+                traffic,
+                [(STEADY_CHECK_S, "fires above its factor, silent below it")],
+            )
+        )
+    strictest = max(s.objective for s in slos if s.slo == cv.SLO_AVAILABILITY)
+    down = [s for s in slos if s.slo == cv.SLO_AVAILABILITY and s.objective == strictest]
+    outage: dict[tuple[str, str], Traffic] = {
+        (s.service, s.slo): [(0, REQUEST_RATE, Decimal(0))] for s in slos
+    }
+    for s in down:
+        outage[(s.service, s.slo)] = [
+            (0, REQUEST_RATE, Decimal(0)),
+            (OUTAGE_AFTER_S, REQUEST_RATE, Decimal(1)),
+        ]
+    before = OUTAGE_AFTER_S - ctx.step_s
+    times = [(before, "clean traffic: silent")]
+    times += [
+        (t, f"{at(t - OUTAGE_AFTER_S)} into the outage: it pages; clean services stay silent")
+        for t in sorted(set(_detections(ctx, down, outage)))
+    ]
+    services = ", ".join(s.service for s in down)
+    scenarios.append(
+        b.build(
+            f"total outage of {services} ({fmt(strictest)}%) after {at(OUTAGE_AFTER_S)} clean",
+            outage,
+            times,
+        )
+    )
+    low = _low_rate(slos)
+    scenarios.append(
+        b.build(
+            f"low traffic: {fmt(low)} req/s, every request bad",
+            {(s.service, s.slo): [(0, low, Decimal(1))] for s in slos},
+            [(STEADY_CHECK_S, f"no page below {min(s.min_events for s in slos)} requests/window")],
+        )
+    )
+    idle = {(s.service, s.slo): [(0, Decimal(0), Decimal(0))] for s in slos}
+    scenarios.append(
+        b.build("no traffic", idle, [(STEADY_CHECK_S, "no traffic, no alert")], _idle_exprs(slos))
+    )
+    return scenarios
+
+
+def _detections(
+    ctx: Ctx, slos: Sequence[SLOPlan], outage: dict[tuple[str, str], Traffic]
+) -> list[int]:
+    """Per SLO, the first evaluation at which the model is sure its fastest page fires."""
+    out = []
+    for s in slos:
+        phases = outage[(s.service, s.slo)]
+        model = Model(
+            SimTraffic(tuple((t, float(r), float(e)) for t, r, e in phases)),
+            ctx.step_s,
+            ctx.interval_s,
+        )
+        fastest = max(s.burns, key=lambda burn: burn.factor)
+        for when in range(OUTAGE_AFTER_S, OUTAGE_AFTER_S + OUTAGE_WATCH_S + 1, ctx.step_s):
+            if fires(model, fastest, s.min_events, when):
+                out.append(when)
+                break
+    return out
+
+
+def _idle_exprs(slos: Sequence[SLOPlan]) -> tuple[ExprCheck, ...]:
+    checks = []
+    for s in slos:
+        sel = tuple(s.selector())
+        checks.append(
+            ExprCheck(cv.slo_error_ratio("1h"), sel, at(STEADY_CHECK_S), (), "no ratio, not NaN")
+        )
+        mine = labels(service=s.service, slo=s.slo, tier=s.tier)
+        one = Sample(cv.SLO_BUDGET_REMAINING, mine, Decimal(1))
+        checks.append(
+            ExprCheck(cv.SLO_BUDGET_REMAINING, sel, at(STEADY_CHECK_S), (one,), "budget untouched")
+        )
+    return tuple(checks)

@@ -1,0 +1,122 @@
+"""A model of the SLO rules, to predict when each burn-rate alert fires in a generated test.
+
+Traffic is piecewise constant (requests per second, share of bad ones). The model follows the
+rules' arithmetic: a 5m rate is the mean event rate of the last 5 minutes; a window's rate is
+the mean of the 5m rates evaluated every `step` inside it; a ratio needs requests; an alert
+needs both windows above its threshold and `min_events` in its long window. It ignores the
+fine print of Prometheus' counter extrapolation, so every prediction must hold with a margin
+(2 %) and also one input interval earlier and later: what the model cannot state that firmly,
+no test claims.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from generator import slo_math as sm
+from generator.model_slo import BurnAlertPlan
+
+MARGIN = 0.02
+FIVE_MINUTES = 300
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """Phases of (start second, requests per second, share of bad requests)."""
+
+    phases: tuple[tuple[int, float, float], ...]
+
+    def rate(self, second: float, bad: bool) -> float:
+        """Event rate at `second` (bad events only when `bad`)."""
+        current = (0.0, 0.0)
+        for start, requests, share in self.phases:
+            if start <= second:
+                current = (requests, share)
+        return current[0] * (current[1] if bad else 1.0)
+
+    def mean(self, start: float, end: float, bad: bool) -> float:
+        """Mean event rate over [start, end] (nothing before 0)."""
+        bounds = sorted({max(0.0, start), end} | {float(p[0]) for p in self.phases})
+        total = 0.0
+        for a, b in itertools.pairwise(bounds):
+            if max(0.0, start) <= a < end:
+                total += self.rate(a, bad) * (min(b, end) - a)
+        return total / (end - start)
+
+
+@dataclass(frozen=True)
+class Model:
+    """The SLO rules of one SLO, evaluated every `step_s`, inputs sampled every `interval_s`."""
+
+    traffic: Traffic
+    step_s: int
+    interval_s: int
+
+    @functools.cache  # noqa: B019 (models are few, small and short-lived)
+    def rate5m(self, second: float, bad: bool) -> float:
+        """slo:sli_errors:rate5m or slo:sli_requests:rate5m (0 before two samples exist)."""
+        if second < self.interval_s:
+            return 0.0
+        return self.traffic.mean(second - FIVE_MINUTES, second, bad)
+
+    @functools.cache  # noqa: B019
+    def window(self, window_s: int, second: float, bad: bool) -> float:
+        """Mean of the 5m rates evaluated inside the window ending at `second`."""
+        first = max(0.0, second - window_s)
+        k = -(-first // self.step_s)
+        points = []
+        while k * self.step_s <= second:
+            points.append(self.rate5m(k * self.step_s, bad))
+            k += 1
+        return sum(points) / len(points) if points else 0.0
+
+    def averages(self, window: str, second: float) -> tuple[float, float]:
+        """(bad, all) event rates over `window`."""
+        if window == "5m":
+            return self.rate5m(second, True), self.rate5m(second, False)
+        span = sm.seconds(window)
+        return self.window(span, second, True), self.window(span, second, False)
+
+
+def above(value: float | None, limit: float) -> bool | None:
+    """value > limit, or None when too close to tell (or no value: False)."""
+    if value is None:
+        return False
+    if value > limit * (1 + MARGIN):
+        return True
+    if value < limit * (1 - MARGIN):
+        return False
+    return None
+
+
+def _all(parts: Sequence[bool | None]) -> bool | None:
+    if any(p is False for p in parts):
+        return False
+    return None if any(p is None for p in parts) else True
+
+
+def condition(model: Model, burn: BurnAlertPlan, min_events: int, second: float) -> bool | None:
+    """Whether the alert's expression holds at `second` (None: too close to tell)."""
+    threshold = float(burn.threshold)
+    parts = []
+    for window in (burn.long, burn.short):
+        bad, every = model.averages(window, second)
+        parts.append(above(bad / every if every > 0 else None, threshold))
+    _, every = model.averages(burn.long, second)
+    events = every * sm.seconds(burn.long)
+    guard = None if abs(events - min_events) <= min_events * MARGIN else events >= min_events
+    parts.append(guard)
+    return _all(parts)
+
+
+def fires(model: Model, burn: BurnAlertPlan, min_events: int, second: int) -> bool | None:
+    """Whether the alert (no `for`) is firing at `second`, robust to an input interval's
+    shift either way; None when the model cannot say."""
+    seen = {
+        condition(model, burn, min_events, second + d)
+        for d in (-model.interval_s, 0, model.interval_s)
+    }
+    return seen.pop() if len(seen) == 1 else None
