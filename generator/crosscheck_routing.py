@@ -188,10 +188,6 @@ def universe(spec: Spec, routing: Routing) -> list[dict[str, str]]:
     return sets
 
 
-def _path_text(origin: PathT) -> str:
-    return format_path(origin)
-
-
 def _shadowers(root: AMRoute, route: AMRoute, sets: list[dict[str, str]]) -> list[str]:
     """Earlier siblings (without continue) that take the alerts `route` would match."""
     parent = next(r for r in walk(root) if route in r.routes)
@@ -200,7 +196,7 @@ def _shadowers(root: AMRoute, route: AMRoute, sets: list[dict[str, str]]) -> lis
     names = []
     for sibling in parent.routes[:index]:
         if not sibling.continue_ and any(matches(sibling.matchers, ls) for ls in reaching):
-            names.append(_path_text(sibling.origin))
+            names.append(format_path(sibling.origin))
     return names
 
 
@@ -212,8 +208,9 @@ def _tree(spec: Spec, routing: Routing) -> Problems:
     root = route_tree(spec, routing)
     sets = universe(spec, routing)
     resolved = [(ls, resolve(root, ls)) for ls in sets]
-    entered = {r.origin[:n] for _, taken in resolved for r in taken for n in range(len(r.origin))}
-    entered |= {r.origin for _, taken in resolved for r in taken}
+    # a route is entered when an alert ends there or in one of its descendants
+    ends = {r.origin for _, taken in resolved for r in taken}
+    entered = {origin[:n] for origin in ends for n in range(len(origin) + 1)}
     for route in walk(root):
         if route.origin in entered:
             continue
@@ -253,7 +250,7 @@ def _tree(spec: Spec, routing: Routing) -> Problems:
                     (*b.origin, "receiver"),
                     (
                         f"alerts like {labels_text(labels)} reach {b.receiver!r} twice, also "
-                        f"through {_path_text(a.origin)}: each would be notified twice"
+                        f"through {format_path(a.origin)}: each would be notified twice"
                     ),
                 )
     yield from _inhibitions(spec, routing, sets)

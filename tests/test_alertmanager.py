@@ -13,6 +13,7 @@ import yaml
 from generator import tools
 from generator.model import Plan
 from generator.pipeline import Build
+from generator.plan_alertmanager import subjects
 from tests.conftest import DURI_OUT, DURI_SPEC, fixture_specs, render_spec, require_tool
 
 SPECS = [(DURI_SPEC, DURI_OUT)] + [(s, s.parent / "out") for s in fixture_specs()]
@@ -69,6 +70,15 @@ def test_every_routing_table_row_reaches_exactly_its_receivers_in_amtool(built: 
     assert len(rows_with_alerts) == len(alerts)
     assert len(am.rows) > len(rows_with_alerts)
     assert tools.check_alertmanager(built.files, am) == []
+
+
+def test_every_generated_alert_is_about_a_subject_the_routing_checks_enumerate(
+    built: Build,
+) -> None:
+    spec_subjects = {(s.service, s.tier) for s in subjects(built.spec)}
+    for alert in built.plan.alerts():
+        if alert.alert != "Watchdog":
+            assert (alert.label("service"), alert.label("tier")) in spec_subjects, alert.alert
 
 
 def test_a_wrong_expectation_is_reported_by_the_amtool_route_test(duri: Build) -> None:
@@ -178,8 +188,11 @@ def test_receivers_name_secret_files_and_never_a_secret(built: Build) -> None:
 
 def test_watchdog_alert_always_fires_with_severity_none(duri: Build, tmp_path: Path) -> None:
     promtool = require_tool("promtool")
-    rules = tmp_path / "alerts.yml"
-    rules.write_text(duri.files["prometheus/rules/alerts.yml"])
+    # only the Watchdog's group, as rendered: promtool then evaluates one rule, not all
+    groups = yaml.safe_load(duri.files["prometheus/rules/alerts.yml"])["groups"]
+    mine = [g for g in groups if any(r.get("alert") == "Watchdog" for r in g["rules"])]
+    assert [g["name"] for g in mine] == ["duri-watchdog.alerts"]
+    (tmp_path / "alerts.yml").write_text(yaml.safe_dump({"groups": mine}))
     (watchdog,) = [a for a in duri.plan.alerts() if a.alert == "Watchdog"]
     case = {
         "rule_files": ["alerts.yml"],
