@@ -124,7 +124,7 @@ def test_an_alert_reaching_one_receiver_twice_at_the_same_time_is_reported(
 
     problems = _problems(duri, drop_chat_twin)
     assert any(
-        'tier="evolution"} reaches \'duri-oncall\' twice (duplicate notifications)' in p
+        "tier=\"evolution\"} reaches 'duri-oncall' twice (duplicate notifications)" in p
         for p in problems
     )
 
@@ -171,7 +171,7 @@ def test_every_matcher_obsgen_writes_reads_back_as_the_same_values(values: list[
 
 
 @pytest.mark.parametrize(
-    "text", ["severity=critical", "severity!=\"x\"", 'a=~".*"', 'a=~"b|c"x', "match: x"]
+    "text", ["severity=critical", 'severity!="x"', 'a=~".*"', 'a=~"b|c"x', "match: x"]
 )
 def test_matchers_in_other_forms_are_refused_on_read_back(text: str) -> None:
     with pytest.raises(ValueError, match="not"):
