@@ -78,4 +78,3 @@ def load_directory(directory: Path, display: str) -> Document:
     if problems:
         raise SpecError(problems)
     return merged
-

@@ -56,7 +56,10 @@ def _default(prop: dict[str, Any]) -> str:
 def _table(name: str, model: dict[str, Any]) -> list[str]:
     lines = [f"## {name}", "", _cell(model.get("description", "")).strip(), ""]
     required = set(model.get("required", []))
-    lines += ["| field | type | required | default | description |", "| --- | --- | --- | --- | --- |"]
+    lines += [
+        "| field | type | required | default | description |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for field, prop in model.get("properties", {}).items():
         lines.append(
             f"| `{field}` | {_cell(_type(prop))} | {'yes' if field in required else ''} "

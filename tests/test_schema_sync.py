@@ -15,7 +15,10 @@ from tests.conftest import DURI_SPEC, ROOT, fixture_specs
 
 SCHEMA = ROOT / "schema" / "obsgen-spec.schema.json"
 REFERENCE = ROOT / "docs" / "spec-reference.md"
-UPDATE = "run `obsgen schema > schema/obsgen-spec.schema.json` and `obsgen schema --markdown > docs/spec-reference.md`"
+UPDATE = (
+    "run `obsgen schema > schema/obsgen-spec.schema.json` and "
+    "`obsgen schema --markdown > docs/spec-reference.md`"
+)
 
 
 def test_committed_json_schema_is_in_sync_with_the_models() -> None:
