@@ -1,0 +1,211 @@
+"""What a running server tells about its rules: evaluation cost, samples, SLO alerts.
+
+Cost comes from the server's own /metrics: per rule group
+`prometheus_rule_group_last_duration_seconds`, `..._interval_seconds`,
+`..._last_evaluation_samples` and `..._last_evaluation_timestamp_seconds`. Polling records
+every distinct evaluation of every group; a group's figure is the median over its
+evaluations after the warm-up, and
+    evaluation ms per minute = sum over groups of median duration x 60 / interval.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.rule_cost import slos
+from bench.rule_cost.promserver import Prometheus
+
+_PREFIX = "prometheus_rule_group_"
+
+
+@dataclass
+class Group:
+    """Every observed evaluation of one rule group."""
+
+    name: str
+    interval: float
+    evals: dict[float, tuple[float, float]] = field(default_factory=dict)  # ts -> (s, samples)
+
+    def kept(self, after: float) -> list[tuple[float, float]]:
+        """Evaluations after the warm-up (all of them when none is)."""
+        late = [v for ts, v in sorted(self.evals.items()) if ts >= after]
+        return late or [v for _, v in sorted(self.evals.items())]
+
+
+@dataclass
+class Cost:
+    """Figures of one run."""
+
+    ms_per_min: float
+    ms_per_cycle: float  # per 30 s global cycle, amortised over group intervals
+    ms_all_groups: float  # one evaluation of every group
+    samples_per_cycle: float  # output samples per 30 s cycle, amortised
+    groups: int
+    rules: int
+    evals: int
+    spread: tuple[float, float]  # min, max of ms/min over the polls after warm-up
+    missing: list[str] = field(default_factory=list)  # groups never evaluated (bad!)
+    cpu_ms_per_min: float = 0.0  # whole Prometheus process CPU (rules, scrapes, GC...)
+    loadavg: float = 0.0  # 1-minute load average of the machine at the end
+    all_evaluated_at: float = 0.0  # when every group had evaluated at least once
+    read_per_min: float = 0.0  # samples the rule queries load per minute (query stats)
+    by_group: dict[str, tuple[float, float, int]] = field(default_factory=dict)
+    # group name -> (interval s, median ms per evaluation, evaluations)
+
+
+def snapshot(prom: Prometheus) -> dict[str, dict[str, float]]:
+    """rule_group -> {duration, interval, samples, ts, rules} from /metrics."""
+    out: dict[str, dict[str, float]] = {}
+    m = prom.metrics()
+    for key, metric in (
+        ("duration", "last_duration_seconds"),
+        ("interval", "interval_seconds"),
+        ("samples", "last_evaluation_samples"),
+        ("ts", "last_evaluation_timestamp_seconds"),
+        ("rules", "rules"),
+    ):
+        for labels, value in m.get(_PREFIX + metric, []):
+            out.setdefault(labels["rule_group"], {})[key] = value
+    return out
+
+
+def observe(prom: Prometheus, seconds: float, warmup: float, poll: float = 2.0) -> Cost:
+    """Poll `seconds` after `warmup`, longer if a slow group has not evaluated yet."""
+    groups: dict[str, Group] = {}
+    rules: dict[str, float] = {}
+    expected = {f"{g['file']};{g['name']}": g["interval"] for g in prom.api("rules")["groups"]}
+    warm_until = time.time() + warmup
+    deadline = warm_until + max(seconds, max(expected.values(), default=0) + 2 * poll)
+    per_poll: list[float] = []
+    cpu0 = load0 = None
+    while True:
+        now = time.time()
+        if now >= warm_until and cpu0 is None:
+            cpu0, load0 = prom.cpu_seconds(), now
+        done = now >= warm_until + seconds and expected.keys() <= groups.keys()
+        if done or now >= deadline:
+            break
+        snap = snapshot(prom)
+        for name, v in snap.items():
+            if v.get("ts", 0) > 0:  # evaluated at least once
+                g = groups.setdefault(name, Group(name, v["interval"]))
+                g.evals[v["ts"]] = (v["duration"], v["samples"])
+                rules[name] = v.get("rules", 0)
+        if now >= warm_until and all(v.get("ts", 0) > 0 for v in snap.values()):
+            per_poll.append(sum(v["duration"] * 60 / v["interval"] * 1000 for v in snap.values()))
+        time.sleep(poll)
+    assert cpu0 is not None and load0 is not None
+    cpu_per_min = (prom.cpu_seconds() - cpu0) * 60 / (time.time() - load0)
+    med = {
+        n: (
+            statistics.median(d for d, _ in g.kept(warm_until)),
+            statistics.median(s for _, s in g.kept(warm_until)),
+        )
+        for n, g in groups.items()
+    }
+    ms_min = sum(med[n][0] * 60 / g.interval * 1000 for n, g in groups.items())
+    return Cost(
+        ms_per_min=ms_min,
+        ms_per_cycle=ms_min / 2,
+        ms_all_groups=sum(d for d, _ in med.values()) * 1000,
+        samples_per_cycle=sum(med[n][1] * 30 / g.interval for n, g in groups.items()),
+        groups=len(groups),
+        rules=int(sum(rules.values())),
+        evals=sum(len(g.kept(warm_until)) for g in groups.values()),
+        spread=(min(per_poll, default=0.0), max(per_poll, default=0.0)),
+        missing=sorted(expected.keys() - groups.keys()),
+        all_evaluated_at=max((min(g.evals) for g in groups.values()), default=0.0),
+        by_group={
+            n.split(";")[-1]: (g.interval, med[n][0] * 1000, len(g.kept(warm_until)))
+            for n, g in groups.items()
+        },
+        cpu_ms_per_min=cpu_per_min * 1000,
+        loadavg=float(Path("/proc/loadavg").read_text().split()[0]),
+    )
+
+
+def samples_read_per_min(prom: Prometheus) -> float:
+    """Samples every rule's query loads, x evaluations per minute (PromQL query stats)."""
+    total = 0.0
+    for g in prom.api("rules")["groups"]:
+        for r in g["rules"]:
+            data = prom.api("query", query=r["query"], stats="all")
+            total += data["stats"]["samples"]["totalQueryableSamples"] * 60 / g["interval"]
+    return total
+
+
+def slo_key(labels: dict[str, str]) -> tuple[str, str, str] | None:
+    """(service, slo kind, severity) of an SLO alert, from obsgen or Sloth labels."""
+    service = labels.get("service") or labels.get("sloth_service")
+    slo = labels.get("slo") or labels.get("sloth_slo")
+    if not service or not slo:
+        return None
+    kind = slo.lower().removeprefix(service.lower()).strip("-_")
+    kind = "availability" if "avail" in kind else "latency" if "laten" in kind else kind
+    severity = labels.get("severity") or {"page": "critical", "ticket": "warning"}.get(
+        labels.get("sloth_severity", ""), "?"
+    )
+    return service, kind, severity
+
+
+def settle(prom: Prometheus, after: float, timeout: float = 300) -> bool:
+    """Wait until every group has evaluated after `after` (when all had evaluated once).
+
+    Alerts read recordings of other groups; before that, an alert can miss a window.
+    """
+    deadline = time.time() + timeout
+    while min((v.get("ts", 0) for v in snapshot(prom).values()), default=0) <= after:
+        if time.time() > deadline:
+            return False
+        time.sleep(2)
+    return True
+
+
+def slo_alerts(prom: Prometheus) -> dict[tuple[str, str, str], str]:
+    """Active SLO alerts of a server: key -> "pending" | "firing"."""
+    out: dict[tuple[str, str, str], str] = {}
+    for a in prom.api("alerts")["alerts"]:
+        key = slo_key(a["labels"])
+        if key and a["state"] in ("pending", "firing"):
+            out[key] = "firing" if "firing" in (a["state"], out.get(key)) else a["state"]
+    return out
+
+
+def exactness(
+    ours: Prometheus, truth: Prometheus, windows: tuple[str, ...]
+) -> dict[str, tuple[int, float, str]]:
+    """Per window: ours' recorded error ratio vs the exact one at the same timestamp.
+
+    Exact = rate() over the raw series (the Sloth shape), evaluated by `truth` at the very
+    timestamp of ours' sample, so evaluation phases do not count. Returns, per window, the
+    number of SLOs, the largest difference in burn-rate units (|delta ratio| / error budget:
+    the alert thresholds are 1, 3, 6 and 14.4) and where it is.
+    """
+    by_key = {(s.job, s.kind): s for s in slos.all_slos()}
+    out: dict[str, tuple[int, float, str]] = {}
+    for w in windows:
+        query = f'{{__name__=~"slo:sli_errors?:ratio_rate{w}"}}'
+        for r in ours.api("query", query=query)["result"]:
+            key = slo_key({**r["metric"], "severity": "-"})
+            slo = by_key.get((key[0], key[1])) if key else None
+            if slo is None:
+                continue
+            ts, value = r["value"]
+            if float(ts) < ours.started:
+                continue  # backfilled, not evaluated by this server (Sloth's 5m ratio)
+            exact = truth.api("query", query=f"({slo.errors(w)}) / ({slo.total(w)})", time=str(ts))
+            if not exact["result"]:
+                continue
+            delta = abs(float(value) - float(exact["result"][0]["value"][1])) / float(slo.budget)
+            n, worst, where = out.get(w, (0, -1.0, ""))
+            if delta > worst:
+                worst = delta
+                where = (
+                    f"{slo.job}/{slo.kind}: ours {float(value):.5g}, exact "
+                    f"{float(exact['result'][0]['value'][1]):.5g}"
+                )
+            out[w] = (n + 1, worst, where)
+    return out
