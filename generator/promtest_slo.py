@@ -11,18 +11,19 @@ One scenario per test group, every service and both SLOs at once:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from generator import conventions as cv
 from generator import slo_math as sm
 from generator.model import AlertRule, labels
-from generator.model_slo import SLOPlan
+from generator.model_slo import BurnAlertPlan, SLOPlan
 from generator.model_tests import AlertCheck, ExprCheck, Sample, rule_key
 from generator.numbers import fmt
 from generator.promtest_cases import Ctx, Scenario, at, expected
 from generator.promtest_inputs import REQUEST_RATE, Traffic, requests_feed, slow_requests_feed
-from generator.slo_sim import Model, fires
+from generator.slo_sim import FIVE_MINUTES, Model, fires, first_firing
 from generator.slo_sim import Traffic as SimTraffic
 
 STEADY_CHECK_S = 600  # steady scenarios: every ratio holds its level from the first sample
@@ -147,7 +148,7 @@ def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
     times = [(before, "clean traffic: silent")]
     times += [
         (t, f"{at(t - OUTAGE_AFTER_S)} into the outage: it pages; clean services stay silent")
-        for t in sorted(set(_detections(ctx, down, outage)))
+        for t in sorted(set(_detections(ctx, down)))
     ]
     services = ", ".join(s.service for s in down)
     scenarios.append(
@@ -172,24 +173,43 @@ def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
     return scenarios
 
 
-def _detections(
-    ctx: Ctx, slos: Sequence[SLOPlan], outage: dict[tuple[str, str], Traffic]
-) -> list[int]:
+@functools.cache
+def outage_model(step_s: int, interval_s: int, clean_s: int) -> Model:
+    """The rules' model of `clean_s` of clean traffic, then every request failing: the
+    outage scenario's traffic (cached: every SLO and the catalogue share it)."""
+    phases = ((0, REQUEST_RATE, Decimal(0)), (clean_s, REQUEST_RATE, Decimal(1)))
+    traffic = SimTraffic(tuple((t, float(r), float(e)) for t, r, e in phases))
+    return Model(traffic, step_s, interval_s)
+
+
+def outage_clean_s(burn: BurnAlertPlan) -> int:
+    """Clean traffic before an outage: an hour (the scenario's), or the alert's long window
+    when longer, so that window starts full of good requests as it would in production."""
+    return max(OUTAGE_AFTER_S, sm.seconds(burn.long))
+
+
+def outage_detection(ctx: Ctx, slo: SLOPlan, burn: BurnAlertPlan) -> int | None:
+    """Seconds from the start of a total outage to the first evaluation at which the model
+    is sure `burn` fires (its `for` not included); None if it cannot within its long window.
+
+    The outage scenario's checks and the alert catalogue's "time to fire" both come from
+    here, so the catalogue states what the generated tests prove."""
+    clean = outage_clean_s(burn)
+    model = outage_model(ctx.step_s, ctx.interval_s, clean)
+    watch = max(OUTAGE_WATCH_S, sm.seconds(burn.long) + 2 * FIVE_MINUTES)
+    when = first_firing(model, burn, slo.min_events, clean, clean + watch)
+    return None if when is None else when - clean
+
+
+def fastest_page(slo: SLOPlan) -> BurnAlertPlan:
+    """The burn alert with the highest factor: the one a total outage trips first."""
+    return max(slo.burns, key=lambda burn: burn.factor)
+
+
+def _detections(ctx: Ctx, slos: Sequence[SLOPlan]) -> list[int]:
     """Per SLO, the first evaluation at which the model is sure its fastest page fires."""
-    out = []
-    for s in slos:
-        phases = outage[(s.service, s.slo)]
-        model = Model(
-            SimTraffic(tuple((t, float(r), float(e)) for t, r, e in phases)),
-            ctx.step_s,
-            ctx.interval_s,
-        )
-        fastest = max(s.burns, key=lambda burn: burn.factor)
-        for when in range(OUTAGE_AFTER_S, OUTAGE_AFTER_S + OUTAGE_WATCH_S + 1, ctx.step_s):
-            if fires(model, fastest, s.min_events, when):
-                out.append(when)
-                break
-    return out
+    found = (outage_detection(ctx, s, fastest_page(s)) for s in slos)
+    return [OUTAGE_AFTER_S + d for d in found if d is not None and d <= OUTAGE_WATCH_S]
 
 
 def _idle_exprs(slos: Sequence[SLOPlan]) -> tuple[ExprCheck, ...]:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from generator import slo_math as sm
 from generator.model_slo import BurnAlertPlan
@@ -47,6 +48,18 @@ class Traffic:
         return total / (end - start)
 
 
+class Rates(Protocol):
+    """What the alert conditions read: (bad, all) event rates over a window, at an instant."""
+
+    @property
+    def step_s(self) -> int: ...
+
+    @property
+    def interval_s(self) -> int: ...
+
+    def averages(self, window: str, second: float) -> tuple[float, float]: ...
+
+
 @dataclass(frozen=True)
 class Model:
     """The SLO rules of one SLO, evaluated every `step_s`, inputs sampled every `interval_s`."""
@@ -54,6 +67,10 @@ class Model:
     traffic: Traffic
     step_s: int
     interval_s: int
+    # running sums of the 5m rates at every step (bad, all), so a window of days costs O(1)
+    _sums: dict[bool, list[float]] = field(
+        default_factory=lambda: {True: [0.0], False: [0.0]}, compare=False, repr=False
+    )
 
     @functools.cache  # noqa: B019 (models are few, small and short-lived)
     def rate5m(self, second: float, bad: bool) -> float:
@@ -62,16 +79,22 @@ class Model:
             return 0.0
         return self.traffic.mean(second - FIVE_MINUTES, second, bad)
 
+    def _prefix(self, count: int, bad: bool) -> float:
+        """Sum of the 5m rates at the first `count` evaluations (0, step, 2 step, ...)."""
+        sums = self._sums[bad]
+        while len(sums) <= count:
+            sums.append(sums[-1] + self.rate5m((len(sums) - 1) * self.step_s, bad))
+        return sums[count]
+
     @functools.cache  # noqa: B019
     def window(self, window_s: int, second: float, bad: bool) -> float:
         """Mean of the 5m rates evaluated inside the window ending at `second`."""
-        first = max(0.0, second - window_s)
-        k = -(-first // self.step_s)
-        points = []
-        while k * self.step_s <= second:
-            points.append(self.rate5m(k * self.step_s, bad))
-            k += 1
-        return sum(points) / len(points) if points else 0.0
+        first = int(-(-max(0.0, second - window_s) // self.step_s))
+        last = int(second // self.step_s)
+        if last < first:
+            return 0.0
+        total = self._prefix(last + 1, bad) - self._prefix(first, bad)
+        return total / (last - first + 1)
 
     def averages(self, window: str, second: float) -> tuple[float, float]:
         """(bad, all) event rates over `window`."""
@@ -98,7 +121,31 @@ def _all(parts: Sequence[bool | None]) -> bool | None:
     return None if any(p is None for p in parts) else True
 
 
-def condition(model: Model, burn: BurnAlertPlan, min_events: int, second: float) -> bool | None:
+@dataclass(frozen=True)
+class Scaled:
+    """A model whose bad events are `share` times those of `base`: an outage model scaled to
+    any error rate without simulating it again (the rules are linear in bad events)."""
+
+    base: Model
+    share: float
+
+    @property
+    def step_s(self) -> int:
+        """The base model's evaluation step."""
+        return self.base.step_s
+
+    @property
+    def interval_s(self) -> int:
+        """The base model's input spacing."""
+        return self.base.interval_s
+
+    def averages(self, window: str, second: float) -> tuple[float, float]:
+        """(bad, all) event rates over `window`, bad ones scaled."""
+        bad, every = self.base.averages(window, second)
+        return bad * self.share, every
+
+
+def condition(model: Rates, burn: BurnAlertPlan, min_events: int, second: float) -> bool | None:
     """Whether the alert's expression holds at `second` (None: too close to tell)."""
     threshold = float(burn.threshold)
     parts = []
@@ -112,7 +159,7 @@ def condition(model: Model, burn: BurnAlertPlan, min_events: int, second: float)
     return _all(parts)
 
 
-def fires(model: Model, burn: BurnAlertPlan, min_events: int, second: int) -> bool | None:
+def fires(model: Rates, burn: BurnAlertPlan, min_events: int, second: int) -> bool | None:
     """Whether the alert (no `for`) is firing at `second`, robust to an input interval's
     shift either way; None when the model cannot say."""
     seen = {
@@ -120,3 +167,32 @@ def fires(model: Model, burn: BurnAlertPlan, min_events: int, second: int) -> bo
         for d in (-model.interval_s, 0, model.interval_s)
     }
     return seen.pop() if len(seen) == 1 else None
+
+
+def first_firing(
+    model: Rates, burn: BurnAlertPlan, min_events: int, start: int, end: int
+) -> int | None:
+    """The first evaluation in [start, end] at which the model is sure the alert fires."""
+    for when in range(start, end + 1, model.step_s):
+        if fires(model, burn, min_events, when):
+            return when
+    return None
+
+
+def first_firing_sustained(
+    model: Rates, burn: BurnAlertPlan, min_events: int, start: int, end: int
+) -> int | None:
+    """`first_firing` for a burn that starts at `start` and never stops: its ratios only grow
+    until its windows are full, so whether the alert is sure to fire flips once and a
+    bisection finds the same evaluation in a dozen probes instead of thousands."""
+    steps = (end - start) // model.step_s
+    if not fires(model, burn, min_events, start + steps * model.step_s):
+        return None
+    low, high = -1, steps  # fires at `high`, not sure at `low`
+    while high - low > 1:
+        mid = (low + high) // 2
+        if fires(model, burn, min_events, start + mid * model.step_s):
+            high = mid
+        else:
+            low = mid
+    return start + high * model.step_s

@@ -133,7 +133,6 @@ def check_alertmanager(files: dict[str, str], am: AlertmanagerPlan) -> list[str]
     return verify_routes(local, config, rows)
 
 
-
 def test_rules(files: dict[str, str], test_files: list[str]) -> list[str]:
     """`promtool test rules` on each generated test file; a warning (a rule file it names is
     missing) counts as a failure. Files run two at a time: each takes seconds."""
