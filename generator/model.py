@@ -54,6 +54,7 @@ class AlertRule:
     threshold: Decimal | None = None
     direction: str = "above"  # "above" or "below"
     series: str = ""  # the recorded series the condition reads (for tests and dashboards)
+    condition: str = ""  # when it fires, in words, threshold included, `for` not (catalogue)
 
     def label(self, name: str) -> str:
         """Value of one of the alert's static labels."""

@@ -79,6 +79,7 @@ def watchdog_rule(spec: Spec) -> AlertRule:
             runbook_url=cv.runbook(spec.runbook_url, cv.WATCHDOG),
         ),
         kind="watchdog",
+        condition="always (a heartbeat: the dead man's switch alarms when it stops arriving)",
     )
 
 

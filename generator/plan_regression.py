@@ -45,6 +45,7 @@ def regression_alerts(spec: Spec, name: str, service: Service) -> list[AlertRule
             what, worse = "error ratio", f"{pct}% higher"
         args = {"series": series, "op": op, "factor": factor, "floor": floor_now}
         need_now = metric is not RegressionMetric.throughput
+        above = f" and above {fmt(floor_now * HUNDRED)}%" if floor_now else ""
         rules.append(
             AlertRule(
                 alert=alert,
@@ -63,6 +64,11 @@ def regression_alerts(spec: Spec, name: str, service: Service) -> list[AlertRule
                 threshold=factor,
                 direction="above" if op == ">" else "below",
                 series=series,
+                condition=(
+                    f"{what} {worse} than {reg.compare} ago{above}, with at least "
+                    f"{fmt(reg.min_request_rate)} req/s {'now and ' if need_now else ''}"
+                    f"{reg.compare} ago"
+                ),
             )
         )
     return rules

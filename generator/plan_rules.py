@@ -99,6 +99,7 @@ def threshold_alerts(
                 threshold=value,
                 direction=word,
                 series=watch.series,
+                condition=f"{watch.what} {word} {shown}",
             )
         )
     return rules

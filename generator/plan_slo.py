@@ -199,6 +199,11 @@ def burn_alert(spec: Spec, slo: SLOPlan, burn: BurnAlertPlan) -> AlertRule:
         threshold=sm.approx(burn.threshold),
         direction="above",
         series=cv.slo_error_ratio(burn.long),
+        condition=(
+            f"{slo.slo} error ratio above {sm.exact_text(burn.threshold)} ({factor}x the "
+            f"{fmt(slo.budget)} budget) over both {burn.long} and {burn.short}, with at least "
+            f"{slo.min_events} requests in {burn.long}"
+        ),
     )
 
 
