@@ -1,10 +1,11 @@
 """Behaviour tests of threshold, regression and constant alerts.
 
 Per alert name and severity two scenarios: the watched signal steady just past the
-threshold (10 % beyond, or halfway to 100 % for shares) proves the alert fires after its
-`for` and is still silent just before; steady 10 % short of the threshold proves it stays
-silent. Regression alerts get one timeline: a day at a baseline, then just under the
-regression threshold, then past it. Constant alerts (the Watchdog) fire with no input at all.
+threshold (10 % beyond it, or halfway to a neighbouring threshold, or to 100 % for shares,
+when nearer) proves the alert fires after its `for` and is still silent one step before;
+steady just short of the threshold (the same rule, downwards) proves it stays silent.
+Regression alerts get one timeline: a day at a baseline, then just under the regression
+threshold, then past it. Constant alerts (the Watchdog) fire with no input at all.
 Expected alerts list every alert of the name, all subjects at once, so the checks are exact.
 """
 
@@ -141,25 +142,34 @@ def _tier_scenario(
             f"with the signal steady {word} its threshold",
         )
     ]
-    own_for = seconds(tested[0].for_)
-    early = ceil_to(own_for, ctx.step_s) - ctx.step_s
-    if (
-        fire
-        and early >= 0
-        and all(
-            early < seconds(a.for_)
-            or (a in [h[0] for h in holding] and early >= ctx.settle_s + seconds(a.for_))
-            for a in every
-        )
-    ):
-        firing = [h for h in holding if early >= ctx.settle_s + seconds(h[0].for_)]
-        checks.insert(
-            0,
-            _check(early, name, every, firing, f"{severity} is still silent before its for"),
-        )
+    early = ceil_to(seconds(tested[0].for_), ctx.step_s) - ctx.step_s
+    if fire and early >= 0:
+        before = _before_for(ctx, early, every, holding)
+        if before is not None:
+            checks.insert(
+                0,
+                _check(early, name, every, before, f"{severity} is still silent before its for"),
+            )
     feeds = _feeds(ctx, driver, steady, settled)
     shown = "/".join(sorted({fmt(v) for v in levels.values()}))
     return _scenario(f"{name} {severity} {word} the threshold ({shown})", feeds, checks)
+
+
+def _before_for(
+    ctx: Ctx,
+    early: int,
+    every: list[AlertRule],
+    holding: list[tuple[AlertRule, Feed, Decimal]],
+) -> list[tuple[AlertRule, Feed, Decimal]] | None:
+    """What fires at `early` (one step before the tested `for`), or None when that depends
+    on how fast the inputs settle: an alert may only be pending (its `for` is longer than
+    `early`) or surely firing (its condition held, and `for` passed, since settling)."""
+    held = {rule_key(a) for a, _, _ in holding}
+    for alert in every:
+        wait = seconds(alert.for_)
+        if not (early < wait or (rule_key(alert) in held and early >= ctx.settle_s + wait)):
+            return None
+    return [h for h in holding if early >= ctx.settle_s + seconds(h[0].for_)]
 
 
 def regression_scenarios(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[Scenario]:
