@@ -36,6 +36,14 @@ templates_option = click.option(
     default=None,
     help="Directory of templates overriding built-in ones by relative path.",
 )
+overlay_option = click.option(
+    "--overlay",
+    "overlays",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    multiple=True,
+    help="YAML file deep-merged over the spec (an environment: staging, ...); repeatable, "
+    "applied in order. See docs/environments.md.",
+)
 
 
 def _fail(error: ObsgenError) -> None:
@@ -54,13 +62,14 @@ def cli() -> None:
 @spec_argument
 @out_option
 @templates_option
-def generate(spec: Path, out: Path, templates: Path | None) -> None:
+@overlay_option
+def generate(spec: Path, out: Path, templates: Path | None, overlays: tuple[Path, ...]) -> None:
     """Render SPEC into OUT, replacing only the files obsgen owns (atomically)."""
     from generator.pipeline import build
     from generator.write import write_outputs
 
     try:
-        result = build(spec, out, templates=templates)
+        result = build(spec, out, templates=templates, overlays=overlays)
         statuses = write_outputs(out, result.files)
     except ObsgenError as error:
         _fail(error)
@@ -73,16 +82,19 @@ def generate(spec: Path, out: Path, templates: Path | None) -> None:
 @spec_argument
 @out_option
 @templates_option
+@overlay_option
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def check(spec: Path, out: Path, templates: Path | None, fmt: str) -> None:
+def check(
+    spec: Path, out: Path, templates: Path | None, overlays: tuple[Path, ...], fmt: str
+) -> None:
     """Exit 0 when OUT is exactly what SPEC renders; 1 with a semantic diff when not."""
     from generator.drift import compare
     from generator.pipeline import build
 
     try:
-        result = build(spec, out, templates=templates)
+        result = build(spec, out, templates=templates, overlays=overlays)
     except ObsgenError as error:
         _fail(error)
         return
@@ -109,18 +121,25 @@ def check(spec: Path, out: Path, templates: Path | None, fmt: str) -> None:
 @spec_argument
 @out_option
 @templates_option
+@overlay_option
 @click.option(
     "--require-tools/--no-require-tools",
     default=False,
     help="Fail when promtool/amtool are missing instead of skipping them.",
 )
-def validate(spec: Path, out: Path, templates: Path | None, require_tools: bool) -> None:
+def validate(
+    spec: Path,
+    out: Path,
+    templates: Path | None,
+    overlays: tuple[Path, ...],
+    require_tools: bool,
+) -> None:
     """Validate SPEC and its rendered outputs, with promtool when it is installed."""
     from generator import tools
     from generator.pipeline import build
 
     try:
-        result = build(spec, out, templates=templates)
+        result = build(spec, out, templates=templates, overlays=overlays)
         ran = []
         if tools.find("promtool") or require_tools:
             problems = tools.check_prometheus(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -119,12 +120,21 @@ def parse_document(doc: Document) -> Spec:
     return spec
 
 
-def read_spec(path: Path, display: str | None = None) -> tuple[Spec, Document]:
-    """Load, validate and cross-check a spec file, or a directory of split spec files."""
+def read_spec(
+    path: Path, display: str | None = None, overlays: Sequence[tuple[Path, str]] = ()
+) -> tuple[Spec, Document]:
+    """Load, validate and cross-check a spec file, or a directory of split spec files.
+
+    `overlays` are (file, display name) pairs deep-merged over the spec in order (overlay.py).
+    """
     if path.is_dir():
         from generator.merge import load_directory
 
         doc = load_directory(path, display or path.as_posix())
     else:
         doc = load_file(path, display)
+    if overlays:
+        from generator.overlay import apply_overlays
+
+        doc = apply_overlays(doc, overlays)
     return parse_document(doc), doc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,15 +35,22 @@ def display_name(spec_path: Path, out: Path) -> str:
 
 
 def build(
-    spec_path: Path, out: Path, display: str | None = None, templates: Path | None = None
+    spec_path: Path,
+    out: Path,
+    display: str | None = None,
+    templates: Path | None = None,
+    overlays: Sequence[Path] = (),
 ) -> Build:
     """Run every step short of writing; raise ObsgenError subclasses on bad input.
 
     `templates` is a directory of user templates overriding built-in ones by relative path.
+    `overlays` are environment files deep-merged over the spec in order (overlay.py); output
+    headers name them after the spec.
     """
     name = display or display_name(spec_path, out)
-    spec, _doc = read_spec(spec_path, name)
-    plan = build_plan(spec, name)
+    layers = [(path, display_name(path, out)) for path in overlays]
+    spec, _doc = read_spec(spec_path, name, layers)
+    plan = build_plan(spec, " + ".join([name, *(shown for _, shown in layers)]))
     files = render(plan, templates)
     validate_outputs(plan, files)
     return Build(spec, plan, files)
