@@ -46,6 +46,10 @@ overlay_option = click.option(
 )
 
 
+# Why `generate` skips and `check` does not compare the plots (docs/review.md).
+_SKIPPED_WHY = "matplotlib not installed: pip install 'obsgen[plots]'; the copy in out/ is kept"
+
+
 def _fail(error: ObsgenError) -> None:
     for line in error.lines():
         click.echo(line, err=True)
@@ -74,8 +78,12 @@ def generate(spec: Path, out: Path, templates: Path | None, overlays: tuple[Path
     except ObsgenError as error:
         _fail(error)
         return
+    skipped = set(result.skipped)
     for status in statuses:
-        click.echo(f"{status.status:<9} {out.as_posix().rstrip('/')}/{status.path}")
+        if status.path not in skipped:
+            click.echo(f"{status.status:<9} {out.as_posix().rstrip('/')}/{status.path}")
+    for path in result.skipped:  # optional outputs an extra draws (plots.py)
+        click.echo(f"{'skipped':<9} {out.as_posix().rstrip('/')}/{path} ({_SKIPPED_WHY})")
 
 
 @cli.command()
@@ -102,6 +110,7 @@ def check(
     if fmt == "json":
         report = {
             "clean": not drifts,
+            "not_compared": list(result.skipped),
             "files": [{"path": d.path, "status": d.status, "changes": d.changes} for d in drifts],
         }
         click.echo(json.dumps(report, indent=2, sort_keys=True))
@@ -114,6 +123,8 @@ def check(
         click.echo("run `obsgen generate` and commit the result")
     else:
         click.echo(f"{out.as_posix()}/ matches {spec.as_posix()}")
+    if result.skipped and fmt == "text":
+        click.echo(f"not compared: {len(result.skipped)} plots ({_SKIPPED_WHY})")
     sys.exit(1 if drifts else 0)
 
 
@@ -174,6 +185,57 @@ def schema() -> None:
     from generator.spec import Spec
 
     click.echo(json.dumps(Spec.model_json_schema(by_alias=True), indent=2, sort_keys=True))
+
+
+@cli.command()
+@click.argument("specs", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--git",
+    "revisions",
+    nargs=2,
+    metavar="REV_A REV_B",
+    default=None,
+    help="Compare the spec (SPECS: one path, default spec/duri.yaml) at two git revisions.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown: fit to paste as a pull-request comment.",
+)
+@click.option(
+    "--exit-code",
+    is_flag=True,
+    help="Exit 1 when something behaves differently (like `git diff --exit-code`).",
+)
+def diff(
+    specs: tuple[Path, ...], revisions: tuple[str, str] | None, fmt: str, exit_code: bool
+) -> None:
+    """Print what behaves differently from spec A to spec B: alerts, thresholds, routing,
+    dashboard panels, recording rules. `obsgen diff A B` or `obsgen diff --git REV_A REV_B
+    [SPEC]`. Exit 0 whether or not anything changed (unless --exit-code); 2 on a bad spec."""
+    from generator.diff_report import as_markdown, as_text, compare
+    from generator.diff_source import plan_of, plans_at_revisions
+
+    try:
+        if revisions is not None:
+            if len(specs) > 1:
+                raise click.UsageError("with --git, give at most one spec path")
+            spec = specs[0] if specs else Path(DEFAULT_SPEC)
+            before, after, old_name, new_name = plans_at_revisions(spec, *revisions)
+        else:
+            if len(specs) != 2:
+                raise click.UsageError("give two spec paths (A B), or --git REV_A REV_B [SPEC]")
+            old_name, new_name = (p.as_posix() for p in specs)
+            before, after = plan_of(specs[0], old_name), plan_of(specs[1], new_name)
+        report = compare(before, after, old_name, new_name)
+    except ObsgenError as error:
+        _fail(error)
+        return
+    click.echo(as_markdown(report) if fmt == "markdown" else as_text(report), nl=False)
+    sys.exit(1 if exit_code and not report.empty() else 0)
 
 
 def main() -> None:

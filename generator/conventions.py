@@ -189,6 +189,17 @@ ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yml"
 ROUTING_TABLE = "alertmanager/routing-table.yml"
 
 
+# --- Alert catalogue (docs/review.md) ---------------------------------------------------------
+
+CATALOGUE = "ALERTS.md"
+PLOTS_DIR = "plots"  # beside the catalogue: one SVG per SLO
+
+
+def slo_plot(service: str, slo: str) -> str:
+    """Path under out/ of an SLO's time-to-fire plot."""
+    return f"{PLOTS_DIR}/{service}-{slo}.svg"
+
+
 def go_template_literal(text: str) -> str:
     """Escape user text for a Prometheus annotation: `{{` must not start a Go template."""
     if "{{" not in text and "}}" not in text:

@@ -13,6 +13,7 @@ from generator.model_alertmanager import AlertmanagerPlan
 
 if TYPE_CHECKING:  # grafana_model imports Expr from here
     from generator.grafana_model import GrafanaPlan
+    from generator.model_catalogue import Catalogue
     from generator.model_slo import SLOPlan
     from generator.model_tests import RuleTestFile
 
@@ -125,6 +126,7 @@ class Plan:
     slos: tuple[SLOPlan, ...] = ()  # every SLO with its budget and burn alerts (plan_slo.py)
     tests: tuple[RuleTestFile, ...] = ()  # promtool test files (plan_tests.py)
     grafana: GrafanaPlan | None = None  # dashboards and provisioning (plan_grafana.py)
+    catalogue: Catalogue | None = None  # out/ALERTS.md and its plots (plan_catalogue.py)
 
     def alerts(self) -> list[AlertRule]:
         """Every alerting rule of every rule file."""

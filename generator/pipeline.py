@@ -10,6 +10,7 @@ from pathlib import Path
 from generator.model import Plan
 from generator.parse import read_spec
 from generator.plan import build_plan
+from generator.plots import plot_outputs
 from generator.render import render
 from generator.spec import Spec
 from generator.validate import validate_outputs
@@ -22,6 +23,9 @@ class Build:
     spec: Spec
     plan: Plan
     files: dict[str, str]
+    # outputs that need an optional extra which is missing (plots without matplotlib): not
+    # drawn; the copies already in out/ are carried over in `files` unchanged (plots.py)
+    skipped: tuple[str, ...] = ()
 
 
 def display_name(spec_path: Path, out: Path) -> str:
@@ -52,5 +56,7 @@ def build(
     spec, _doc = read_spec(spec_path, name, layers)
     plan = build_plan(spec, " + ".join([name, *(shown for _, shown in layers)]))
     files = render(plan, templates)
+    plots, skipped = plot_outputs(plan, out)
+    files = dict(sorted({**files, **plots}.items()))
     validate_outputs(plan, files)
-    return Build(spec, plan, files)
+    return Build(spec, plan, files, skipped)

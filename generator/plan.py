@@ -5,6 +5,7 @@ from __future__ import annotations
 from generator import conventions as cv
 from generator.model import Group, Plan, PrometheusConfig, RuleFile, ScrapeJob, labels
 from generator.plan_alertmanager import plan_alertmanager, watchdog_rule
+from generator.plan_catalogue import plan_catalogue
 from generator.plan_grafana import plan_grafana
 from generator.plan_infra import (
     datastore_alerts,
@@ -93,6 +94,7 @@ def build_plan(spec: Spec, source: str) -> Plan:
         rule_files=tuple(f.path.removeprefix(config_dir) for f in rule_files),
         alertmanagers=spec.prometheus.alertmanagers,
     )
+    alertmanager = plan_alertmanager(spec, [a for f in rule_files for a in f.alerts()])
     return Plan(
         source=source,
         system=spec.name,
@@ -101,6 +103,7 @@ def build_plan(spec: Spec, source: str) -> Plan:
         prometheus=prometheus,
         slos=tuple(slos),
         tests=plan_tests(spec, rule_files, slos),
+        alertmanager=alertmanager,
+        catalogue=plan_catalogue(spec, rule_files, slos, alertmanager),
         grafana=plan_grafana(spec, rule_files, slos),
-        alertmanager=plan_alertmanager(spec, [a for f in rule_files for a in f.alerts()]),
     )

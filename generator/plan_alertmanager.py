@@ -7,7 +7,7 @@ so routing by team needs no extra label and stays exact.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from generator import conventions as cv
@@ -212,13 +212,16 @@ def _row(root: AMRoute, label_set: dict[str, str], alert: bool) -> RoutingRow:
     )
 
 
+def alert_label_set(alert: AlertRule, external: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The labels an alert reaches Alertmanager with: external labels, its own, its name."""
+    return tuple(sorted({**external, **dict(alert.labels), "alertname": alert.alert}.items()))
+
+
 def routing_rows(
     spec: Spec, root: AMRoute, alerts: Iterable[AlertRule], external: dict[str, str]
 ) -> tuple[RoutingRow, ...]:
     """One row per distinct generated alert, then one per subject x severity combination."""
-    alert_sets = {
-        tuple(sorted({**external, **dict(a.labels), "alertname": a.alert}.items())) for a in alerts
-    }
+    alert_sets = {alert_label_set(a, external) for a in alerts}
     combos = {
         tuple(sorted({**external, "service": s.service, "tier": s.tier, "severity": sev}.items()))
         for s in subjects(spec)

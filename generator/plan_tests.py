@@ -58,6 +58,12 @@ def _contexts(spec: Spec) -> dict[str, Ctx]:
     }
 
 
+def slo_context(spec: Spec) -> Ctx:
+    """Input spacing and evaluation step of the SLO tests (the catalogue's outage figures
+    are computed with the same, so they are what the tests prove)."""
+    return _contexts(spec)[SLO]
+
+
 def _scenarios(
     ctx: dict[str, Ctx], alerts: list[AlertRule], slos: Sequence[SLOPlan]
 ) -> dict[str, list[Scenario]]:

@@ -134,8 +134,8 @@ def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
                 [(STEADY_CHECK_S, "fires above its factor, silent below it")],
             )
         )
-    strictest = max(s.objective for s in slos if s.slo == cv.SLO_AVAILABILITY)
-    down = [s for s in slos if s.slo == cv.SLO_AVAILABILITY and s.objective == strictest]
+    down = outage_slos(slos)
+    strictest = down[0].objective
     outage: dict[tuple[str, str], Traffic] = {
         (s.service, s.slo): [(0, REQUEST_RATE, Decimal(0))] for s in slos
     }
@@ -188,17 +188,23 @@ def outage_clean_s(burn: BurnAlertPlan) -> int:
     return max(OUTAGE_AFTER_S, sm.seconds(burn.long))
 
 
-def outage_detection(ctx: Ctx, slo: SLOPlan, burn: BurnAlertPlan) -> int | None:
+def outage_detection(step_s: int, interval_s: int, slo: SLOPlan, burn: BurnAlertPlan) -> int | None:
     """Seconds from the start of a total outage to the first evaluation at which the model
     is sure `burn` fires (its `for` not included); None if it cannot within its long window.
 
     The outage scenario's checks and the alert catalogue's "time to fire" both come from
     here, so the catalogue states what the generated tests prove."""
     clean = outage_clean_s(burn)
-    model = outage_model(ctx.step_s, ctx.interval_s, clean)
+    model = outage_model(step_s, interval_s, clean)
     watch = max(OUTAGE_WATCH_S, sm.seconds(burn.long) + 2 * FIVE_MINUTES)
     when = first_firing(model, burn, slo.min_events, clean, clean + watch)
     return None if when is None else when - clean
+
+
+def outage_slos(slos: Sequence[SLOPlan]) -> list[SLOPlan]:
+    """The SLOs the outage scenario takes down: availability at the strictest objective."""
+    strictest = max(s.objective for s in slos if s.slo == cv.SLO_AVAILABILITY)
+    return [s for s in slos if s.slo == cv.SLO_AVAILABILITY and s.objective == strictest]
 
 
 def fastest_page(slo: SLOPlan) -> BurnAlertPlan:
@@ -208,7 +214,7 @@ def fastest_page(slo: SLOPlan) -> BurnAlertPlan:
 
 def _detections(ctx: Ctx, slos: Sequence[SLOPlan]) -> list[int]:
     """Per SLO, the first evaluation at which the model is sure its fastest page fires."""
-    found = (outage_detection(ctx, s, fastest_page(s)) for s in slos)
+    found = (outage_detection(ctx.step_s, ctx.interval_s, s, fastest_page(s)) for s in slos)
     return [OUTAGE_AFTER_S + d for d in found if d is not None and d <= OUTAGE_WATCH_S]
 
 

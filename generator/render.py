@@ -21,6 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from generator import canonical_json
 from generator.errors import TemplateError
 from generator.model import Plan
+from generator.markdown import md_code, md_text, md_url
 from generator.numbers import fmt
 from generator.routing_tree import matcher_text
 
@@ -101,6 +102,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     env.filters["am_matcher"] = lambda pair: matcher_text(*pair)  # Alertmanager label matcher
     # `tojson` prints Decimals exactly (plan numbers are Decimals; json.dumps refuses them)
     env.policies["json.dumps_function"] = canonical_json.dumps
+    env.filters.update(md_text=md_text, md_code=md_code, md_url=md_url)  # Markdown outputs
     return env
 
 
@@ -170,12 +172,20 @@ def alertmanager_outputs(plan: Plan) -> list[Output]:
 
 # One entry per output kind: a plan function choosing files, templates and contexts.
 PLANNERS: list[OutputPlanner] = [
+def catalogue_outputs(plan: Plan) -> list[Output]:
+    """The alert catalogue for reviewers (plan_catalogue.py); its plots are drawn by plots.py."""
+    if plan.catalogue is None:
+        return []
+    return [Output(plan.catalogue.path, "ALERTS.md.j2", {"catalogue": plan.catalogue})]
+
+
     prometheus_outputs,
     rule_test_outputs,
     grafana_outputs,
     alertmanager_outputs,
 ]
 
+    catalogue_outputs,
 
 def render(plan: Plan, overrides: Path | None = None) -> dict[str, str]:
     """Render every output of `plan`; keys are paths relative to out/, sorted."""

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from generator.catalogue_check import check_catalogue
 from generator.check_rule_tests import check_rule_tests
 from generator.errors import OutputError
 from generator.grafana_check import check_grafana
@@ -72,7 +73,13 @@ def check_rule_files(plan: Plan, parsed: Parsed) -> list[str]:
 
 
 # One entry per output kind; each returns human-readable problems.
-CHECKERS: list[Checker] = [check_rule_files, check_rule_tests, check_grafana, check_alertmanager]
+CHECKERS: list[Checker] = [
+    check_rule_files,
+    check_rule_tests,
+    check_grafana,
+    check_alertmanager,
+    check_catalogue,
+]
 
 
 def validate_outputs(plan: Plan, files: dict[str, str]) -> Parsed:

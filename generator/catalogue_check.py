@@ -1,0 +1,58 @@
+"""Output checks of the alert catalogue: every alerting rule has exactly one row, every SLO
+its section, and every plot drawn is an SVG document the catalogue links to."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from typing import Any
+
+from generator.markdown import md_text
+from generator.model import Plan
+
+_ROW = re.compile(r"^\| (?P<alert>[^|]+?) \| (?P<service>[^|]+?) \| ")
+_SVG = "{http://www.w3.org/2000/svg}svg"
+
+
+def _rows(text: str) -> Counter[tuple[str, str]]:
+    """(alert, service) of every row of the catalogue's alert table."""
+    rows: Counter[tuple[str, str]] = Counter()
+    table = text.split("\n## Alerts\n", 1)[-1].split("\n## ", 1)[0]
+    for line in table.splitlines():
+        m = _ROW.match(line)
+        if m and m["alert"] not in ("Alert", "---"):
+            rows[(m["alert"], m["service"])] += 1
+    return rows
+
+
+def check_catalogue(plan: Plan, parsed: dict[str, Any]) -> list[str]:
+    """Rows match the rule files' alerts one for one; plots parse as SVG and are linked."""
+    catalogue = plan.catalogue
+    if catalogue is None:
+        return []
+    text = parsed.get(catalogue.path)
+    if not isinstance(text, str):
+        return [f"{catalogue.path}: not rendered"]
+    want = Counter((md_text(a.alert), md_text(a.label("service"))) for a in plan.alerts())
+    got = _rows(text)
+    problems = [
+        f"{catalogue.path}: {alert} of {service}: {got[(alert, service)]} rows for "
+        f"{count} alerting rules"
+        for (alert, service), count in sorted((want | got).items())
+        if want[(alert, service)] != got[(alert, service)]
+    ]
+    for slo in catalogue.slos:
+        if f"]({slo.plot})" not in text:
+            problems.append(f"{catalogue.path}: no link to {slo.plot}")
+        svg = parsed.get(slo.plot)
+        if svg is None:
+            continue  # not drawn here (no matplotlib) and not in out/ yet
+        try:
+            root = ET.fromstring(svg.encode("utf-8"))
+        except ET.ParseError as exc:
+            problems.append(f"{slo.plot}: not XML: {exc}")
+            continue
+        if root.tag != _SVG:
+            problems.append(f"{slo.plot}: root element is {root.tag}, not svg")
+    return problems

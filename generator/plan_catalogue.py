@@ -1,0 +1,228 @@
+"""Plan the alert catalogue (out/ALERTS.md, docs/review.md): one entry per alerting rule,
+read from the rest of the plan, never recomputed.
+
+Receivers come from the Alertmanager routing table rows (the route resolution amtool
+proves); inhibitions from the planned inhibit rules, matched with Alertmanager's own matcher
+semantics (routing_tree.py); SLO time-to-fire figures from slo_timing.py, which shares the
+outage computation of the generated promtool tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from generator import conventions as cv
+from generator import slo_math as sm
+from generator.model import AlertRule, RuleFile
+from generator.model_alertmanager import AlertmanagerPlan, AMInhibitRule
+from generator.model_catalogue import (
+    BurnColumn,
+    BurnFigures,
+    Catalogue,
+    CatalogueAlert,
+    CatalogueSLO,
+    Inhibition,
+    RateRow,
+    Reach,
+)
+from generator.model_slo import BurnAlertPlan, SLOPlan
+from generator.numbers import format_duration, parse_duration
+from generator.plan_alertmanager import alert_label_set
+from generator.plan_tests import slo_context
+from generator.promtest_cases import Ctx
+from generator.promtest_inputs import REQUEST_RATE
+from generator.promtest_slo import fastest_page, outage_slos
+from generator.routing_tree import matcher_text, matches
+from generator.slo_timing import outage_seconds, seconds_at, table_rates
+from generator.spec import Spec
+
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2, "none": 3}
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+def _duration(seconds: int | None) -> str | None:
+    return None if seconds is None else format_duration(seconds * 1000)
+
+
+def _percent(value: Decimal) -> Decimal:
+    """A share as a percentage with two decimals (reviewers read 9.26 %, not 9.259259...)."""
+    return (value * HUNDRED).quantize(CENT, rounding=ROUND_HALF_EVEN).normalize()
+
+
+def _reaches(am: AlertmanagerPlan | None, labels: tuple[tuple[str, str], ...]) -> tuple[Reach, ...]:
+    if am is None:
+        return ()
+    row = next(r for r in am.rows if r.alert and r.labels == labels)
+    when = row.when or ("always",) * len(row.receivers)
+    return tuple(Reach(r, w) for r, w in zip(row.receivers, when, strict=True))
+
+
+def _source_text(rule: AMInhibitRule) -> str:
+    return ", ".join(matcher_text(name, values) for name, values in rule.source)
+
+
+Labelled = Sequence[tuple[AlertRule, Mapping[str, str]]]  # every alert with its label set
+
+
+def _inhibitions(
+    am: AlertmanagerPlan | None, alert: AlertRule, mine: Mapping[str, str], everyone: Labelled
+) -> tuple[Inhibition, ...]:
+    """Inhibit rules whose target matches the alert, with the alerts that can mute it: they
+    match the source and agree on every `equal` label (a label neither sets reads as "")."""
+    if am is None:
+        return ()
+    found = []
+    for rule in am.inhibit_rules:
+        if not matches(rule.target, mine):
+            continue
+        sources = sorted(
+            {
+                f"{other.alert} {other.label('severity')}"
+                for other, theirs in everyone
+                if other is not alert
+                and matches(rule.source, theirs)
+                and all(theirs.get(n, "") == mine.get(n, "") for n in rule.equal)
+            }
+        )
+        found.append(Inhibition(tuple(sources), _source_text(rule), rule.equal))
+    return tuple(found)
+
+
+def _burn_figures(
+    ctx: Ctx, slo: SLOPlan, burn: BurnAlertPlan, for_s: int, proven: bool
+) -> BurnFigures:
+    outage = outage_seconds(ctx.step_s, ctx.interval_s, slo, burn, for_s)
+    spent = None
+    if outage is not None:
+        spent = _percent(Decimal(outage) / (slo.budget * sm.seconds(slo.period)))
+    return BurnFigures(
+        budget_share=burn.budget_share * HUNDRED,
+        factor=sm.exact_text(burn.factor),
+        long=burn.long,
+        short=burn.short,
+        period=slo.period,
+        outage=_duration(outage),
+        outage_budget=spent,
+        proven=proven,
+    )
+
+
+def _slo_of(slos: Sequence[SLOPlan], alert: AlertRule) -> tuple[SLOPlan, BurnAlertPlan]:
+    slo = next(
+        s for s in slos if (s.service, s.slo) == (alert.label("service"), alert.label("slo"))
+    )
+    return slo, next(b for b in slo.burns if b.long == alert.label("long_window"))
+
+
+def _entry(
+    alert: AlertRule, mine: Mapping[str, str], plan: _Parts, everyone: Labelled
+) -> CatalogueAlert:
+    burn = None
+    if alert.kind == "slo":
+        slo, window = _slo_of(plan.slos, alert)
+        proven = slo in plan.proven and window == fastest_page(slo)
+        burn = _burn_figures(plan.ctx, slo, window, parse_duration(alert.for_) // 1000, proven)
+    labels = dict(alert.labels)
+    return CatalogueAlert(
+        alert=alert.alert,
+        labels=alert.labels,
+        service=labels["service"],
+        tier=labels["tier"],
+        severity=labels["severity"],
+        condition=alert.condition,
+        for_=alert.for_,
+        reaches=_reaches(plan.am, alert_label_set(alert, plan.external)),
+        inhibitions=_inhibitions(plan.am, alert, mine, everyone),
+        runbook=dict(alert.annotations)["runbook_url"],
+        burn=burn,
+    )
+
+
+def _slo_entry(ctx: Ctx, slo: SLOPlan, for_s: Mapping[str, int]) -> CatalogueSLO:
+    """One SLO's burn alerts and their time to fire at 1-2-5 steps of error rates."""
+    rows = []
+    for rate in table_rates(slo):
+        times = tuple(
+            _duration(seconds_at(ctx.step_s, ctx.interval_s, slo, b, rate, for_s[b.long]))
+            for b in slo.burns
+        )
+        rows.append(RateRow(rate * HUNDRED, times))
+    columns = tuple(
+        BurnColumn(
+            b.severity,
+            b.long,
+            b.short,
+            sm.exact_text(b.factor),
+            sm.exact_text(b.threshold),
+            for_s[b.long],
+        )
+        for b in slo.burns
+    )
+    return CatalogueSLO(
+        service=slo.service,
+        slo=slo.slo,
+        objective=slo.objective,
+        budget=slo.budget,
+        period=slo.period,
+        columns=columns,
+        rows=tuple(rows),
+        plot=cv.slo_plot(slo.service, slo.slo),
+    )
+
+
+class _Parts:
+    """What the entries read: SLOs, routing, the tests' context and which SLOs they prove."""
+
+    def __init__(self, spec: Spec, slos: Sequence[SLOPlan], am: AlertmanagerPlan | None) -> None:
+        self.slos, self.am = slos, am
+        self.ctx = slo_context(spec)
+        self.external = dict(spec.prometheus.external_labels)
+        self.proven = outage_slos(slos) if slos else []
+
+
+def _order(alert: AlertRule) -> tuple[str, str, int, int]:
+    long = dict(alert.labels).get("long_window")
+    return (
+        alert.label("service"),
+        alert.alert,
+        SEVERITY_ORDER.get(alert.label("severity"), len(SEVERITY_ORDER)),
+        sm.seconds(long) if long else 0,
+    )
+
+
+def plan_catalogue(
+    spec: Spec,
+    rule_files: Sequence[RuleFile],
+    slos: Sequence[SLOPlan],
+    am: AlertmanagerPlan | None,
+) -> Catalogue:
+    """The catalogue of every alerting rule in `rule_files`, in service and alert order."""
+    parts = _Parts(spec, slos, am)
+    alerts = sorted((a for f in rule_files for a in f.alerts()), key=_order)
+    everyone = [(a, dict(alert_label_set(a, parts.external))) for a in alerts]
+    burn_for = {
+        (a.label("service"), a.label("slo"), a.label("long_window")): parse_duration(a.for_) // 1000
+        for a in alerts
+        if a.kind == "slo"
+    }
+    slo_entries = tuple(
+        _slo_entry(
+            parts.ctx,
+            s,
+            {b.long: burn_for[(s.service, s.slo, b.long)] for b in s.burns},
+        )
+        for s in slos
+    )
+    return Catalogue(
+        path=cv.CATALOGUE,
+        alerts=tuple(_entry(a, mine, parts, everyone) for a, mine in everyone),
+        slos=slo_entries,
+        routed=am is not None,
+        request_rate=REQUEST_RATE,
+        step_s=parts.ctx.step_s,
+        interval_s=parts.ctx.interval_s,
+        tests=cv.test_file("slo"),
+        routing_table=cv.ROUTING_TABLE,
+    )
