@@ -10,7 +10,6 @@ DPI and fonts, text kept as text, no date, no version, ids salted with a constan
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import math
 from dataclasses import dataclass
@@ -47,7 +46,11 @@ _Y_TICKS = ("1m", "5m", "15m", "1h", "6h", "1d", "3d", "1w")
 
 def available() -> bool:
     """Whether matplotlib can be imported (the `plots` extra is installed)."""
-    return importlib.util.find_spec("matplotlib") is not None
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

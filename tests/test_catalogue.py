@@ -1,0 +1,258 @@
+"""The alert catalogue (out/ALERTS.md): rows, receivers, inhibitions and SLO figures agree
+with the outputs they summarise, and the figures are the ones the generated tests prove."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.markdown import md_code, md_text, md_url
+from generator.numbers import parse_duration
+from generator.pipeline import Build
+from tests.conftest import DURI_OUT, DURI_SPEC, FIXTURES, render_spec
+
+SHOP_SPEC = FIXTURES / "shop" / "spec.yaml"
+COLUMNS = [
+    "alert",
+    "service",
+    "tier",
+    "severity",
+    "fires",
+    "reaches",
+    "inhibited",
+    "budget",
+    "outage",
+    "runbook",
+]
+
+
+@pytest.fixture(scope="module")
+def duri() -> Build:
+    return render_spec(DURI_SPEC, DURI_OUT)
+
+
+@pytest.fixture(scope="module")
+def shop() -> Build:
+    return render_spec(SHOP_SPEC, SHOP_SPEC.parent / "out")
+
+
+def split_row(line: str) -> list[str]:
+    """Cells of a Markdown table row (escaped pipes stay inside their cell)."""
+    cells = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+    return [c.strip() for c in cells]
+
+
+def alert_rows(build: Build) -> list[dict[str, str]]:
+    text = build.files["ALERTS.md"]
+    table = text.split("\n## Alerts\n", 1)[1].split("\n## ", 1)[0]
+    lines = [ln for ln in table.splitlines() if ln.startswith("| ")]
+    assert split_row(lines[0])[0] == "Alert"
+    return [dict(zip(COLUMNS, split_row(ln), strict=True)) for ln in lines[1:]]
+
+
+def routing_table(build: Build) -> dict[tuple[tuple[str, str], ...], dict[str, Any]]:
+    doc = yaml.safe_load(build.files["alertmanager/routing-table.yml"])
+    return {tuple(sorted(row["labels"].items())): row for row in doc["alerts"]}
+
+
+def test_every_alerting_rule_has_exactly_one_row(duri: Build, shop: Build) -> None:
+    for build in (duri, shop):
+        rows = alert_rows(build)
+        assert len(rows) == len(build.plan.alerts())
+        listed = sorted((r["alert"], r["service"], r["severity"]) for r in rows)
+        rules = sorted(
+            (a.alert, a.label("service"), a.label("severity")) for a in build.plan.alerts()
+        )
+        assert listed == rules
+
+
+def test_receivers_and_time_intervals_are_those_of_the_rendered_routing_table(
+    duri: Build, shop: Build
+) -> None:
+    for build in (duri, shop):
+        table = routing_table(build)
+        external = dict(build.plan.prometheus.external_labels)
+        rows = alert_rows(build)
+        for alert, row in zip(build.plan.catalogue.alerts, rows, strict=True):  # type: ignore[union-attr]
+            labels = {**external, **dict(alert.labels), "alertname": alert.alert}
+            entry = table[tuple(sorted(labels.items()))]
+            when = entry.get("when") or ["always"] * len(entry["receivers"])
+            shown = [
+                receiver if w == "always" else f"{receiver} ({w})"
+                for receiver, w in zip(entry["receivers"], when, strict=True)
+            ]
+            assert row["reaches"] == "; ".join(md_text(s) for s in shown), row["alert"]
+
+
+def test_an_evolution_tier_page_reaches_the_oncall_in_business_hours_and_chat_otherwise(
+    duri: Build,
+) -> None:
+    row = next(
+        r
+        for r in alert_rows(duri)
+        if r["alert"] == "LatencyP95High"
+        and r["service"] == "duri-evolution"
+        and r["severity"] == "critical"
+    )
+    assert row["reaches"] == "duri-oncall (in business-hours); duri-chat (outside business-hours)"
+
+
+def test_a_warning_lists_the_critical_alert_that_inhibits_it(duri: Build, shop: Build) -> None:
+    rows = alert_rows(duri)
+    warning = next(
+        r
+        for r in rows
+        if (r["alert"], r["service"], r["severity"]) == ("ContainerCPUHigh", "duri-core", "warning")
+    )
+    assert warning["inhibited"] == "ContainerCPUHigh critical (same alertname, service)"
+    critical = next(
+        r
+        for r in rows
+        if (r["alert"], r["service"], r["severity"])
+        == ("ContainerCPUHigh", "duri-core", "critical")
+    )
+    assert critical["inhibited"] == "—"
+    throughput = next(
+        r for r in alert_rows(shop) if (r["alert"], r["service"]) == ("ThroughputLow", "checkout")
+    )
+    assert throughput["inhibited"] == "LatencyP99High critical (same service)"
+
+
+def test_conditions_state_threshold_and_for_in_words(duri: Build) -> None:
+    rows = {(r["alert"], r["service"], r["severity"]): r for r in alert_rows(duri)}
+    assert rows[("LatencyP95High", "duri-core", "warning")]["fires"] == (
+        "p95 latency above 500ms, for 5m"
+    )
+    page = next(
+        r
+        for r in alert_rows(duri)
+        if r["alert"] == "AvailabilityErrorBudgetBurn" and r["service"] == "duri-core"
+    )
+    assert page["fires"] == (
+        "availability error ratio above 0.0144 (14.4x the 0.001 budget) over both 1h and 5m, "
+        "with at least 1000 requests in 1h, at once (no `for`)"
+    )
+
+
+def _outage_evals(build: Build) -> dict[str, int]:
+    """Per service: seconds into the outage at which the generated outage test expects its
+    fastest page firing (read from the rendered test file, not from the plan)."""
+    doc = yaml.safe_load(build.files["prometheus/tests/slo.yml"])
+    group = next(g for g in doc["tests"] if g["name"].startswith("total outage"))
+    start = parse_duration(re.search(r"after (\w+) clean", group["name"])[1]) // 1000  # type: ignore[index]
+    found = {}
+    for check in group["alert_rule_test"]:
+        for alert in check["exp_alerts"]:
+            labels = alert["exp_labels"]
+            if labels.get("long_window") == "1h" and labels["slo"] == "availability":
+                found[labels["service"]] = parse_duration(check["eval_time"]) // 1000 - start
+    return found
+
+
+@pytest.mark.parametrize("which", ["duri", "shop"])
+def test_total_outage_time_is_the_eval_time_the_generated_outage_test_checks(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    build: Build = request.getfixturevalue(which)
+    proven = _outage_evals(build)
+    assert proven, "the outage test checks no page"
+    marked = {r["service"]: r["outage"] for r in alert_rows(build) if r["outage"].endswith("✓")}
+    assert sorted(marked) == sorted(proven)
+    for service, seconds in proven.items():
+        assert marked[service].startswith(f"{seconds // 60}m (")
+
+
+def test_budget_figures_follow_from_windows_factors_and_period(duri: Build, shop: Build) -> None:
+    core = [
+        r
+        for r in alert_rows(duri)
+        if r["alert"] == "AvailabilityErrorBudgetBurn" and r["service"] == "duri-core"
+    ]
+    assert [r["budget"] for r in core] == [
+        "2% of the 30d budget (14.4x for 1h)",
+        "5% of the 30d budget (6x for 6h)",
+        "10% of the 30d budget (3x for 1d)",
+        "10% of the 30d budget (1x for 3d)",
+    ]
+    # 4 minutes of a total outage on a 0.1 % budget over 30 days: 240 / (0.001 * 2592000)
+    assert core[0]["outage"] == "4m (9.26% of the budget) ✓"
+    checkout = [
+        r
+        for r in alert_rows(shop)
+        if r["alert"] == "AvailabilityErrorBudgetBurn" and r["service"] == "checkout"
+    ]
+    # a 28-day period scales the factors: 2 % of 28 d in 1 h is 13.44x; 3 d gets 2.8/3
+    assert checkout[0]["budget"] == "2% of the 28d budget (13.44x for 1h)"
+    assert checkout[3]["budget"] == "10% of the 28d budget (2.8/3x for 3d)"
+
+
+def _rate_tables(build: Build) -> dict[str, list[list[str]]]:
+    text = build.files["ALERTS.md"].split("\n## SLO burn-rate alerts", 1)[1]
+    tables = {}
+    for section in text.split("\n### ")[1:]:
+        title = section.split(":", 1)[0]
+        rows = [split_row(ln) for ln in section.splitlines() if ln.startswith("| ")]
+        tables[title] = rows[1:]  # the header row (the rule line starts "|---")
+    return tables
+
+
+def _seconds(cell: str) -> float:
+    return float("inf") if cell == "never" else parse_duration(cell) / 1000
+
+
+def test_time_to_fire_shrinks_as_the_error_rate_grows_and_is_never_below_the_threshold(
+    duri: Build,
+) -> None:
+    tables = _rate_tables(duri)
+    assert len(tables) == len(duri.plan.slos)
+    for slo in duri.plan.slos:
+        rows = tables[md_text(f"{slo.service} {slo.slo}")]
+        rates = [Decimal(r[0].removesuffix("%")) / 100 for r in rows]
+        assert rates == sorted(rates, reverse=True) and rates[0] == 1
+        for column, burn in enumerate(slo.burns, start=1):
+            times = [_seconds(r[column]) for r in rows]
+            assert times == sorted(times), (slo.service, slo.slo, burn.long)
+            for rate, time in zip(rates, times, strict=True):
+                if rate <= burn.threshold:
+                    assert time == float("inf")
+
+
+def test_plots_are_linked_and_drawn_for_every_slo(duri: Build) -> None:
+    text = duri.files["ALERTS.md"]
+    for slo in duri.plan.slos:
+        path = f"plots/{slo.service}-{slo.slo}.svg"
+        assert f"]({path})" in text
+        svg = duri.files[path]
+        assert svg.startswith('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n')
+        assert "DO NOT EDIT: generated by obsgen from spec/duri.yaml" in svg
+        assert "Matplotlib v" not in svg and "<dc:date>" not in svg
+
+
+def test_catalogue_without_routing_says_alerts_reach_no_receiver(tmp_path: Path) -> None:
+    spec = SHOP_SPEC.read_text(encoding="utf-8")
+    cut = spec.index("\nrouting:\n")
+    (tmp_path / "spec.yaml").write_text(spec[: cut + 1], encoding="utf-8")
+    build = render_spec(tmp_path / "spec.yaml", tmp_path / "out")
+    rows = alert_rows(build)
+    assert {r["reaches"] for r in rows} == {"no routing in the spec"}
+    assert {r["inhibited"] for r in rows} == {"—"}
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["a|b", "x`y``z", "[link](http://evil)", "<script>", "*bold* _it_ ~s~", "line\nbreak"],
+)
+def test_spec_text_cannot_change_the_markdown_structure(hostile: str) -> None:
+    text = md_text(hostile)
+    assert "\n" not in text
+    assert re.search(r"(?<!\\)[|`\[\]<>*_~]", text) is None
+    code = md_code(hostile)
+    fence = re.match(r"`+", code)[0]  # type: ignore[index]
+    assert code.endswith(fence) and fence not in code[len(fence) : -len(fence)].strip()
+    assert re.search(r"(?<!\\)\|", code) is None
+    assert re.fullmatch(r"[A-Za-z0-9:/?#@!$&'*+,;=%._~-]*", md_url("http://x/" + hostile))
