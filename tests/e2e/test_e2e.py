@@ -1,0 +1,143 @@
+"""End to end: the e2e fixture spec's outputs, run by a real Prometheus and Alertmanager.
+
+A synthetic exporter plays DuRi's services; local sinks play PagerDuty, Slack, the dead
+man's switch webhook and the SMTP relay. Every assertion is about a notice a receiver got.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import Run
+from tests.e2e.scenarios import (
+    FAST_BURN,
+    LATENCY_CRITICAL,
+    LATENCY_WARNING,
+    THROUGHPUT_WARNING,
+    labels,
+)
+from tests.e2e.sinks import Notification
+
+pytestmark = pytest.mark.e2e
+
+
+def notices(run: Run, receiver: str, about: dict[str, str], status: str) -> list[Notification]:
+    """Every `status` notice about the alert `about` that `receiver` got."""
+    return [
+        n
+        for n in run.stack.inbox.all()
+        if n.receiver == receiver and n.status == status and n.about(about)
+    ]
+
+
+def test_latency_rise_reaches_chat_then_the_pager_and_mutes_the_warning_while_critical(
+    run: Run,
+) -> None:
+    t = run.result("latency")
+    chat, pager = t.notices["chat"], t.notices["pager"]
+    assert (chat.kind, pager.kind) == ("slack", "pagerduty")
+    assert chat.at < pager.at
+    assert chat.raw["body"]["channel"] == "#duri-alerts"
+    assert pager.alerts == (LATENCY_CRITICAL,)
+    assert pager.raw["body"]["routing_key"] == run.stack.secrets["duri-oncall"]
+    assert run.stack.receivers_for(LATENCY_WARNING) == ["duri-chat"]
+    assert run.stack.receivers_for(LATENCY_CRITICAL) == ["duri-oncall"]
+    assert not notices(run, "duri-oncall", LATENCY_WARNING, "firing")
+    assert not notices(run, "duri-chat", LATENCY_CRITICAL, "firing")
+    # Alertmanager muted the warning (checked through its API during the run), and chat,
+    # which repeats a firing warning every few seconds, heard nothing while the critical fired
+    assert pager.at < t.marks["inhibited"] < t.marks["flood"]
+    muted = [
+        n
+        for n in notices(run, "duri-chat", LATENCY_WARNING, "firing")
+        if pager.at < n.at < t.marks["flood"]
+    ]
+    assert muted == []
+
+
+def test_throughput_drop_below_the_floor_reaches_chat_and_opens_a_ticket_by_mail(run: Run) -> None:
+    t = run.result("throughput")
+    chat, ticket = t.notices["chat"], t.notices["ticket"]
+    assert chat.kind == "slack" and chat.about(THROUGHPUT_WARNING)
+    assert ticket.kind == "email"
+    assert ticket.alerts == (THROUGHPUT_WARNING,)
+    assert ticket.raw["from"] == "alertmanager@duri.example"
+    assert ticket.raw["to"] == ["duri-team@duri.example"]
+    # AUTH PLAIN with the spec's user and the password Alertmanager read from its file
+    secret = run.stack.secrets["duri-tickets"]
+    assert ticket.raw["auth"] == ("PLAIN", "alertmanager@duri.example", secret)
+    assert str(ticket.raw["message"]["Subject"]).startswith("[FIRING:1] ThroughputLow duri-brain")
+    assert sorted(run.stack.receivers_for(THROUGHPUT_WARNING)) == ["duri-chat", "duri-tickets"]
+
+
+def test_error_burst_pages_through_the_fast_burn_rate_alert(run: Run) -> None:
+    t = run.result("errors")
+    page = t.notices["pager"]
+    assert page.kind == "pagerduty"
+    assert FAST_BURN in page.alerts
+    assert page.raw["body"]["event_action"] == "trigger"
+    assert page.raw["body"]["routing_key"] == run.stack.secrets["duri-oncall"]
+    assert run.stack.receivers_for(FAST_BURN) == ["duri-oncall"]
+
+
+def test_recovery_resolves_every_notified_alert_where_the_receiver_asks_for_it(run: Run) -> None:
+    latency, throughput, errors = (run.result(s) for s in ("latency", "throughput", "errors"))
+    resolved = {
+        ("latency critical", "duri-oncall"): latency.notices["pager resolved"],
+        ("latency warning", "duri-chat"): latency.notices["chat resolved"],
+        ("throughput warning", "duri-chat"): throughput.notices["chat resolved"],
+        ("fast burn", "duri-oncall"): errors.notices["pager resolved"],
+    }
+    for (what, receiver), note in resolved.items():
+        assert (note.receiver, note.status) == (receiver, "resolved"), what
+    # PagerDuty closes the incident it opened: the resolve carries the trigger's dedup key
+    for timeline in (latency, errors):
+        opened, closed = timeline.notices["pager"], timeline.notices["pager resolved"]
+        assert closed.raw["body"]["dedup_key"] == opened.raw["body"]["dedup_key"]
+        assert closed.raw["body"]["event_action"] == "resolve"
+    # tickets do not send resolved mail (send_resolved: false in the spec)
+    assert not notices(run, "duri-tickets", THROUGHPUT_WARNING, "resolved")
+
+
+def test_watchdog_reaches_the_dead_mans_switch_with_its_bearer_token(run: Run) -> None:
+    t = run.result("watchdog")
+    watchdog = labels("Watchdog", "duri-e2e", "none", "core")
+    beats = [t.notices[f"beat {i}"] for i in range(3)]
+    token = run.stack.secrets["deadmans-switch"]
+    for beat in beats:
+        assert beat.kind == "webhook"
+        assert beat.alerts == (watchdog,)
+        assert beat.raw["headers"]["Authorization"] == f"Bearer {token}"
+    assert beats[0].at < beats[1].at < beats[2].at
+    assert run.stack.receivers_for(watchdog) == ["deadmans-switch"]
+
+
+def test_no_notice_reaches_a_receiver_the_spec_does_not_name_for_it(run: Run) -> None:
+    run.all()  # every scenario is over, recoveries included
+    stack = run.stack
+    assert stack.inbox.errors == []
+    table = stack.routing_table
+    seen = stack.inbox.all()
+    assert len(seen) >= 10
+    for note in seen:
+        if note.alerts:
+            named = [stack.receivers_for(alert) for alert in note.alerts]
+        else:  # Slack: every alert of the table its title can describe
+            named = [r["receivers"] for r in table if note.about(r["labels"])]
+        assert named, f"{note.receiver} got a notice about no alert of the table: {note}"
+        assert all(note.receiver in receivers for receivers in named), note
+    quiet = {"duri-tickets", "deadmans-switch"}  # send_resolved: false
+    assert [n for n in seen if n.status == "resolved" and n.receiver in quiet] == []
+
+
+def test_only_the_provoked_alerts_fire_and_only_for_their_service(run: Run) -> None:
+    run.all()
+    provoked = {
+        "LatencyP95High": "duri-core",
+        "ThroughputLow": "duri-brain",
+        "AvailabilityErrorBudgetBurn": "duri-control",
+        "Watchdog": "duri-e2e",
+    }
+    # CPU, memory, the node and the services' other signals stayed healthy: nothing else
+    fired = {(n.group["alertname"], n.group["service"]) for n in run.stack.inbox.all()}
+    assert fired == set(provoked.items())
