@@ -36,3 +36,11 @@ def md_url(value: object) -> str:
     """A link target: characters outside a URL's own set percent-encoded (no spaces,
     parentheses, brackets or pipes remain to end the link or a table cell)."""
     return quote(str(value), safe=_URL_SAFE)
+
+
+def md_comment(value: object) -> str:
+    """Text safe inside an HTML comment: no line breaks, and no `--` to end it early."""
+    text = _BREAKS.sub(" ", str(value))
+    while "--" in text:
+        text = text.replace("--", "- -")
+    return text

@@ -194,10 +194,17 @@ def outage_detection(step_s: int, interval_s: int, slo: SLOPlan, burn: BurnAlert
 
     The outage scenario's checks and the alert catalogue's "time to fire" both come from
     here, so the catalogue states what the generated tests prove."""
+    return _outage_detection(step_s, interval_s, slo.min_events, burn)
+
+
+@functools.cache  # every SLO with these windows and factors has the same answer
+def _outage_detection(
+    step_s: int, interval_s: int, min_events: int, burn: BurnAlertPlan
+) -> int | None:
     clean = outage_clean_s(burn)
     model = outage_model(step_s, interval_s, clean)
     watch = max(OUTAGE_WATCH_S, sm.seconds(burn.long) + 2 * FIVE_MINUTES)
-    when = first_firing(model, burn, slo.min_events, clean, clean + watch)
+    when = first_firing(model, burn, min_events, clean, clean + watch)
     return None if when is None else when - clean
 
 

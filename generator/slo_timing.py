@@ -9,6 +9,7 @@ condition must hold that long before the alert fires.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -38,11 +39,19 @@ def seconds_at(
     alert fires; None when the model is not sure it ever fires at that rate."""
     if share == 1:
         return outage_seconds(step_s, interval_s, slo, burn, for_s)
+    found = _scaled_detection(step_s, interval_s, slo.min_events, burn, share)
+    return None if found is None else found + for_s
+
+
+@functools.cache  # same windows, factors and traffic give the same answer: plan once per run
+def _scaled_detection(
+    step_s: int, interval_s: int, min_events: int, burn: BurnAlertPlan, share: Decimal
+) -> int | None:
     clean = outage_clean_s(burn)
     model = Scaled(outage_model(step_s, interval_s, clean), float(share))
     end = clean + sm.seconds(burn.long) + 2 * FIVE_MINUTES
-    found = first_firing_sustained(model, burn, slo.min_events, clean, end)
-    return None if found is None else found - clean + for_s
+    found = first_firing_sustained(model, burn, min_events, clean, end)
+    return None if found is None else found - clean
 
 
 def lowest_sure_rate(slo: SLOPlan) -> Decimal:
