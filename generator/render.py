@@ -22,7 +22,6 @@ from generator import canonical_json
 from generator.errors import TemplateError
 from generator.model import Plan
 from generator.markdown import md_code, md_comment, md_text, md_url
-from generator.markdown import md_code, md_text, md_url
 from generator.numbers import fmt
 from generator.routing_tree import matcher_text
 
@@ -104,7 +103,6 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     # `tojson` prints Decimals exactly (plan numbers are Decimals; json.dumps refuses them)
     env.filters.update(md_text=md_text, md_code=md_code, md_url=md_url, md_comment=md_comment)
     env.policies["json.dumps_function"] = canonical_json.dumps
-    env.filters.update(md_text=md_text, md_code=md_code, md_url=md_url)  # Markdown outputs
     return env
 
 
