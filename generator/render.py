@@ -20,8 +20,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from generator import canonical_json
 from generator.errors import TemplateError
-from generator.model import Plan
 from generator.markdown import md_code, md_comment, md_text, md_url
+from generator.model import Plan
 from generator.numbers import fmt
 from generator.routing_tree import matcher_text
 
@@ -100,8 +100,8 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     )
     env.filters.update(yamlstr=yamlstr, selector=selector, num=num, promql_string=promql_string)
     env.filters["am_matcher"] = lambda pair: matcher_text(*pair)  # Alertmanager label matcher
-    # `tojson` prints Decimals exactly (plan numbers are Decimals; json.dumps refuses them)
     env.filters.update(md_text=md_text, md_code=md_code, md_url=md_url, md_comment=md_comment)
+    # `tojson` prints Decimals exactly (plan numbers are Decimals; json.dumps refuses them)
     env.policies["json.dumps_function"] = canonical_json.dumps
     return env
 
@@ -170,8 +170,6 @@ def alertmanager_outputs(plan: Plan) -> list[Output]:
     ]
 
 
-# One entry per output kind: a plan function choosing files, templates and contexts.
-PLANNERS: list[OutputPlanner] = [
 def catalogue_outputs(plan: Plan) -> list[Output]:
     """The alert catalogue for reviewers (plan_catalogue.py); its plots are drawn by plots.py."""
     if plan.catalogue is None:
@@ -179,13 +177,15 @@ def catalogue_outputs(plan: Plan) -> list[Output]:
     return [Output(plan.catalogue.path, "ALERTS.md.j2", {"catalogue": plan.catalogue})]
 
 
+# One entry per output kind: a plan function choosing files, templates and contexts.
+PLANNERS: list[OutputPlanner] = [
     prometheus_outputs,
     rule_test_outputs,
     grafana_outputs,
     alertmanager_outputs,
+    catalogue_outputs,
 ]
 
-    catalogue_outputs,
 
 def render(plan: Plan, overrides: Path | None = None) -> dict[str, str]:
     """Render every output of `plan`; keys are paths relative to out/, sorted."""
