@@ -50,7 +50,7 @@ class Cost:
     missing: list[str] = field(default_factory=list)  # groups never evaluated (bad!)
     cpu_ms_per_min: float = 0.0  # whole Prometheus process CPU (rules, scrapes, GC...)
     loadavg: float = 0.0  # 1-minute load average of the machine at the end
-    all_evaluated_at: float = 0.0  # when every group had evaluated at least once
+    first_eval: dict[str, float] = field(default_factory=dict)  # rule_group -> first seen
     read_per_min: float = 0.0  # samples the rule queries load per minute (query stats)
     by_group: dict[str, tuple[float, float, int]] = field(default_factory=dict)
     # group name -> (interval s, median ms per evaluation, evaluations)
@@ -117,7 +117,7 @@ def observe(prom: Prometheus, seconds: float, warmup: float, poll: float = 2.0) 
         evals=sum(len(g.kept(warm_until)) for g in groups.values()),
         spread=(min(per_poll, default=0.0), max(per_poll, default=0.0)),
         missing=sorted(expected.keys() - groups.keys()),
-        all_evaluated_at=max((min(g.evals) for g in groups.values()), default=0.0),
+        first_eval={n: min(g.evals) for n, g in groups.items()},
         by_group={
             n.split(";")[-1]: (g.interval, med[n][0] * 1000, len(g.kept(warm_until)))
             for n, g in groups.items()
@@ -151,17 +151,30 @@ def slo_key(labels: dict[str, str]) -> tuple[str, str, str] | None:
     return service, kind, severity
 
 
-def settle(prom: Prometheus, after: float, timeout: float = 300) -> bool:
-    """Wait until every group has evaluated after `after` (when all had evaluated once).
+def settle(prom: Prometheus, first: dict[str, float], timeout: float = 300) -> bool:
+    """Wait until each group with alerts has evaluated after every other group's first run.
 
-    Alerts read recordings of other groups; before that, an alert can miss a window.
+    `first`: group -> first evaluation seen. Alerts read recordings of other groups; before
+    those exist, an alert can miss a window (rules of one group see each other at once).
     """
+    alerting = {
+        f"{g['file']};{g['name']}"
+        for g in prom.api("rules")["groups"]
+        if any(r["type"] == "alerting" for r in g["rules"])
+    }
     deadline = time.time() + timeout
-    while min((v.get("ts", 0) for v in snapshot(prom).values()), default=0) <= after:
+    while True:
+        last = {n: v.get("ts", 0) for n, v in snapshot(prom).items()}
+        late = [
+            n
+            for n in alerting
+            if last.get(n, 0) < max((t for m, t in first.items() if m != n), default=0)
+        ]
+        if not late:
+            return True
         if time.time() > deadline:
             return False
         time.sleep(2)
-    return True
 
 
 def slo_alerts(prom: Prometheus) -> dict[tuple[str, str, str], str]:

@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             "sloth", args, work, sets["sloth"][0], exporter.target, servers, cmds
         )
         for prom, cost in ((p_ours, c_ours), (p_sloth, c_sloth)):
-            if not measure.settle(prom, cost.all_evaluated_at):
+            if not measure.settle(prom, cost.first_eval):
                 say(f"WARNING: {prom.name}: some rule group did not evaluate again")
         alerts = {"ours": measure.slo_alerts(p_ours), "sloth": measure.slo_alerts(p_sloth)}
         say("alerts read from both servers")
