@@ -136,6 +136,17 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
                     f"latency SLOs count requests per bucket, so pick one of: {bounds}"
                 ),
             )
+    if spec.alerts.latency and duration and duration.buckets:
+        top = max(duration.buckets)
+        for level in ("warning", "critical"):
+            tier = getattr(spec.alerts.latency, level)
+            if tier is not None and tier.threshold >= top:
+                # histogram_quantile never returns more than the largest finite bucket bound
+                yield ("alerts", "latency", level, "threshold"), (
+                    f"{tier.threshold} s can never be exceeded: {spec.signals.duration!r} has no "
+                    f"bucket above {top} s, so its percentiles stop there; lower the threshold "
+                    "or add a larger bucket"
+                )
     yield from slo_problems(spec)
 
     for kind in type(spec.alerts).model_fields:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -52,6 +54,31 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
         timeout=120,
         check=False,
     )
+
+
+@dataclass
+class CliResult:
+    """What a CLI run printed and returned."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def invoke_cli(*args: str, cwd: Path | None = None) -> CliResult:
+    """Run the CLI in this process (no interpreter start-up: for the many-case tests).
+
+    An exception other than the CLI's own exit is re-raised: it would be a traceback.
+    """
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    with contextlib.chdir(cwd or ROOT):
+        result = CliRunner().invoke(cli, list(args), catch_exceptions=True)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return CliResult(result.exit_code, result.stdout, result.stderr)
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:

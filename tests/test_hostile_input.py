@@ -26,10 +26,10 @@ from generator.parse import parse_document
 from generator.plan import build_plan
 from generator.render import render, yamlstr
 from generator.validate import validate_outputs
-from tests.conftest import FIXTURES, require_tool
+from tests.conftest import ROOT, require_tool
 
 EXAMPLES = int(os.environ.get("OBSGEN_HYPOTHESIS_EXAMPLES", "2000"))
-BASE: dict[str, Any] = yaml.safe_load((FIXTURES / "shop" / "spec.yaml").read_text())
+BASE: dict[str, Any] = yaml.safe_load((ROOT / "tests" / "hostile" / "base.yaml").read_text())
 
 NASTY = [
     '"',
@@ -74,26 +74,37 @@ hostile = st.one_of(
 # (path into the spec data, kind of check when accepted)
 FIELDS: list[tuple[tuple[str | int, ...], str]] = [
     (("description",), "free"),
-    (("tiers", "gold", "description"), "free"),
-    (("services", "checkout", "description"), "free"),
-    (("metrics", "api_requests_total", "help"), "free"),
-    (("services", "checkout", "selector", "app"), "selector:app"),
-    (("services", "catalog", "container", "pod"), "selector:pod"),
+    (("tiers", "core", "description"), "free"),
+    (("services", "api", "description"), "free"),
+    (("metrics", "http_requests_total", "help"), "free"),
+    (("services", "api", "selector", "job"), "selector:job"),
+    (("services", "api", "container", "name"), "selector:name"),
     (("prometheus", "external_labels", "cluster"), "external"),
     (("slos", "availability", "errors", 0, "value"), "regex"),
     (("runbook_url",), "free"),
-    (("services", "checkout", "team"), "free"),
+    (("services", "api", "team"), "free"),
+    (("routing", "receivers", "chat", "channel"), "channel"),
+    (("routing", "receivers", "heartbeat", "url"), "free"),
+    (("routing", "receivers", "chat"), "receiver-name"),
 ]
 
 ACCEPTED: list[dict[str, str]] = []
 
 
-def mutate(path: tuple[str | int, ...], value: str) -> str:
+def mutate(path: tuple[str | int, ...], value: str, kind: str) -> str:
     data = copy.deepcopy(BASE)
-    node: Any = data
-    for part in path[:-1]:
-        node = node[part]
-    node[path[-1]] = value
+    if kind == "receiver-name":  # rename the receiver and every reference to it
+        routing = data["routing"]
+        routing["receivers"][value] = routing["receivers"].pop("chat")
+        routing["receiver"] = value
+        for route in routing["routes"]:
+            if route["receiver"] == "chat":
+                route["receiver"] = value
+    else:
+        node: Any = data
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = value
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
@@ -131,7 +142,7 @@ def test_hostile_strings_are_rejected_or_rendered_only_as_data(
     field: tuple[tuple[str | int, ...], str], value: str
 ) -> None:
     path, kind = field
-    text = mutate(path, value)
+    text = mutate(path, value, kind)
     try:
         spec = parse_document(load_text(text, "hostile.yaml"))
     except SpecError as err:
@@ -145,6 +156,13 @@ def test_hostile_strings_are_rejected_or_rendered_only_as_data(
     elif kind == "external":
         config = yaml.safe_load(files["prometheus/prometheus.yml"])
         assert config["global"]["external_labels"]["cluster"] == value
+    elif kind in ("channel", "receiver-name"):
+        am = yaml.safe_load(files["alertmanager/alertmanager.yml"])
+        receivers = {r["name"]: r for r in am["receivers"]}
+        name = value if kind == "receiver-name" else "chat"
+        assert am["route"]["receiver"] == name
+        if kind == "channel":
+            assert receivers[name]["slack_configs"][0]["channel"] == value
     for rendered in files.values():
         assert "hostile.yaml" in rendered.splitlines()[0] or rendered.startswith("{")
     if len(ACCEPTED) < 400:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_cli, snapshot
+from tests.conftest import ROOT, invoke_cli, run_cli, snapshot
 
 CASES = sorted((ROOT / "tests" / "invalid").glob("*.yaml"))
 
@@ -30,7 +30,7 @@ def expected_lines(case: Path) -> list[str]:
 
 
 def run_generate(case: Path, out: Path) -> tuple[int, list[str], str]:
-    res = run_cli("generate", case.relative_to(ROOT).as_posix(), "--out", str(out))
+    res = invoke_cli("generate", case.relative_to(ROOT).as_posix(), "--out", str(out))
     return res.returncode, res.stderr.splitlines(), res.stdout
 
 
