@@ -104,6 +104,7 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
     for name in spec.services:
         if name in spec.datastores:
             yield ("datastores", name), f"{name!r} is also a service name; names must be unique"
+    yield from _name_collisions(spec)
 
     for name, store in spec.datastores.items():
         if store.tier not in spec.tiers:
@@ -172,6 +173,23 @@ def re2_problem(pattern: str) -> str | None:
         reason = str(exc).split(" for ", 1)[0]
         return f"{pattern!r} is not a valid RE2 regular expression ({reason})"
     return None
+
+
+def _name_collisions(spec: Spec) -> Iterator[tuple[PathT, str]]:
+    """Names that would collide once obsgen derives rule groups, files and objects from them:
+    `node` and the system's own name label generated groups, and `<system>-<x>` is how a
+    service `x` is prefixed (so `core` and `duri-core` would share objects)."""
+    owners: dict[str, PathT] = {}
+    for section, names in (("services", spec.services), ("datastores", spec.datastores)):
+        for name in names:
+            path: PathT = (section, name)
+            if name in ("node", spec.name):
+                yield path, f"{name!r} is reserved: obsgen names its node/{spec.name} groups so"
+            prefixed = name if name.startswith(f"{spec.name}-") else f"{spec.name}-{name}"
+            if prefixed in owners:
+                other = ".".join(map(str, owners[prefixed]))
+                yield path, f"{name!r} and {other} would both be named {prefixed!r} in outputs"
+            owners[prefixed] = path
 
 
 def _has(spec: Spec, kind: str) -> bool:
