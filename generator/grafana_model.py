@@ -70,6 +70,7 @@ class Panel:
     time_from: str | None = None  # relative window overriding the dashboard's ("7d")
     interval: str | None = None  # minimum query step, the floor of $__interval
     columns: tuple[str, ...] = ()  # tables: label columns shown, in order
+    value_column: str = ""  # tables: show the value under this name, cell coloured by steps
     key: str = ""  # stable name of what the panel shows, for tests and docs ("latency")
 
     @property

@@ -7,13 +7,14 @@ rules and alerts are built from); the series names from conventions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
 from generator import conventions as cv
 from generator import slo_math as sm
-from generator.grafana_model import CRITICAL, OK, REFERENCE, WARNING, Step
+from generator.grafana_model import CRITICAL, OK, REFERENCE, WARNING, Panel, Step
 from generator.grafana_panels import Layout, Matchers, panel, series
 from generator.model import Expr
 from generator.model_slo import SLOPlan
@@ -67,66 +68,102 @@ def _burn_lines(slos: Sequence[SLOPlan], windows: Sequence[str]) -> list[tuple[E
     return out
 
 
+TOP_BURNS = 10  # burn-rate lines the overview draws: the services spending budget fastest
+
+
+def _slo_groups(slos: Sequence[SLOPlan]) -> dict[tuple[str, str, Decimal, str], list[SLOPlan]]:
+    """SLOs sharing kind, tier, objective and period: one table, one threshold."""
+    groups: dict[tuple[str, str, Decimal, str], list[SLOPlan]] = {}
+    for slo in sorted(slos, key=lambda s: (s.slo, s.tier, s.objective, s.period, s.service)):
+        groups.setdefault((slo.slo, slo.tier, slo.objective, slo.period), []).append(slo)
+    return groups
+
+
+def _group_table(key: str, kind: str, tier: str, mine: list[SLOPlan], split: bool) -> Panel:
+    first = mine[0]
+    selector: Matchers = [("tier", "=", tier), ("slo", "=", kind)]
+    if split:  # the tier's SLOs of this kind differ in objective: name the services
+        selector.append(("service", "=~", "|".join(re.escape(s.service) for s in mine)))
+    return panel(
+        key,
+        "table",
+        f"{kind.capitalize()}, tier {tier}: objective {fmt(first.objective)}% over {first.period}",
+        [(_sli(selector), "")],
+        unit="percentunit",
+        w=8,
+        h=8,
+        decimals=_decimals(first.objective),
+        steps=(Step(None, CRITICAL), Step(first.objective / HUNDRED, OK)),
+        columns=("service", "slo"),
+        value_column=f"SLI over {first.period}",
+        description=(
+            f"One row per service: share of {_what(first)} over the last {first.period}; "
+            f"red below the objective, {fmt(first.objective)}% (tier {tier})."
+        ),
+    )
+
+
 def overview_slo_rows(layout: Layout, slos: Sequence[SLOPlan], block: int) -> None:
-    """Per service: each SLI over its period against the objective, budget left, burn rate."""
+    """SLO status that scales with the number of services: one table per kind and tier
+    (a row per service, coloured against that tier's objective), one table of budget left,
+    and the fastest burn rates against the page factors."""
     if not slos:
         return
     layout.row("Service level objectives", "slo", block)
-    for service in sorted({s.service for s in slos}):
-        mine = [s for s in slos if s.service == service]
-        for slo in mine:
-            selector = slo.selector()
-            layout.add(
-                panel(
-                    f"slo.{service}.{slo.slo}",
-                    "stat",
-                    f"{service}: {slo.slo}",
-                    [(_sli(selector), f"last {slo.period}")],
-                    unit="percentunit",
-                    w=4,
-                    h=5,
-                    decimals=_decimals(slo.objective),
-                    steps=(Step(None, CRITICAL), Step(slo.objective / HUNDRED, OK)),
-                    description=(
-                        f"Share of {_what(slo)} over the last {slo.period}; red below the "
-                        f"objective, {fmt(slo.objective)}% (tier {slo.tier})."
-                    ),
-                )
-            )
+    groups = _slo_groups(slos)
+    tiers_of: dict[tuple[str, str], int] = {}
+    for kind, tier, _, _ in groups:
+        tiers_of[(kind, tier)] = tiers_of.get((kind, tier), 0) + 1
+    for (kind, tier, objective, period), mine in groups.items():
+        split = tiers_of[(kind, tier)] > 1
+        key = f"slo.{kind}.{tier}" + (f".{fmt(objective)}.{period}" if split else "")
+        layout.add(_group_table(key, kind, tier, mine, split))
+    layout.add(
+        panel(
+            "slo.budget",
+            "table",
+            "Error budget left",
+            [(series(cv.SLO_BUDGET_REMAINING), "")],
+            unit="percentunit",
+            w=8,
+            h=8,
+            decimals=1,
+            steps=BUDGET_STEPS,
+            columns=("service", "slo"),
+            value_column="budget left",
+            description=BUDGET_NOTE,
+        )
+    )
+    for window in _page_windows(slos):
         layout.add(
             panel(
-                f"slo.{service}.budget",
-                "stat",
-                f"{service}: error budget left",
-                [(series(cv.SLO_BUDGET_REMAINING, [("service", "=", service)]), "{{slo}}")],
-                unit="percentunit",
-                w=4,
-                h=5,
-                decimals=1,
-                steps=BUDGET_STEPS,
-                description=BUDGET_NOTE,
-            ),
-            panel(
-                f"slo.{service}.burn",
+                f"slo.burn.{window}",
                 "timeseries",
-                f"{service}: burn rate",
+                f"Fastest burn rates over {window} (top {TOP_BURNS})",
                 [
                     (
-                        series(cv.slo_burn_rate(window), [("service", "=", service)]),
-                        f"{{{{slo}}}} {window}",
+                        Expr(
+                            "topk",
+                            {
+                                "k": TOP_BURNS,
+                                "series": cv.slo_burn_rate(window),
+                                "selector": [],
+                            },
+                        ),
+                        "{{service}} {{slo}}",
                     )
-                    for window in _page_windows(mine)
                 ],
                 unit="none",
-                w=24 - 4 * (len(mine) + 1),
-                h=5,
-                references=_burn_lines(mine, _page_windows(mine)),
+                w=16,
+                h=8,
+                references=_burn_lines(slos, [window]),
                 min=Decimal(0),
                 description=(
                     "Burn rate = error ratio / error budget (1 spends the budget exactly over "
-                    "the period). Dashed lines: the factors the burn-rate alerts page at."
+                    f"the period); the {TOP_BURNS} fastest SLOs. Dashed lines: the factors "
+                    "the burn-rate alerts page at."
                 ),
-            ),
+            )
         )
 
 

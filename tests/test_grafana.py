@@ -430,22 +430,43 @@ def slo_alert_exprs(build: Build, alert: str, service: str, long_window: str) ->
     ]
 
 
-def test_overview_slo_stats_turn_red_below_each_services_objective(duri: Build) -> None:
+def test_overview_slo_tables_turn_red_below_each_tiers_objective(duri: Build) -> None:
     latency = duri.spec.slos.latency
     assert latency is not None
-    for name, service in duri.spec.services.items():
-        objective = duri.spec.tiers[service.tier].availability
-        p = panel(duri, "overview", f"slo.{name}.availability")
-        assert step_values(p) == [None, objective / 100]
-        assert exprs(p) == [
-            f'1 - slo:sli_errors:ratio_rate_period{{service="{name}", slo="availability"}}'
+    for tier_name, tier in duri.spec.tiers.items():
+        table = panel(duri, "overview", f"slo.availability.{tier_name}")
+        assert table["type"] == "table"
+        assert step_values(table) == [None, tier.availability / 100]
+        assert exprs(table) == [
+            f'1 - slo:sli_errors:ratio_rate_period{{tier="{tier_name}", slo="availability"}}'
         ]
-        assert step_values(panel(duri, "overview", f"slo.{name}.latency")) == [
+        assert step_values(panel(duri, "overview", f"slo.latency.{tier_name}")) == [
             None,
             latency.objective / 100,
         ]
-        budget = panel(duri, "overview", f"slo.{name}.budget")
-        assert exprs(budget) == [f'slo:error_budget_remaining:ratio{{service="{name}"}}']
+    budget = panel(duri, "overview", "slo.budget")
+    assert exprs(budget) == ["slo:error_budget_remaining:ratio"]
+
+
+def test_overview_slo_panels_do_not_grow_with_the_number_of_services(tmp_path: Path) -> None:
+    def many(data: dict[str, Any]) -> None:
+        template = next(iter(data["services"].values()))
+        tiers = sorted(data["tiers"])
+        data["services"] = {
+            f"svc-{i:03d}": {
+                **template,
+                "tier": tiers[i % len(tiers)],
+                "selector": {"job": f"svc-{i:03d}"},
+                "container": {"name": f"svc_{i:03d}"},
+                "targets": [f"svc-{i:03d}:8080"],
+            }
+            for i in range(120)  # more than the 99 panels a row may hold
+        }
+
+    build = variant(tmp_path, many)
+    slo_panels = [p for p in panels(dashboard(build, "overview")) if p["id"] // 100 == 2]
+    four = [p for p in panels(dashboard(render_spec(DURI_SPEC, DURI_OUT), "overview"))]
+    assert len(slo_panels) == len([p for p in four if p["id"] // 100 == 2])
 
 
 def test_changing_a_tier_objective_moves_the_page_alert_and_the_overview_line(
@@ -458,15 +479,15 @@ def test_changing_a_tier_objective_moves_the_page_alert_and_the_overview_line(
         page = Decimal("0.02") * 30 * 24 * (100 - objective) / 100
         (expr,) = slo_alert_exprs(build, alert, "duri-core", "1h")
         assert f"> {page.normalize()} and" in expr
-        stat = panel(build, "overview", "slo.duri-core.availability")
-        assert step_values(stat) == [None, objective / 100]
+        table = panel(build, "overview", "slo.availability.core")
+        assert step_values(table) == [None, objective / 100]
 
 
 def test_burn_rate_lines_are_the_alert_factors_of_each_slo_period(duri: Build, shop: Build) -> None:
     # budget share x period / window: 2 % of 30d over 1h; 10 % of 7d over 3d (no decimal)
     assert "vector(14.4)" in exprs(panel(duri, "service", "slo.burn.1h"))
     assert "vector(0.7 / 3)" in exprs(panel(shop, "service", "slo.burn.3d"))
-    overview = panel(shop, "overview", "slo.checkout.burn")
+    overview = panel(shop, "overview", "slo.burn.1h")
     legends = [o["matcher"]["options"]["names"][0] for o in overview["fieldConfig"]["overrides"]]
     assert "page at 13.44x over 1h (availability)" in legends  # 28d availability period
     assert "page at 3.36x over 1h (latency)" in legends  # 7d latency period
