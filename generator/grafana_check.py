@@ -41,9 +41,15 @@ def schema(name: str) -> dict[str, Any]:
     return loaded
 
 
+@cache
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    # built once per schema: every dashboard of a run (and of a test session) shares it
+    return jsonschema.Draft202012Validator(schema(name))
+
+
 def schema_problems(document: Any, name: str) -> list[str]:
     """Where `document` breaks obsgen's schema `name`, one line per violation."""
-    validator = jsonschema.Draft202012Validator(schema(name))
+    validator = _validator(name)
     problems = []
     for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)

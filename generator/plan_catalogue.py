@@ -66,27 +66,37 @@ def _source_text(rule: AMInhibitRule) -> str:
 Labelled = Sequence[tuple[AlertRule, Mapping[str, str]]]  # every alert with its label set
 
 
+Sources = dict[tuple[int, tuple[str, ...]], list[tuple[AlertRule, str]]]
+
+
+def _sources(am: AlertmanagerPlan | None, everyone: Labelled) -> Sources:
+    """Per inhibit rule (by index) and values of its `equal` labels, the alerts matching its
+    source: built once, so finding who can mute an alert stays linear in the alert count."""
+    index: Sources = {}
+    for i, rule in enumerate(am.inhibit_rules if am is not None else ()):
+        for other, theirs in everyone:
+            if matches(rule.source, theirs):
+                key = (i, tuple(theirs.get(n, "") for n in rule.equal))
+                index.setdefault(key, []).append(
+                    (other, f"{other.alert} {other.label('severity')}")
+                )
+    return index
+
+
 def _inhibitions(
-    am: AlertmanagerPlan | None, alert: AlertRule, mine: Mapping[str, str], everyone: Labelled
+    am: AlertmanagerPlan | None, alert: AlertRule, mine: Mapping[str, str], sources: Sources
 ) -> tuple[Inhibition, ...]:
     """Inhibit rules whose target matches the alert, with the alerts that can mute it: they
     match the source and agree on every `equal` label (a label neither sets reads as "")."""
     if am is None:
         return ()
     found = []
-    for rule in am.inhibit_rules:
+    for i, rule in enumerate(am.inhibit_rules):
         if not matches(rule.target, mine):
             continue
-        sources = sorted(
-            {
-                f"{other.alert} {other.label('severity')}"
-                for other, theirs in everyone
-                if other is not alert
-                and matches(rule.source, theirs)
-                and all(theirs.get(n, "") == mine.get(n, "") for n in rule.equal)
-            }
-        )
-        found.append(Inhibition(tuple(sources), _source_text(rule), rule.equal))
+        agreeing = sources.get((i, tuple(mine.get(n, "") for n in rule.equal)), [])
+        names = sorted({text for other, text in agreeing if other is not alert})
+        found.append(Inhibition(tuple(names), _source_text(rule), rule.equal))
     return tuple(found)
 
 
@@ -117,7 +127,7 @@ def _slo_of(slos: Sequence[SLOPlan], alert: AlertRule) -> tuple[SLOPlan, BurnAle
 
 
 def _entry(
-    alert: AlertRule, mine: Mapping[str, str], plan: _Parts, everyone: Labelled
+    alert: AlertRule, mine: Mapping[str, str], plan: _Parts, sources: Sources
 ) -> CatalogueAlert:
     burn = None
     if alert.kind == "slo":
@@ -134,7 +144,7 @@ def _entry(
         condition=alert.condition,
         for_=alert.for_,
         reaches=_reaches(plan.am, alert_label_set(alert, plan.external)),
-        inhibitions=_inhibitions(plan.am, alert, mine, everyone),
+        inhibitions=_inhibitions(plan.am, alert, mine, sources),
         runbook=dict(alert.annotations)["runbook_url"],
         burn=burn,
     )
@@ -202,6 +212,7 @@ def plan_catalogue(
     parts = _Parts(spec, slos, am)
     alerts = sorted((a for f in rule_files for a in f.alerts()), key=_order)
     everyone = [(a, dict(alert_label_set(a, parts.external))) for a in alerts]
+    sources = _sources(am, everyone)
     burn_for = {
         (a.label("service"), a.label("slo"), a.label("long_window")): parse_duration(a.for_) // 1000
         for a in alerts
@@ -217,7 +228,7 @@ def plan_catalogue(
     )
     return Catalogue(
         path=cv.CATALOGUE,
-        alerts=tuple(_entry(a, mine, parts, everyone) for a, mine in everyone),
+        alerts=tuple(_entry(a, mine, parts, sources) for a, mine in everyone),
         slos=slo_entries,
         routed=am is not None,
         request_rate=REQUEST_RATE,
