@@ -17,7 +17,7 @@ DEFAULT_SPEC = "spec/duri.yaml"
 DEFAULT_OUT = "out"
 
 spec_argument = click.argument(
-    "spec", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_SPEC, required=False
+    "spec", type=click.Path(path_type=Path), default=DEFAULT_SPEC, required=False
 )
 out_option = click.option(
     "--out",
@@ -50,6 +50,17 @@ overlay_option = click.option(
 _SKIPPED_WHY = "matplotlib not installed: pip install 'obsgen[plots]'; the copy in out/ is kept"
 
 
+target_option = click.option(
+    "--target",
+    "targets",
+    type=click.Choice(["files", "kubernetes", "mimir", "thanos"]),
+    multiple=True,
+    default=("files",),
+    show_default=True,
+    help="Output form; repeat for several (see docs/targets.md).",
+)
+
+
 def _fail(error: ObsgenError) -> None:
     for line in error.lines():
         click.echo(line, err=True)
@@ -66,14 +77,21 @@ def cli() -> None:
 @spec_argument
 @out_option
 @templates_option
+@target_option
 @overlay_option
-def generate(spec: Path, out: Path, templates: Path | None, overlays: tuple[Path, ...]) -> None:
+def generate(
+    spec: Path,
+    out: Path,
+    templates: Path | None,
+    targets: tuple[str, ...],
+    overlays: tuple[Path, ...],
+) -> None:
     """Render SPEC into OUT, replacing only the files obsgen owns (atomically)."""
     from generator.pipeline import build
     from generator.write import write_outputs
 
     try:
-        result = build(spec, out, templates=templates, overlays=overlays)
+        result = build(spec, out, templates=templates, overlays=overlays, targets=targets)
         statuses = write_outputs(out, result.files)
     except ObsgenError as error:
         _fail(error)
@@ -90,19 +108,25 @@ def generate(spec: Path, out: Path, templates: Path | None, overlays: tuple[Path
 @spec_argument
 @out_option
 @templates_option
+@target_option
 @overlay_option
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 def check(
-    spec: Path, out: Path, templates: Path | None, overlays: tuple[Path, ...], fmt: str
+    spec: Path,
+    out: Path,
+    templates: Path | None,
+    targets: tuple[str, ...],
+    overlays: tuple[Path, ...],
+    fmt: str,
 ) -> None:
     """Exit 0 when OUT is exactly what SPEC renders; 1 with a semantic diff when not."""
     from generator.drift import compare
     from generator.pipeline import build
 
     try:
-        result = build(spec, out, templates=templates, overlays=overlays)
+        result = build(spec, out, templates=templates, overlays=overlays, targets=targets)
     except ObsgenError as error:
         _fail(error)
         return
@@ -132,6 +156,7 @@ def check(
 @spec_argument
 @out_option
 @templates_option
+@target_option
 @overlay_option
 @click.option(
     "--require-tools/--no-require-tools",
@@ -142,6 +167,7 @@ def validate(
     spec: Path,
     out: Path,
     templates: Path | None,
+    targets: tuple[str, ...],
     overlays: tuple[Path, ...],
     require_tools: bool,
 ) -> None:
@@ -150,7 +176,9 @@ def validate(
     from generator.pipeline import build
 
     try:
-        result = build(spec, out, templates=templates, overlays=overlays)
+        # the plain files are always built here: the tools check them, then each target
+        everything = ("files", *targets)
+        result = build(spec, out, templates=templates, overlays=overlays, targets=everything)
         ran = []
         if tools.find("promtool") or require_tools:
             problems = tools.check_prometheus(
@@ -158,6 +186,7 @@ def validate(
                 [f.path for f in result.plan.rule_files],
                 result.plan.prometheus.path,
             )
+            problems += tools.check_target_rules(result.files)
             problems += tools.test_rules(result.files, [t.path for t in result.plan.tests])
             if problems:
                 for line in problems:
@@ -180,11 +209,12 @@ def validate(
 
 
 @cli.command()
-def schema() -> None:
-    """Print the spec's JSON Schema."""
-    from generator.spec import Spec
+@click.option("--markdown", is_flag=True, help="Print the spec reference as Markdown instead.")
+def schema(markdown: bool) -> None:
+    """Print the spec's JSON Schema (or, with --markdown, the spec reference)."""
+    from generator.reference import reference_markdown, schema_text
 
-    click.echo(json.dumps(Spec.model_json_schema(by_alias=True), indent=2, sort_keys=True))
+    click.echo(reference_markdown() if markdown else schema_text(), nl=False)
 
 
 @cli.command()

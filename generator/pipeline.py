@@ -44,12 +44,15 @@ def build(
     display: str | None = None,
     templates: Path | None = None,
     overlays: Sequence[Path] = (),
+    targets: Sequence[str] = ("files",),
 ) -> Build:
     """Run every step short of writing; raise ObsgenError subclasses on bad input.
 
     `templates` is a directory of user templates overriding built-in ones by relative path.
     `overlays` are environment files deep-merged over the spec in order (overlay.py); output
     headers name them after the spec.
+    `targets` chooses output forms (targets.py): `files` is the plain layout; `kubernetes`,
+    `mimir` and `thanos` are planned from the same plan and validated too.
     """
     name = display or display_name(spec_path, out)
     layers = [(path, display_name(path, out)) for path in overlays]
@@ -59,4 +62,28 @@ def build(
     plots, skipped = plot_outputs(plan, out)
     files = dict(sorted({**files, **plots}.items()))
     validate_outputs(plan, files)
+    if tuple(targets) != ("files",):
+        files = _with_targets(plan, files, templates, targets)
     return Build(spec, plan, files, skipped)
+
+
+def _with_targets(
+    plan: Plan, files: dict[str, str], templates: Path | None, targets: Sequence[str]
+) -> dict[str, str]:
+    """The files of every selected target (the plain files only when `files` is selected)."""
+    from generator import targets as tg
+    from generator.errors import OutputError
+    from generator.render import render_outputs
+    from generator.validate import parse_outputs
+
+    chosen = tg.selected(targets)
+    extra: dict[str, str] = {}
+    for target in chosen:
+        if target != "files":
+            extra.update(render_outputs(plan, tg.PLANNERS[target](plan, files), templates))
+    parsed, problems = parse_outputs(extra)
+    problems += tg.check_targets(plan, parsed)
+    if problems:
+        raise OutputError(problems)
+    base = files if "files" in chosen else {}
+    return dict(sorted({**base, **extra}.items()))

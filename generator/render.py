@@ -7,6 +7,7 @@ the structure of an output.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -63,6 +64,22 @@ def _double_quoted(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+def yamlblock(text: str, indent: int) -> str:
+    """`text` as a YAML literal block (`|`) indented by `indent`, which reads back exactly;
+    a quoted scalar when a block cannot hold it (leading space, blank-only lines, controls)."""
+    lines = text[:-1].split("\n") if text.endswith("\n") else []
+    if (
+        not lines
+        or text.endswith("\n\n")
+        or lines[0][:1] in (" ", "")
+        or any(line.strip() == "" and line for line in lines)
+        or not all(_PLAIN_SAFE.fullmatch(line) for line in lines)
+    ):
+        return yamlstr(text)
+    pad = " " * indent
+    return "|\n" + "\n".join(pad + line if line else "" for line in lines)
+
+
 def promql_string(value: str) -> str:
     """A PromQL double-quoted string literal holding exactly `value`."""
     return json.dumps(value, ensure_ascii=False)
@@ -87,9 +104,10 @@ def template_dirs(overrides: Path | None = None) -> list[Path]:
     return ([overrides] if overrides else []) + [builtin]
 
 
+@functools.lru_cache(maxsize=8)
 def environment(overrides: Path | None = None) -> jinja2.Environment:
     """The Jinja environment: sandboxed (user overrides run in it too), strict, no autoescape
-    (we escape per value kind)."""
+    (we escape per value kind). Cached, so compiled templates are reused across renders."""
     env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(overrides)]),
         undefined=jinja2.StrictUndefined,
@@ -99,6 +117,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(yamlstr=yamlstr, selector=selector, num=num, promql_string=promql_string)
+    env.filters["yamlblock"] = yamlblock
     env.filters["am_matcher"] = lambda pair: matcher_text(*pair)  # Alertmanager label matcher
     env.filters.update(md_text=md_text, md_code=md_code, md_url=md_url, md_comment=md_comment)
     # `tojson` prints Decimals exactly (plan numbers are Decimals; json.dumps refuses them)
@@ -195,6 +214,14 @@ def render(plan: Plan, overrides: Path | None = None) -> dict[str, str]:
         for output in planner(plan):
             files[output.path] = _render_one(env, output, plan)
     return dict(sorted(files.items()))
+
+
+def render_outputs(
+    plan: Plan, outputs: list[Output], overrides: Path | None = None
+) -> dict[str, str]:
+    """Render the given outputs (the planners of other targets call this)."""
+    env = environment(overrides)
+    return {output.path: _render_one(env, output, plan) for output in outputs}
 
 
 def _where(exc: jinja2.TemplateError, default: str) -> str:

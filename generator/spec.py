@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -68,12 +69,41 @@ def _pattern(regex: re.Pattern[str], what: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-Number = Annotated[Decimal, BeforeValidator(_number)]
-Positive = Annotated[Decimal, BeforeValidator(_number), Field(gt=0)]
-Percent = Annotated[Decimal, BeforeValidator(_number), Field(gt=0, le=100)]
-Objective = Annotated[Decimal, BeforeValidator(_number), Field(gt=0, lt=100)]
-Duration = Annotated[str, BeforeValidator(_duration)]
-Bytes = Annotated[int, BeforeValidator(_bytes), Field(gt=0)]
+# JSON Schemas describe what users write (editors check it), not the parsed Python type.
+_NUMBER_SCHEMA = WithJsonSchema({"type": "number"})
+_DURATION_SCHEMA = WithJsonSchema(
+    {"type": "string", "pattern": r"^([0-9]+(ms|s|m|h|d|w))+$", "examples": ["5m", "1h30m"]}
+)
+_BYTES_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [
+            {"type": "integer", "minimum": 1},
+            {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?\s*([KMGT]i?B?|kB|B)?$"},
+        ],
+        "examples": ["512Mi", "1Gi"],
+    }
+)
+Number = Annotated[Decimal, BeforeValidator(_number), _NUMBER_SCHEMA]
+Positive = Annotated[
+    Decimal,
+    BeforeValidator(_number),
+    Field(gt=0),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
+]
+Percent = Annotated[
+    Decimal,
+    BeforeValidator(_number),
+    Field(gt=0, le=100),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 100}),
+]
+Objective = Annotated[
+    Decimal,
+    BeforeValidator(_number),
+    Field(gt=0, lt=100),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100}),
+]
+Duration = Annotated[str, BeforeValidator(_duration), _DURATION_SCHEMA]
+Bytes = Annotated[int, BeforeValidator(_bytes), Field(gt=0), _BYTES_SCHEMA]
 MetricName = Annotated[str, _pattern(_METRIC_NAME, "metric name")]
 LabelName = Annotated[str, _pattern(_LABEL_NAME, "label name")]
 Name = Annotated[str, _pattern(_NAME, "name (lower case letters, digits and '-')")]

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from generator import yaml_read
 from generator.catalogue_check import check_catalogue
 from generator.check_rule_tests import check_rule_tests
 from generator.errors import OutputError
@@ -31,7 +32,7 @@ def parse_outputs(files: dict[str, str]) -> tuple[Parsed, list[str]]:
     for path, text in files.items():
         try:
             if path.endswith((".yml", ".yaml")):
-                parsed[path] = yaml.safe_load(text)
+                parsed[path] = yaml_read.load(text)  # libyaml events, no node graph
             elif path.endswith(".json"):
                 parsed[path] = json.loads(text)
             else:
