@@ -23,7 +23,7 @@ class Run:
 
     def result(self, scenario: str) -> Timeline:
         """The timeline of `scenario`, once its driver is done (its failure, raised)."""
-        return self.drivers[scenario].result(timeout=4 * WAIT)
+        return self.drivers[scenario].result(timeout=10 * WAIT)  # each wait is bounded
 
     def all(self) -> dict[str, Timeline]:
         """Every scenario's timeline: the run is over."""

@@ -10,6 +10,7 @@ windows, the steady state of a system that has been running, instead of empty on
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from prometheus_client.utils import floatToGoString
 
 Labels = tuple[tuple[str, str], ...]
 MIB = 2**20
+GIB = 2**30
 ENDPOINT = (("method", "POST"), ("endpoint", "/api/chat"))
 
 
@@ -85,11 +87,11 @@ class ServiceSignals:
         self.traffic = traffic
         self._counters = _Integrator(since)
 
-    def set(self, traffic: Traffic, at: float) -> None:
-        """From `at` on, the service does `traffic`."""
+    def set(self, at: float, **changes: Any) -> None:
+        """From `at` on, the service does what it did with `changes` (Traffic fields) made."""
         with self._counters.lock:
             self._counters.advance(self._slopes(self.traffic), at)
-            self.traffic = traffic
+            self.traffic = dataclasses.replace(self.traffic, **changes)
 
     def app(self, at: float) -> list[Sample]:
         """The service's own /metrics at time `at`."""
@@ -114,6 +116,7 @@ class ServiceSignals:
             slopes[_counter("http_requests", labels)] = rate
             for bound in (*self.buckets, float("inf")):
                 below = sum(part for seconds, part in traffic.latency if seconds <= bound)
+                # written as DuRi's Python client writes bounds ("1.0", "+Inf"), not as Go's ("1")
                 le = (*labels, ("le", floatToGoString(bound)))
                 slopes[Series(hist, "histogram", f"{hist}_bucket", le)] = rate * below
             mean = sum(seconds * part for seconds, part in traffic.latency)

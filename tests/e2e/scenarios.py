@@ -1,7 +1,8 @@
 """What each service of the e2e fixture does, step by step, and what it waits to hear.
 
-One service per scenario, so they run side by side on one Prometheus and one Alertmanager:
-the slowest sets the pace, not their sum. A driver only moves on when the notice it waits for
+The scenarios run side by side on one Prometheus and one Alertmanager, each on its own
+service or its own signal of a service (throughput and memory share duri-brain): the slowest
+sets the pace, not their sum. A driver only moves on when the notice it waits for
 has arrived, and records when each step happened; the tests then judge the notices.
 
 Why the numbers: the generated rules read 5m rate windows, and Prometheus starts with five
@@ -15,11 +16,11 @@ shows as the window slides, so the throughput service runs just above its floor.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from generator.numbers import parse_duration
-from tests.e2e.exporter import Traffic
+from tests.e2e.exporter import GIB, MIB, Traffic
 from tests.e2e.sinks import Notification
 from tests.e2e.stack import Stack
 
@@ -29,26 +30,62 @@ BASELINE = {
     CONTROL: Traffic(rate=100),
     BRAIN: Traffic(rate=55),  # 10 % above the 50 req/s warning floor
 }
-SLOW = Traffic(rate=300, latency=((0.75, 1.0),))  # p95 between 500ms and 1s
-SLOWER = Traffic(rate=300, latency=((1.5, 1.0),))  # p95 above 1s
-FLOOD = Traffic(rate=20_000)  # fast requests diluting the slow ones (or the errors) in 5m
-BURST = Traffic(rate=100, error_share=0.5)
-DROPPED = Traffic(rate=0)
-RESTORED = Traffic(rate=2_000)
+# Each step changes some fields of what a service does (Traffic); the others stay.
+SLOW = {"rate": 300, "latency": ((0.75, 1.0),)}  # p95 between 500ms and 1s
+SLOWER = {"rate": 300, "latency": ((1.5, 1.0),)}  # p95 above 1s
+# fast, successful requests diluting the slow ones (or the errors) in the 5m windows
+FLOOD = {"rate": 20_000, "latency": ((0.05, 1.0),), "error_share": 0.0}
+BURST = {"error_share": 0.5}
+DROPPED = {"rate": 0}
+RESTORED = {"rate": 2_000}
+SWOLLEN = {"memory": 0.9 * GIB}  # 90 % of the 1Gi limit: past 85 % (warning), under 95 %
+SHRUNK = {"memory": 400 * MIB}
 WAIT = 90.0  # seconds any one notice may take; the whole run takes about a minute
 
 
-@dataclass
 class Timeline:
-    """When each step of a scenario happened (time.monotonic()) and the notices it waited for."""
+    """One scenario's steps: when each happened (time.monotonic()) and the notices it heard."""
 
-    marks: dict[str, float] = field(default_factory=dict)
-    notices: dict[str, Notification] = field(default_factory=dict)
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.marks: dict[str, float] = {"start": time.monotonic()}
+        self.notices: dict[str, Notification] = {}
 
-    def notice(self, key: str, note: Notification) -> Notification:
-        self.notices[key] = note
-        self.marks[key] = note.at
-        return note
+    def change(self, mark: str, service: str, changes: Mapping[str, Any]) -> None:
+        """Change what `service` does, and mark when."""
+        self.marks[mark] = self.stack.set(service, changes)
+
+    def hear(
+        self, mark: str, receiver: str, about: Mapping[str, str], status: str, since: str
+    ) -> None:
+        """Wait until `receiver` gets a `status` notice about `about` after the `since` mark."""
+        self._record(
+            mark,
+            f"{status} notice about {dict(about)} at {receiver}",
+            lambda n: n.receiver == receiver and n.status == status and n.about(about),
+            since,
+        )
+
+    def hear_resolved(self, mark: str, opened: str, since: str) -> None:
+        """Wait until the group the `opened` notice came in is resolved, at the same receiver.
+
+        Alertmanager resolves per group: an alert that resolves while another of its group
+        still fires is reported in a firing update, and the group's last word is "resolved"
+        (for PagerDuty, the resolve event of the incident the group opened).
+        """
+        first = self.notices[opened]
+        self._record(
+            mark,
+            f"resolved notice of the group {first.group} at {first.receiver}",
+            lambda n: (n.receiver, n.status, n.group) == (first.receiver, "resolved", first.group),
+            since,
+        )
+
+    def _record(
+        self, mark: str, what: str, wanted: Callable[[Notification], bool], since: str
+    ) -> None:
+        note = self.stack.wait_for(what, wanted, self.marks[since], WAIT)
+        self.notices[mark], self.marks[mark] = note, note.at
 
 
 def labels(alertname: str, service: str, severity: str, tier: str, **extra: str) -> dict[str, str]:
@@ -59,6 +96,7 @@ def labels(alertname: str, service: str, severity: str, tier: str, **extra: str)
 LATENCY_WARNING = labels("LatencyP95High", CORE, "warning", "core")
 LATENCY_CRITICAL = labels("LatencyP95High", CORE, "critical", "core")
 THROUGHPUT_WARNING = labels("ThroughputLow", BRAIN, "warning", "brain")
+MEMORY_WARNING = labels("ContainerMemoryHigh", BRAIN, "warning", "brain")
 FAST_BURN = labels(
     "AvailabilityErrorBudgetBurn",
     CONTROL,
@@ -68,9 +106,10 @@ FAST_BURN = labels(
     short_window="5m",
     slo="availability",
 )
+SIX_HOUR_BURN = {**FAST_BURN, "long_window": "6h", "short_window": "30m"}
 
 
-def _chat_repeat(stack: Stack) -> float:
+def chat_repeat(stack: Stack) -> float:
     """Seconds between repeats of a firing warning in chat, as the spec routes warnings."""
     assert stack.spec.routing is not None
     route = next(r for r in stack.spec.routing.routes if r.receiver == "duri-chat")
@@ -78,28 +117,19 @@ def _chat_repeat(stack: Stack) -> float:
 
 
 def latency_rise(stack: Stack) -> Timeline:
-    """p95 past the warning (chat), then past the critical (pager), held, then recovered."""
-    t = Timeline()
-    t.marks["slow"] = stack.set(CORE, SLOW)
-    t.notice(
-        "chat", stack.wait_notice("duri-chat", LATENCY_WARNING, "firing", t.marks["slow"], WAIT)
-    )
-    t.marks["slower"] = stack.set(CORE, SLOWER)
-    page = stack.wait_notice("duri-oncall", LATENCY_CRITICAL, "firing", t.marks["slower"], WAIT)
-    t.notice("pager", page)
+    """p95 past the warning (chat, repeated), then past the critical (pager), held, recovered."""
+    t = Timeline(stack)
+    t.change("slow", CORE, SLOW)
+    t.hear("chat", "duri-chat", LATENCY_WARNING, "firing", since="slow")
+    t.hear("chat repeat", "duri-chat", LATENCY_WARNING, "firing", since="chat")
+    t.change("slower", CORE, SLOWER)
+    t.hear("pager", "duri-oncall", LATENCY_CRITICAL, "firing", since="slower")
     t.marks["inhibited"] = _wait_inhibited(stack, WAIT)
     # unmuted, the still-firing warning would be repeated in chat within this hold
-    stack.stopping.wait(2 * _chat_repeat(stack) + 2)
-    t.marks["flood"] = stack.set(CORE, FLOOD)
-    after = t.marks["flood"]
-    t.notice(
-        "pager resolved",
-        stack.wait_notice("duri-oncall", LATENCY_CRITICAL, "resolved", after, WAIT),
-    )
-    t.notice(
-        "chat resolved", stack.wait_notice("duri-chat", LATENCY_WARNING, "resolved", after, WAIT)
-    )
-    stack.set(CORE, BASELINE[CORE])
+    stack.stopping.wait(2 * chat_repeat(stack) + 2)
+    t.change("flood", CORE, FLOOD)
+    t.hear_resolved("pager resolved", opened="pager", since="flood")
+    t.hear_resolved("chat resolved", opened="chat", since="flood")
     return t
 
 
@@ -123,45 +153,47 @@ def _wait_inhibited(stack: Stack, timeout: float) -> float:
 
 def throughput_drop(stack: Stack) -> Timeline:
     """Traffic stops: below the floor, chat and a ticket; restored, chat hears it is over."""
-    t = Timeline()
-    t.marks["drop"] = stack.set(BRAIN, DROPPED)
-    t.notice(
-        "chat", stack.wait_notice("duri-chat", THROUGHPUT_WARNING, "firing", t.marks["drop"], WAIT)
-    )
-    t.notice(
-        "ticket",
-        stack.wait_notice("duri-tickets", THROUGHPUT_WARNING, "firing", t.marks["drop"], WAIT),
-    )
-    t.marks["restored"] = stack.set(BRAIN, RESTORED)
-    after = t.marks["restored"]
-    t.notice(
-        "chat resolved", stack.wait_notice("duri-chat", THROUGHPUT_WARNING, "resolved", after, WAIT)
-    )
-    stack.set(BRAIN, BASELINE[BRAIN])
+    t = Timeline(stack)
+    t.change("drop", BRAIN, DROPPED)
+    t.hear("chat", "duri-chat", THROUGHPUT_WARNING, "firing", since="drop")
+    t.hear("ticket", "duri-tickets", THROUGHPUT_WARNING, "firing", since="drop")
+    t.change("restored", BRAIN, RESTORED)
+    t.hear_resolved("chat resolved", opened="chat", since="restored")
     return t
 
 
 def error_burst(stack: Stack) -> Timeline:
-    """Half the requests fail: the 1h/5m burn-rate alert pages; the burst ends, it resolves."""
-    t = Timeline()
-    t.marks["burst"] = stack.set(CONTROL, BURST)
-    t.notice("pager", stack.wait_notice("duri-oncall", FAST_BURN, "firing", t.marks["burst"], WAIT))
-    t.marks["flood"] = stack.set(CONTROL, FLOOD)
-    after = t.marks["flood"]
-    t.notice("pager resolved", stack.wait_notice("duri-oncall", FAST_BURN, "resolved", after, WAIT))
-    stack.set(CONTROL, BASELINE[CONTROL])
+    """Half the requests fail: the 1h/5m and the 6h/30m burn-rate alerts page; then it ends.
+
+    The 6h ratio is recorded by a group evaluated once a minute, so its page may come up to a
+    minute after the fast one. The burst lasts until it has: ended earlier, the 6h page could
+    still fire on a stale 6h ratio after the incident was resolved, and open a second one.
+    """
+    t = Timeline(stack)
+    t.change("burst", CONTROL, BURST)
+    t.hear("pager", "duri-oncall", FAST_BURN, "firing", since="burst")
+    t.hear("pager 6h", "duri-oncall", SIX_HOUR_BURN, "firing", since="burst")
+    t.change("flood", CONTROL, FLOOD)
+    t.hear_resolved("pager resolved", opened="pager", since="flood")
+    return t
+
+
+def memory_growth(stack: Stack) -> Timeline:
+    """cAdvisor reports the brain's container at 90 % of its memory limit, then at 40 %."""
+    t = Timeline(stack)
+    t.change("swollen", BRAIN, SWOLLEN)
+    t.hear("chat", "duri-chat", MEMORY_WARNING, "firing", since="swollen")
+    t.change("shrunk", BRAIN, SHRUNK)
+    t.hear_resolved("chat resolved", opened="chat", since="shrunk")
     return t
 
 
 def heartbeat(stack: Stack) -> Timeline:
     """The always-firing Watchdog reaches the dead man's switch, again and again."""
-    t = Timeline()
+    t = Timeline(stack)
     watchdog = labels("Watchdog", "duri-e2e", "none", "core")
-    for beat in range(3):
-        after = t.marks.get(f"beat {beat - 1}", 0.0) + 0.001
-        t.notice(
-            f"beat {beat}", stack.wait_notice("deadmans-switch", watchdog, "firing", after, WAIT)
-        )
+    for beat, since in enumerate(("start", "beat 0", "beat 1")):
+        t.hear(f"beat {beat}", "deadmans-switch", watchdog, "firing", since=since)
     return t
 
 
@@ -169,5 +201,6 @@ SCENARIOS: dict[str, Callable[[Stack], Timeline]] = {
     "latency": latency_rise,
     "throughput": throughput_drop,
     "errors": error_burst,
+    "memory": memory_growth,
     "watchdog": heartbeat,
 }

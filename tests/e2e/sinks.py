@@ -32,10 +32,11 @@ _HTML_LABEL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*) = ([^<]*)<br")
 class Notification:
     """One notice as a receiver got it.
 
-    `alerts` holds the full label sets when the kind carries them (webhook, PagerDuty,
-    e-mail). Slack's default message carries only its title, so for Slack `alerts` is empty
-    and `group` plus `other_values` (the values of the other labels the alerts share) say
-    what it is about.
+    `alerts` holds the full label sets of the alerts in the notice's state (the firing ones
+    of a firing notice, the resolved ones of a resolved notice) when the kind carries them
+    (webhook, PagerDuty, e-mail). Slack's default message carries only its title, so for
+    Slack `alerts` is empty and `group` plus `other_values` (the values of the other labels
+    the alerts share) say what it is about.
     """
 
     receiver: str
@@ -86,7 +87,7 @@ def parse_http(
 ) -> Notification:
     """A Notification from the JSON Alertmanager posted to a PagerDuty, Slack or webhook sink."""
     if kind == "webhook":
-        alerts = tuple(dict(a["labels"]) for a in body["alerts"])
+        alerts = tuple(dict(a["labels"]) for a in body["alerts"] if a["status"] == body["status"])
         group = dict(body["groupLabels"])
         return Notification(receiver, kind, body["status"], group, (), alerts, at, body)
     if kind == "pagerduty":
@@ -94,7 +95,7 @@ def parse_http(
         payload = body.get("payload") or {}
         details = payload.get("custom_details") or {}
         group, rest = _subject(payload.get("summary", ""), group_by) if payload else ({}, ())
-        alerts = _instances(details.get("firing", "")) + _instances(details.get("resolved", ""))
+        alerts = _instances(details.get(status, ""))
         return Notification(receiver, kind, status, group, rest, alerts, at, body)
     if kind == "slack":
         (attachment,) = body["attachments"]
@@ -114,6 +115,9 @@ def parse_email(
     group, rest = _subject(subject, group_by)
     part = message.get_body(("html",))
     text = part.get_content() if part is not None else ""
+    # firing alerts come first, then a "Resolved" heading and the resolved ones
+    before, _, after = text.partition("Resolved</strong>")
+    text = before if status == "firing" else after
     alerts = []
     # the template writes each alert as "<strong ...>Labels</strong><br ...>name = value<br ...>"
     for block in text.split(">Labels</strong>")[1:]:

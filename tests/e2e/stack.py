@@ -17,7 +17,7 @@ import subprocess
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,9 +54,9 @@ class Stack:
     routing_table: list[dict[str, Any]] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)  # teardown has begun
 
-    def set(self, service: str, traffic: Traffic) -> float:
-        """From now on `service` does `traffic`; returns the monotonic time of the change."""
-        self.services[service].set(traffic, time.time())
+    def set(self, service: str, changes: Mapping[str, Any]) -> float:
+        """Change what `service` does (Traffic fields) now; returns time.monotonic() of it."""
+        self.services[service].set(time.time(), **changes)
         return time.monotonic()
 
     def receivers_for(self, labels: Mapping[str, str]) -> list[str]:
@@ -74,30 +74,17 @@ class Stack:
         )
         return alerts
 
-    def wait_notice(
-        self, receiver: str, labels: Mapping[str, str], status: str, after: float, timeout: float
+    def wait_for(
+        self, what: str, wanted: Callable[[Notification], bool], after: float, timeout: float
     ) -> Notification:
-        """The first `status` notice about `labels` at `receiver` arriving after `after`."""
+        """The first notice arriving after `after` that is `wanted`; fails saying `what`."""
 
         def found(items: list[Notification]) -> Notification | None:
-            return next(
-                (
-                    n
-                    for n in items
-                    if n.receiver == receiver
-                    and n.status == status
-                    and n.at >= after
-                    and n.about(labels)
-                ),
-                None,
-            )
+            return next((n for n in items if n.at > after and wanted(n)), None)
 
         hit = self.inbox.wait(found, timeout, self.stopping)
         if hit is None:
-            raise AssertionError(
-                f"no {status} notice about {dict(labels)} reached {receiver} within {timeout}s\n"
-                + self.diagnosis()
-            )
+            raise AssertionError(f"no {what} within {timeout}s\n{self.diagnosis()}")
         return hit
 
     def diagnosis(self) -> str:

@@ -13,7 +13,10 @@ from tests.e2e.scenarios import (
     FAST_BURN,
     LATENCY_CRITICAL,
     LATENCY_WARNING,
+    MEMORY_WARNING,
+    SIX_HOUR_BURN,
     THROUGHPUT_WARNING,
+    chat_repeat,
     labels,
 )
 from tests.e2e.sinks import Notification
@@ -44,9 +47,13 @@ def test_latency_rise_reaches_chat_then_the_pager_and_mutes_the_warning_while_cr
     assert run.stack.receivers_for(LATENCY_CRITICAL) == ["duri-oncall"]
     assert not notices(run, "duri-oncall", LATENCY_WARNING, "firing")
     assert not notices(run, "duri-chat", LATENCY_CRITICAL, "firing")
-    # Alertmanager muted the warning (checked through its API during the run), and chat,
-    # which repeats a firing warning every few seconds, heard nothing while the critical fired
+    # chat repeats a firing warning (the spec's repeat_interval for warnings) ...
+    repeat = chat_repeat(run.stack)
+    assert t.notices["chat repeat"].at - chat.at >= repeat
+    # ... but Alertmanager muted it (its API said so during the run), and while the critical
+    # fired, for more than two repeat intervals, chat heard nothing of the warning
     assert pager.at < t.marks["inhibited"] < t.marks["flood"]
+    assert t.marks["flood"] - pager.at > 2 * repeat
     muted = [
         n
         for n in notices(run, "duri-chat", LATENCY_WARNING, "firing")
@@ -70,33 +77,55 @@ def test_throughput_drop_below_the_floor_reaches_chat_and_opens_a_ticket_by_mail
     assert sorted(run.stack.receivers_for(THROUGHPUT_WARNING)) == ["duri-chat", "duri-tickets"]
 
 
-def test_error_burst_pages_through_the_fast_burn_rate_alert(run: Run) -> None:
+def test_error_burst_pages_through_the_fast_then_the_six_hour_burn_rate_alert(run: Run) -> None:
     t = run.result("errors")
     page = t.notices["pager"]
     assert page.kind == "pagerduty"
     assert FAST_BURN in page.alerts
+    assert SIX_HOUR_BURN in t.notices["pager 6h"].alerts
+    assert run.stack.receivers_for(SIX_HOUR_BURN) == ["duri-oncall"]
     assert page.raw["body"]["event_action"] == "trigger"
     assert page.raw["body"]["routing_key"] == run.stack.secrets["duri-oncall"]
     assert run.stack.receivers_for(FAST_BURN) == ["duri-oncall"]
 
 
-def test_recovery_resolves_every_notified_alert_where_the_receiver_asks_for_it(run: Run) -> None:
+def test_container_memory_past_the_warning_share_reaches_chat_until_it_shrinks(run: Run) -> None:
+    t = run.result("memory")
+    chat, resolved = t.notices["chat"], t.notices["chat resolved"]
+    assert chat.kind == "slack" and chat.about(MEMORY_WARNING)
+    assert chat.at < t.marks["shrunk"] < resolved.at
+    assert run.stack.receivers_for(MEMORY_WARNING) == ["duri-chat"]
+    assert not notices(
+        run,
+        "duri-oncall",
+        labels("ContainerMemoryHigh", "duri-brain", "critical", "brain"),
+        "firing",
+    )
+
+
+def test_recovery_resolves_each_notified_group_where_the_receiver_asks_for_it(run: Run) -> None:
     latency, throughput, errors = (run.result(s) for s in ("latency", "throughput", "errors"))
-    resolved = {
-        ("latency critical", "duri-oncall"): latency.notices["pager resolved"],
-        ("latency warning", "duri-chat"): latency.notices["chat resolved"],
-        ("throughput warning", "duri-chat"): throughput.notices["chat resolved"],
-        ("fast burn", "duri-oncall"): errors.notices["pager resolved"],
-    }
-    for (what, receiver), note in resolved.items():
-        assert (note.receiver, note.status) == (receiver, "resolved"), what
-    # PagerDuty closes the incident it opened: the resolve carries the trigger's dedup key
+    assert latency.notices["pager resolved"].alerts == (LATENCY_CRITICAL,)
+    assert latency.notices["chat resolved"].about(LATENCY_WARNING)
+    assert throughput.notices["chat resolved"].about(THROUGHPUT_WARNING)
+    # PagerDuty closes the incident the page opened: a resolve with the trigger's dedup key
     for timeline in (latency, errors):
         opened, closed = timeline.notices["pager"], timeline.notices["pager resolved"]
-        assert closed.raw["body"]["dedup_key"] == opened.raw["body"]["dedup_key"]
         assert closed.raw["body"]["event_action"] == "resolve"
+        assert closed.raw["body"]["dedup_key"] == opened.raw["body"]["dedup_key"]
+    # once resolved, a group stays quiet for the rest of the run
+    inbox = run.stack.inbox.all()
+    for timeline, mark in (
+        (latency, "pager"),
+        (latency, "chat"),
+        (throughput, "chat"),
+        (errors, "pager"),
+    ):
+        opened, closed = timeline.notices[mark], timeline.notices[f"{mark} resolved"]
+        again = [n for n in inbox if (n.receiver, n.group) == (opened.receiver, opened.group)]
+        assert [n for n in again if n.at > closed.at] == [], mark
     # tickets do not send resolved mail (send_resolved: false in the spec)
-    assert not notices(run, "duri-tickets", THROUGHPUT_WARNING, "resolved")
+    assert [n for n in inbox if n.receiver == "duri-tickets" and n.status == "resolved"] == []
 
 
 def test_watchdog_reaches_the_dead_mans_switch_with_its_bearer_token(run: Run) -> None:
@@ -136,8 +165,9 @@ def test_only_the_provoked_alerts_fire_and_only_for_their_service(run: Run) -> N
         "LatencyP95High": "duri-core",
         "ThroughputLow": "duri-brain",
         "AvailabilityErrorBudgetBurn": "duri-control",
+        "ContainerMemoryHigh": "duri-brain",
         "Watchdog": "duri-e2e",
     }
-    # CPU, memory, the node and the services' other signals stayed healthy: nothing else
+    # CPU, the node and the services' other signals stayed healthy: nothing else fired
     fired = {(n.group["alertname"], n.group["service"]) for n in run.stack.inbox.all()}
     assert fired == set(provoked.items())
