@@ -162,12 +162,15 @@ def test_no_notice_reaches_a_receiver_the_spec_does_not_name_for_it(run: Run) ->
 def test_only_the_provoked_alerts_fire_and_only_for_their_service(run: Run) -> None:
     run.all()
     provoked = {
-        "LatencyP95High": "duri-core",
-        "ThroughputLow": "duri-brain",
-        "AvailabilityErrorBudgetBurn": "duri-control",
-        "ContainerMemoryHigh": "duri-brain",
-        "Watchdog": "duri-e2e",
+        ("LatencyP95High", "duri-core"),
+        ("ThroughputLow", "duri-brain"),
+        ("AvailabilityErrorBudgetBurn", "duri-control"),
+        ("ContainerMemoryHigh", "duri-brain"),
+        ("Watchdog", "duri-e2e"),
     }
+    # the slow phase may also reach the latency SLO's ticket windows (1d/2h above 3x the 5 %
+    # budget): whether it does depends on when the slower rule groups happen to evaluate
+    possible = {("LatencyErrorBudgetBurn", "duri-core")}
     # CPU, the node and the services' other signals stayed healthy: nothing else fired
     fired = {(n.group["alertname"], n.group["service"]) for n in run.stack.inbox.all()}
-    assert fired == set(provoked.items())
+    assert provoked <= fired <= provoked | possible
