@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
 import promql_parser
 
+# A label value (not a metric name) never changes which series an expression reads, and rules
+# repeat per service with only such values differing: each shape is parsed once. Values with
+# a backslash are left as written, so an escape the parser would refuse is still refused.
+_VALUE = re.compile(r'\b(?!__name__\b)([A-Za-z_]\w*)(\s*!?=\s*)"[^"\\]*"')
 
-def series_names(expr: str) -> set[str]:
-    """Metric names the expression selects. Raises ValueError if it does not parse."""
+
+@lru_cache(maxsize=4096)  # bounded: a test session parses many hostile specs
+def _names(expr: str) -> frozenset[str]:
     try:
         tree = promql_parser.parse(expr)
     except Exception as exc:  # the parser raises a bare exception type with its message
@@ -26,7 +33,15 @@ def series_names(expr: str) -> set[str]:
         return True
 
     promql_parser.walk(tree, visit)
-    return names
+    return frozenset(names)
+
+
+def series_names(expr: str) -> set[str]:
+    """Metric names the expression selects. Raises ValueError if it does not parse."""
+    try:
+        return set(_names(_VALUE.sub(r'\1\2""', expr)))
+    except ValueError:
+        return set(_names(expr))  # the expression as written: its own error message
 
 
 def unknown_series(expr: str, known: set[str] | frozenset[str]) -> list[str]:
