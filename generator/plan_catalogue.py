@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from generator import conventions as cv
 from generator import slo_math as sm
 from generator.model import AlertRule, RuleFile
-from generator.model_alertmanager import AlertmanagerPlan, AMInhibitRule
+from generator.model_alertmanager import AlertmanagerPlan, AMInhibitRule, RoutingRow
 from generator.model_catalogue import (
     BurnColumn,
     BurnFigures,
@@ -51,10 +51,12 @@ def _percent(value: Decimal) -> Decimal:
     return (value * HUNDRED).quantize(CENT, rounding=ROUND_HALF_EVEN).normalize()
 
 
-def _reaches(am: AlertmanagerPlan | None, labels: tuple[tuple[str, str], ...]) -> tuple[Reach, ...]:
-    if am is None:
+def _reaches(
+    rows: Mapping[tuple[tuple[str, str], ...], RoutingRow], labels: tuple[tuple[str, str], ...]
+) -> tuple[Reach, ...]:
+    if not rows:
         return ()
-    row = next(r for r in am.rows if r.alert and r.labels == labels)
+    row = rows[labels]
     when = row.when or ("always",) * len(row.receivers)
     return tuple(Reach(r, w) for r, w in zip(row.receivers, when, strict=True))
 
@@ -143,7 +145,7 @@ def _entry(
         severity=labels["severity"],
         condition=alert.condition,
         for_=alert.for_,
-        reaches=_reaches(plan.am, alert_label_set(alert, plan.external)),
+        reaches=_reaches(plan.rows, alert_label_set(alert, plan.external)),
         inhibitions=_inhibitions(plan.am, alert, mine, sources),
         runbook=dict(alert.annotations)["runbook_url"],
         burn=burn,
@@ -190,6 +192,11 @@ class _Parts:
         self.ctx = slo_context(spec)
         self.external = dict(spec.prometheus.external_labels)
         self.proven = outage_slos(slos) if slos else []
+        # routing-table row of each alert's label set, the first as Alertmanager lists them
+        self.rows: dict[tuple[tuple[str, str], ...], RoutingRow] = {}
+        for row in am.rows if am is not None else ():
+            if row.alert:
+                self.rows.setdefault(row.labels, row)
 
 
 def _order(alert: AlertRule) -> tuple[str, str, int, int]:
