@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,12 +49,21 @@ def _validator(name: str) -> jsonschema.Draft202012Validator:
 
 def schema_problems(document: Any, name: str) -> list[str]:
     """Where `document` breaks obsgen's schema `name`, one line per violation."""
+    # dashboards repeat across renders (check after generate, tests, unchanged services):
+    # validate each distinct document once
+    key = json.dumps(document, sort_keys=True, default=str)
+    return list(_schema_problems(key, name))
+
+
+@lru_cache(maxsize=256)
+def _schema_problems(key: str, name: str) -> tuple[str, ...]:
+    document = json.loads(key)
     validator = _validator(name)
     problems = []
     for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path)):
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
         problems.append(f"{where.lstrip('.') or '(document)'}: {error.message}")
-    return problems
+    return tuple(problems)
 
 
 def all_panels(dashboard: dict[str, Any]) -> Iterator[dict[str, Any]]:
