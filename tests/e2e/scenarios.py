@@ -34,7 +34,7 @@ BASELINE = {
 SLOW = {"rate": 300, "latency": ((0.75, 1.0),)}  # p95 between 500ms and 1s
 SLOWER = {"rate": 300, "latency": ((1.5, 1.0),)}  # p95 above 1s
 # fast, successful requests diluting the slow ones (or the errors) in the 5m windows
-FLOOD = {"rate": 20_000, "latency": ((0.05, 1.0),), "error_share": 0.0}
+FLOOD = {"rate": 100_000, "latency": ((0.05, 1.0),), "error_share": 0.0}
 BURST = {"error_share": 0.5}
 DROPPED = {"rate": 0}
 RESTORED = {"rate": 2_000}
