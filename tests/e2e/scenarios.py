@@ -10,7 +10,10 @@ minutes of baseline history. A latency rise shows once slow requests are 5 % of 
 so the slow phases carry 3x the baseline traffic to get there in seconds. Recovering would
 take until the slow requests leave the window (five minutes); a burst of fast traffic
 dilutes them instead, which is how the recoveries show within seconds. A drop in traffic
-shows as the window slides, so the throughput service runs just above its floor.
+shows as the window slides, so the throughput service runs just above its floor. The SLO
+windows (1h, 6h, ...) average recorded 5m rates that exist only since Prometheus started,
+so a burst fills them within seconds: the page comes in about 25 s here, not after the
+minutes a long-running Prometheus takes (ALERTS.md gives, and promtool tests prove, those).
 """
 
 from __future__ import annotations
