@@ -143,10 +143,13 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
             tier = getattr(spec.alerts.latency, level)
             if tier is not None and tier.threshold >= top:
                 # histogram_quantile never returns more than the largest finite bucket bound
-                yield ("alerts", "latency", level, "threshold"), (
-                    f"{tier.threshold} s can never be exceeded: {spec.signals.duration!r} has no "
-                    f"bucket above {top} s, so its percentiles stop there; lower the threshold "
-                    "or add a larger bucket"
+                yield (
+                    ("alerts", "latency", level, "threshold"),
+                    (
+                        f"{tier.threshold} s can never be exceeded: {spec.signals.duration!r} has no "
+                        f"bucket above {top} s, so its percentiles stop there; lower the threshold "
+                        "or add a larger bucket"
+                    ),
                 )
     yield from slo_problems(spec)
 
