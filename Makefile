@@ -28,7 +28,7 @@ tools:
 	  fi; \
 	fi
 
-test: $(BIN)/obsgen tools
+test: $(BIN)/obsgen tools lint
 	$(BIN)/python -m pytest -q
 
 lint: $(BIN)/obsgen

@@ -146,9 +146,9 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
                 yield (
                     ("alerts", "latency", level, "threshold"),
                     (
-                        f"{tier.threshold} s can never be exceeded: {spec.signals.duration!r} has no "
-                        f"bucket above {top} s, so its percentiles stop there; lower the threshold "
-                        "or add a larger bucket"
+                        f"{tier.threshold} s can never be exceeded: "
+                        f"{spec.signals.duration!r} has no bucket above {top} s, so its "
+                        "percentiles stop there; lower the threshold or add a larger bucket"
                     ),
                 )
     yield from slo_problems(spec)

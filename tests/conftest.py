@@ -81,6 +81,23 @@ def invoke_cli(*args: str, cwd: Path | None = None) -> CliResult:
     return CliResult(result.exit_code, result.stdout, result.stderr)
 
 
+def stdout_under_hash_seeds(
+    code: str, *args: str, seeds: tuple[str, ...] = ("1", "4242")
+) -> list[str]:
+    """What `python -c code args` prints under each PYTHONHASHSEED (determinism tests)."""
+    return [
+        subprocess.run(
+            [sys.executable, "-c", code, *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin", "HOME": "/nonexistent"},
+        ).stdout
+        for seed in seeds
+    ]
+
+
 def snapshot(directory: Path) -> dict[str, bytes]:
     """Every file under `directory` with its bytes (to prove nothing changed)."""
     if not directory.exists():

@@ -13,7 +13,7 @@ import pytest
 from generator import plots
 from generator.numbers import parse_duration
 from generator.pipeline import build
-from tests.conftest import DURI_OUT, DURI_SPEC, ROOT, render_spec, snapshot
+from tests.conftest import DURI_OUT, DURI_SPEC, render_spec, snapshot, stdout_under_hash_seeds
 
 # Runs the CLI with matplotlib unimportable, as on an install without the `plots` extra.
 NO_MATPLOTLIB = (
@@ -48,17 +48,7 @@ def test_an_svg_is_byte_identical_across_processes_with_different_hash_seeds() -
         "from generator.plots import draw; b = build(Path(sys.argv[1]), Path(sys.argv[2]));"
         "sys.stdout.write(draw(b.plan, b.plan.catalogue.slos[0]))"
     )
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", code, str(DURI_SPEC), str(DURI_OUT)],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin", "HOME": "/nonexistent"},
-        ).stdout
-        for seed in ("1", "4242")
-    ]
+    runs = stdout_under_hash_seeds(code, str(DURI_SPEC), str(DURI_OUT))
     assert runs[0] == runs[1]
     assert runs[0] == (DURI_OUT / "plots" / "duri-brain-availability.svg").read_text()
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from generator.write import read_manifest, write_outputs
-from tests.conftest import DURI_OUT, DURI_SPEC, ROOT, UPDATE_GOLDEN, fixture_specs, render_spec
+from tests.conftest import (
+    DURI_OUT,
+    DURI_SPEC,
+    UPDATE_GOLDEN,
+    fixture_specs,
+    render_spec,
+    stdout_under_hash_seeds,
+)
 
 
 def _assert_matches_golden(spec: Path, out: Path) -> None:
@@ -37,17 +42,7 @@ def test_output_is_byte_identical_across_processes_with_different_hash_seeds() -
         "b = build(Path(sys.argv[1]), Path(sys.argv[2]));"
         "sys.stdout.write(json.dumps(b.files, sort_keys=True))"
     )
-    runs = [
-        subprocess.run(
-            [sys.executable, "-c", code, str(DURI_SPEC), str(DURI_OUT)],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-            env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
-        ).stdout
-        for seed in ("1", "4242")
-    ]
+    runs = stdout_under_hash_seeds(code, str(DURI_SPEC), str(DURI_OUT))
     assert runs[0] == runs[1]
     assert len(runs[0]) > 1000
 
