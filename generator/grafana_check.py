@@ -16,7 +16,7 @@ import jsonschema
 
 from generator import conventions as cv
 from generator.model import Plan
-from generator.promql_check import unknown_series
+from generator.promql_check import expression_problem, known_series
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 PANEL_TYPES = frozenset({"timeseries", "stat", "gauge", "table", "row"})
@@ -152,16 +152,8 @@ def query_problems(dashboard: dict[str, Any], known: frozenset[str]) -> list[str
             if undefined:
                 problems.append(f"{where}: uses undefined variable(s) {', '.join(undefined)}")
                 continue
-            try:
-                unknown = unknown_series(expr, known)
-            except ValueError as exc:
-                problems.append(f"{where}: {exc}: {target.get('expr')}")
-                continue
-            if unknown:
-                problems.append(
-                    f"{where}: reads {', '.join(unknown)}, which is neither in the metric "
-                    "catalogue nor a recording rule"
-                )
+            if problem := expression_problem(expr, known):
+                problems.append(f"{where}: {problem}")
     return problems
 
 
@@ -170,9 +162,7 @@ def check_grafana(plan: Plan, parsed: dict[str, Any]) -> list[str]:
     grafana = plan.grafana
     if grafana is None:
         return []
-    from generator.validate import BUILTIN_SERIES  # validate imports this module
-
-    known = frozenset(plan.metrics | plan.records() | BUILTIN_SERIES)
+    known = known_series(plan)
     problems: list[str] = []
     uids: dict[str, str] = {}
     for dashboard in grafana.dashboards:

@@ -8,6 +8,8 @@ from typing import Any
 
 import promql_parser
 
+from generator.model import Plan
+
 # A label value (not a metric name) never changes which series an expression reads, and rules
 # repeat per service with only such values differing: each shape is parsed once. Values with
 # a backslash are left as written, so an escape the parser would refuse is still refused.
@@ -47,3 +49,27 @@ def series_names(expr: str) -> set[str]:
 def unknown_series(expr: str, known: set[str] | frozenset[str]) -> list[str]:
     """Series the expression reads that are neither declared metrics nor recorded rules."""
     return sorted(series_names(expr) - set(known))
+
+
+# Series Prometheus itself provides, which rules and dashboards may read.
+BUILTIN_SERIES = frozenset({"ALERTS", "ALERTS_FOR_STATE", "up"})
+
+
+def known_series(plan: Plan) -> frozenset[str]:
+    """Every series an output may read: the catalogue's, the recorded ones, Prometheus' own."""
+    return frozenset(plan.metrics | plan.records() | BUILTIN_SERIES)
+
+
+def expression_problem(expr: str, known: frozenset[str]) -> str | None:
+    """Why an output expression is refused (it does not parse, or reads a series that is
+    neither declared nor recorded), or None. Shared by rules, targets and dashboards."""
+    try:
+        unknown = unknown_series(expr, known)
+    except ValueError as exc:
+        return f"{exc}: {expr}"
+    if unknown:
+        return (
+            f"reads {', '.join(unknown)}, which is neither in the metric catalogue "
+            "nor a recording rule"
+        )
+    return None

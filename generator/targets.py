@@ -172,27 +172,28 @@ def check_targets(plan: Plan, parsed: dict[str, Any]) -> list[str]:
     only declared metrics or recorded series."""
     import jsonschema
 
-    from generator.promql_check import unknown_series
-    from generator.validate import BUILTIN_SERIES
+    from generator.promql_check import expression_problem, known_series
 
     problems: list[str] = []
-    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text()))
-    known = plan.metrics | plan.records() | BUILTIN_SERIES
+    schema = json.loads(SCHEMA.read_text())
+    defs = schema["$defs"]
+    known = known_series(plan)
     for path, doc in sorted(parsed.items()):
         if path.startswith("kubernetes/"):
+            kind = doc.get("kind") if isinstance(doc, dict) else None
+            if kind not in ("PrometheusRule", "ConfigMap", "Secret"):
+                problems.append(f"{path}: kind {kind!r} is not an object obsgen emits")
+                continue
+            # validate against the object's own definition: a oneOf would hide the detail
+            validator = jsonschema.Draft202012Validator({"$defs": defs, "$ref": f"#/$defs/{kind}"})
             for error in validator.iter_errors(doc):
                 where = "/".join(str(p) for p in error.absolute_path)
                 problems.append(f"{path}: {where}: {error.message}")
         for group in rule_groups(path, doc):
             for rule in group.get("rules", []):
                 name = rule.get("record") or rule.get("alert")
-                try:
-                    unknown = unknown_series(str(rule.get("expr")), known)
-                except ValueError as exc:
-                    problems.append(f"{path}: {group.get('name')}: {name}: {exc}")
-                    continue
-                if unknown:
-                    problems.append(f"{path}: {group.get('name')}: {name}: reads {unknown}")
+                if problem := expression_problem(str(rule.get("expr")), known):
+                    problems.append(f"{path}: group {group.get('name')}: {name}: {problem}")
     return problems
 
 

@@ -15,11 +15,8 @@ from generator.check_rule_tests import check_rule_tests
 from generator.errors import OutputError
 from generator.grafana_check import check_grafana
 from generator.model import Plan
-from generator.promql_check import unknown_series
+from generator.promql_check import expression_problem, known_series
 from generator.routing_checks import check_alertmanager
-
-# Series Prometheus itself provides, which rules may read.
-BUILTIN_SERIES = frozenset({"ALERTS", "ALERTS_FOR_STATE", "up"})
 
 Parsed = dict[str, Any]
 Checker = Callable[[Plan, Parsed], list[str]]
@@ -55,21 +52,12 @@ def rule_expressions(doc: Any) -> list[tuple[str, str, str]]:
 
 def check_rule_files(plan: Plan, parsed: Parsed) -> list[str]:
     """Every rule expression parses and reads only declared metrics or recorded series."""
-    known = plan.metrics | plan.records() | BUILTIN_SERIES
+    known = known_series(plan)
     problems = []
     for rule_file in plan.rule_files:
         for group, name, expr in rule_expressions(parsed.get(rule_file.path)):
-            where = f"{rule_file.path}: group {group}: {name}"
-            try:
-                unknown = unknown_series(expr, known)
-            except ValueError as exc:
-                problems.append(f"{where}: {exc}: {expr}")
-                continue
-            if unknown:
-                problems.append(
-                    f"{where}: reads {', '.join(unknown)}, which is neither in the metric "
-                    "catalogue nor a recording rule"
-                )
+            if problem := expression_problem(expr, known):
+                problems.append(f"{rule_file.path}: group {group}: {name}: {problem}")
     return problems
 
 

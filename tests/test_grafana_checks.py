@@ -19,7 +19,8 @@ from generator.grafana_check import (
     substitute,
 )
 from generator.pipeline import Build
-from generator.validate import BUILTIN_SERIES, validate_outputs
+from generator.promql_check import known_series
+from generator.validate import validate_outputs
 from tests.conftest import DURI_OUT, DURI_SPEC, render_spec
 
 Doc = dict[str, Any]
@@ -37,7 +38,7 @@ def service(duri: Build) -> Doc:
 
 
 def known(build: Build) -> frozenset[str]:
-    return frozenset(build.plan.metrics | build.plan.records() | BUILTIN_SERIES)
+    return known_series(build.plan)
 
 
 def data_panel(doc: Doc, index: int = 0) -> Doc:

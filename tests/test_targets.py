@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from generator.pipeline import Build, build
-from generator.targets import rule_groups
+from generator.targets import check_targets, rule_groups
 from tests.conftest import DURI_OUT, DURI_SPEC, ROOT, require_tool, run_cli
 
 ALL = ("files", "kubernetes", "mimir", "thanos")
@@ -125,3 +125,16 @@ def test_targets_example_is_its_committed_golden() -> None:
         args += ["--target", target]
     res = run_cli(*args, cwd=ROOT)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_a_target_rule_reading_an_undeclared_series_or_a_bad_object_is_refused(
+    duri: Build,
+) -> None:
+    path = "kubernetes/prometheusrules/duri-core.yaml"
+    doc = yaml.safe_load(duri.files[path])
+    doc["spec"]["groups"][0]["rules"][0]["expr"] = "sum(http_requests_totl)"
+    doc["metadata"]["name"] = "Not_A_Name"
+    problems = check_targets(duri.plan, {path: doc})
+    assert any("reads http_requests_totl, which is neither" in p for p in problems), problems
+    assert any(p.startswith(f"{path}: metadata/name: 'Not_A_Name'") for p in problems), problems
+    assert check_targets(duri.plan, {path: yaml.safe_load(duri.files[path])}) == []
