@@ -6,14 +6,14 @@ Each problem points at the field that has to change.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from decimal import Decimal
 
 import promql_parser
 
 from generator.crosscheck_routing import routing_problems
 from generator.crosscheck_slo import slo_problems
-from generator.errors import Problem
+from generator.errors import Problem, unknown_name
 from generator.load import Document, PathT
 from generator.spec import MetricType, Spec, ThresholdAlert
 
@@ -80,7 +80,7 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
 
     for name, service in spec.services.items():
         if service.tier not in spec.tiers:
-            yield ("services", name, "tier"), _unknown("tier", service.tier, spec.tiers)
+            yield ("services", name, "tier"), unknown_name("tier", service.tier, spec.tiers)
         if service.resources is None and spec.defaults.resources is None:
             yield ("services", name), "no resources: set resources or defaults.resources"
         if not service.selector:
@@ -89,7 +89,7 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
             yield ("services", name, "container"), "the container selector needs a label"
     for name, exporter in (("node", spec.exporters.node), ("cadvisor", spec.exporters.cadvisor)):
         if exporter.tier not in spec.tiers:
-            yield ("exporters", name, "tier"), _unknown("tier", exporter.tier, spec.tiers)
+            yield ("exporters", name, "tier"), unknown_name("tier", exporter.tier, spec.tiers)
         if "job" not in exporter.selector:
             yield ("exporters", name, "selector"), "the selector needs a job label"
 
@@ -108,7 +108,7 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
 
     for name, store in spec.datastores.items():
         if store.tier not in spec.tiers:
-            yield ("datastores", name, "tier"), _unknown("tier", store.tier, spec.tiers)
+            yield ("datastores", name, "tier"), unknown_name("tier", store.tier, spec.tiers)
         if "job" not in store.selector:
             yield ("datastores", name, "selector"), "the selector needs a job label"
         for field, mtype in _DATASTORE_METRICS.items():
@@ -239,11 +239,6 @@ def _tiers(kind: str, alert: ThresholdAlert) -> Iterator[tuple[PathT, str]]:
                 (*base, "warning", "threshold"),
                 (f"the warning threshold ({w}) must be below the critical ({c})"),
             )
-
-
-def _unknown(what: str, value: str, known: Mapping[str, object]) -> str:
-    names = ", ".join(sorted(known))
-    return f"unknown {what} {value!r}; defined: {names}"
 
 
 def crosscheck(spec: Spec, doc: Document) -> list[Problem]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import itertools
 import zoneinfo
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 from generator import conventions as cv
+from generator.errors import unknown_name
 from generator.load import PathT, format_path
 from generator.model_alertmanager import AMRoute, Matchers
 from generator.plan_alertmanager import (
@@ -47,10 +48,6 @@ def _routes(routes: tuple[Route, ...], path: PathT) -> Iterator[tuple[PathT, Rou
         yield from _routes(route.routes, (*path, i, "routes"))
 
 
-def _unknown(what: str, value: str, known: Mapping[str, object] | set[str]) -> str:
-    return f"unknown {what} {value!r}; defined: {', '.join(sorted(known)) or '(none)'}"
-
-
 def _match(spec: Spec, match: Match, path: PathT) -> Problems:
     services = {s.service for s in subjects(spec)} | {spec.name}
     teams = {s.team for s in subjects(spec) if s.team}
@@ -61,7 +58,7 @@ def _match(spec: Spec, match: Match, path: PathT) -> Problems:
     ):
         for i, value in enumerate(getattr(match, field) or ()):
             if value not in known:
-                yield (*path, field, i), _unknown(what, value, known)
+                yield (*path, field, i), unknown_name(what, value, known)
     external = spec.prometheus.external_labels
     for name, values in match.labels.items():
         if name in (*ALERT_LABELS, "team"):
@@ -86,7 +83,7 @@ def _match(spec: Spec, match: Match, path: PathT) -> Problems:
 def _references(spec: Spec, routing: Routing) -> Problems:
     receivers, intervals = routing.receivers, routing.time_intervals
     if routing.receiver not in receivers:
-        yield ("routing", "receiver"), _unknown("receiver", routing.receiver, receivers)
+        yield ("routing", "receiver"), unknown_name("receiver", routing.receiver, receivers)
     used = {routing.receiver}
     used_intervals: set[str] = set()
     carried = _carried(spec)
@@ -99,13 +96,13 @@ def _references(spec: Spec, routing: Routing) -> Problems:
     for path, route in _routes(routing.routes, ("routing", "routes")):
         used.add(route.receiver)
         if route.receiver not in receivers:
-            yield (*path, "receiver"), _unknown("receiver", route.receiver, receivers)
+            yield (*path, "receiver"), unknown_name("receiver", route.receiver, receivers)
         for field in ("active_in", "muted_in"):
             names = getattr(route, field)
             used_intervals.update(names)
             for i, name in enumerate(names):
                 if name not in intervals:
-                    yield (*path, field, i), _unknown("time interval", name, intervals)
+                    yield (*path, field, i), unknown_name("time interval", name, intervals)
             if len(set(names)) != len(names):
                 yield (*path, field), "names must be unique"
         for name in set(route.active_in) & set(route.muted_in):

@@ -10,6 +10,7 @@ Hierarchy:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -76,3 +77,8 @@ class OutputError(ObsgenError):
 
 class ToolError(ObsgenError):
     """An external tool (promtool, amtool) is missing or rejected the output."""
+
+
+def unknown_name(what: str, value: str, known: Iterable[str]) -> str:
+    """The message for a reference to something undefined, listing what is defined."""
+    return f"unknown {what} {value!r}; defined: {', '.join(sorted(known)) or '(none)'}"
