@@ -12,7 +12,7 @@ from generator.grafana_model import CRITICAL, Panel
 from generator.grafana_panels import Layout, alert_lines, bytes_text, constant, panel, series
 from generator.model import AlertRule, Expr
 from generator.numbers import fmt
-from generator.plan_rules import service_resources
+from generator.plan_rules import eq, service_resources
 from generator.spec import Postgres, Redis, Spec
 
 ZERO = Decimal(0)
@@ -183,7 +183,7 @@ def _postgres(
 
 def _redis(layout: Layout, block: int, name: str, store: Redis, alerts: list[AlertRule]) -> None:
     mine = [("service", "=", name)]
-    exporter = [(k, "=", v) for k, v in sorted(store.selector.items())]
+    exporter = eq(store.selector)
     limit = Decimal(store.maxmemory)
     layout.row(f"Redis: {name}", name, block)
     layout.add(
