@@ -8,7 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from generator import conventions as cv
-from generator.grafana_model import CRITICAL, Panel
+from generator.grafana_model import CRITICAL, REFERENCE, Panel
 from generator.grafana_panels import Layout, alert_lines, bytes_text, constant, panel, series
 from generator.model import AlertRule, Expr
 from generator.numbers import fmt
@@ -19,25 +19,29 @@ ZERO = Decimal(0)
 BY_SERVICE = "{{service}}"
 
 
-def _limit_lines(
-    groups: dict[Decimal, list[str]], show: Callable[[Decimal], str]
+def _resource_lines(
+    groups: dict[tuple[str, Decimal], list[str]], show: Callable[[Decimal], str]
 ) -> list[tuple[Expr, str, str]]:
-    """One dashed line per distinct limit, naming the services that share it."""
+    """One dashed line per distinct limit (red) or reservation (blue), naming the services
+    that share it."""
+    colour = {"limit": CRITICAL, "reservation": REFERENCE}
     return [
-        (constant(value), f"limit {show(value)} ({', '.join(sorted(names))})", CRITICAL)
-        for value, names in sorted(groups.items())
+        (constant(value), f"{word} {show(value)} ({', '.join(sorted(names))})", colour[word])
+        for (word, value), names in sorted(groups.items())
     ]
 
 
 def infrastructure_panels(spec: Spec, alerts: list[AlertRule]) -> tuple[Panel, ...]:
     """Every panel of the infrastructure dashboard, placed."""
     sig = spec.signals
-    cpu_limits: dict[Decimal, list[str]] = defaultdict(list)
-    memory_limits: dict[Decimal, list[str]] = defaultdict(list)
+    cpu_lines: dict[tuple[str, Decimal], list[str]] = defaultdict(list)
+    memory_lines: dict[tuple[str, Decimal], list[str]] = defaultdict(list)
     for name, service in spec.services.items():
-        limits = service_resources(spec, service).limits
-        cpu_limits[limits.cpu].append(name)
-        memory_limits[Decimal(limits.memory)].append(name)
+        resources = service_resources(spec, service)
+        for word, figures in (("limit", resources.limits), ("reservation", resources.reservations)):
+            if figures is not None:
+                cpu_lines[(word, figures.cpu)].append(name)
+                memory_lines[(word, Decimal(figures.memory))].append(name)
     layout = Layout()
     layout.row("Containers against their limits", "containers", 1)
     layout.add(
@@ -71,7 +75,7 @@ def infrastructure_panels(spec: Spec, alerts: list[AlertRule]) -> tuple[Panel, .
             unit="short",
             w=12,
             h=8,
-            references=_limit_lines(cpu_limits, lambda cpus: f"{fmt(cpus)} CPU"),
+            references=_resource_lines(cpu_lines, lambda cpus: f"{fmt(cpus)} CPU"),
             min=ZERO,
         ),
         panel(
@@ -82,7 +86,7 @@ def infrastructure_panels(spec: Spec, alerts: list[AlertRule]) -> tuple[Panel, .
             unit="bytes",
             w=12,
             h=8,
-            references=_limit_lines(memory_limits, lambda size: bytes_text(int(size))),
+            references=_resource_lines(memory_lines, lambda size: bytes_text(int(size))),
             min=ZERO,
         ),
     )

@@ -497,3 +497,31 @@ def test_error_ratio_panel_draws_the_error_budget_of_the_selected_service(duri: 
     assert 'slo:error_budget:ratio{service="$service", slo="availability"}' in exprs(
         panel(duri, "service", "errors")
     )
+
+
+def test_container_reservations_are_drawn_and_move_with_the_spec(tmp_path: Path) -> None:
+    def lines(spec_text: str) -> dict[str, str]:
+        spec = tmp_path / "spec.yaml"
+        spec.write_text(spec_text)
+        infra = json.loads(
+            render_spec(spec, tmp_path / "out").files["grafana/dashboards/duri-infrastructure.json"]
+        )
+        return {
+            t["legendFormat"].split(" (")[0]: t["expr"]
+            for p in infra["panels"]
+            for t in p.get("targets", [])
+            if t.get("legendFormat", "").startswith("reservation")
+        }
+
+    text = DURI_SPEC.read_text()
+    assert lines(text) == {
+        "reservation 0.5 CPU": "vector(0.5)",
+        "reservation 512MiB": "vector(536870912)",
+    }
+    moved = text.replace(
+        "reservations: {cpu: 0.5, memory: 512Mi}", "reservations: {cpu: 0.75, memory: 256Mi}"
+    )
+    assert lines(moved) == {
+        "reservation 0.75 CPU": "vector(0.75)",
+        "reservation 256MiB": "vector(268435456)",
+    }
