@@ -25,6 +25,7 @@ from generator.markdown import md_code, md_comment, md_text, md_url
 from generator.model import Plan
 from generator.numbers import fmt
 from generator.routing_tree import matcher_text
+from generator.template_cache import bytecode_cache
 
 # Plain (unquoted) only for names that no YAML 1.1/1.2 reader turns into another type.
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-/]*$")
@@ -115,6 +116,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache(),
     )
     env.filters.update(yamlstr=yamlstr, selector=selector, num=num, promql_string=promql_string)
     env.filters["yamlblock"] = yamlblock

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,8 @@ FIXTURES = ROOT / "tests" / "fixtures"
 SHARED = ROOT.parent / "shared"
 UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# compiled templates go to a cache of the test session's own, not the user's (template_cache)
+os.environ.setdefault("OBSGEN_CACHE_DIR", tempfile.mkdtemp(prefix="obsgen-test-cache-"))
 
 
 def render_spec(spec: Path, out: Path) -> Build:
