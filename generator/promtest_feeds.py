@@ -43,28 +43,63 @@ def samples(end_s: int, interval_s: int) -> int:
 
 def segments(values: Sequence[Decimal]) -> tuple[Segment, ...]:
     """Compress sample values into runs of constant difference (promtool's `a+bxN`)."""
+    return _segments_of_runs(
+        values[0], _runs(values[i] - values[i - 1] for i in range(1, len(values)))
+    )
+
+
+def _runs(diffs: Iterable[Decimal]) -> list[tuple[Decimal, int]]:
+    """Consecutive equal differences as (difference, how many)."""
+    runs: list[tuple[Decimal, int]] = []
+    for diff in diffs:
+        _append_run(runs, diff, 1)
+    return runs
+
+
+def _append_run(runs: list[tuple[Decimal, int]], diff: Decimal, length: int) -> None:
+    if length <= 0:
+        return
+    if runs and runs[-1][0] == diff:
+        runs[-1] = (diff, runs[-1][1] + length)
+    else:
+        runs.append((diff, length))
+
+
+def _segments_of_runs(first: Decimal, runs: Sequence[tuple[Decimal, int]]) -> tuple[Segment, ...]:
+    """`segments` of the samples starting at `first` whose successive differences are
+    `runs` (adjacent runs differ): a segment spans a run, and the next segment starts one
+    difference later (that difference is the jump between them), in O(runs) not O(samples)."""
     out: list[Segment] = []
-    i = 0
-    while i < len(values):
-        step = values[i + 1] - values[i] if i + 1 < len(values) else Decimal(0)
-        j = i + 1
-        while j < len(values) and values[j] - values[j - 1] == step:
-            j += 1
-        out.append(Segment(values[i], step, j - 1 - i))
-        i = j
-    return tuple(out)
+    value = first
+    steps = [step for step, _ in runs]
+    unused = [length for _, length in runs]
+    index = 0
+    while True:
+        while index < len(runs) and unused[index] == 0:
+            index += 1
+        if index == len(runs):  # the last sample: a segment of itself
+            out.append(Segment(value, Decimal(0), 0))
+            return tuple(out)
+        out.append(Segment(value, steps[index], unused[index]))
+        value += steps[index] * unused[index]
+        index += 1
+        if index == len(runs):  # the run reached the last sample
+            return tuple(out)
+        value += steps[index]  # the jump to the next segment's first sample
+        unused[index] -= 1
 
 
 def counter(
     metric: str, labels: Labels, rates: Sequence[Phase], end_s: int, interval_s: int
 ) -> tuple[InputSeries, list[Decimal]]:
-    """A counter growing at each phase's rate; returns the series and the rates really fed."""
+    """A counter growing at each phase's rate; returns the series and the rates really fed.
+    Sample k adds the increment of the phase holding second (k - 1) * interval."""
     increments = [rounded(rate * interval_s) for _, rate in rates]
     fed = [inc / interval_s for inc in increments]
-    values = [Decimal(0)]
-    for k in range(1, samples(end_s, interval_s)):
-        values.append(values[-1] + _phase_value(rates, increments, (k - 1) * interval_s))
-    return InputSeries(metric, labels, segments(values)), fed
+    runs: list[tuple[Decimal, int]] = []
+    for index, first, last in _phase_spans(rates, samples(end_s, interval_s) - 1, interval_s):
+        _append_run(runs, increments[index], last - first + 1)  # samples k = first + 1 ..
+    return InputSeries(metric, labels, _segments_of_runs(Decimal(0), runs)), fed
 
 
 def gauge(
@@ -72,16 +107,40 @@ def gauge(
 ) -> tuple[InputSeries, list[Decimal]]:
     """A gauge holding each phase's level; returns the series and the levels really fed."""
     fed = [rounded(level) for _, level in levels]
-    values = [_phase_value(levels, fed, k * interval_s) for k in range(samples(end_s, interval_s))]
-    return InputSeries(metric, labels, segments(values)), fed
+    spans = _phase_spans(levels, samples(end_s, interval_s), interval_s)
+    runs: list[tuple[Decimal, int]] = []
+    previous: Decimal | None = None
+    for index, first, last in spans:  # samples k = first .. last hold fed[index]
+        if previous is not None:
+            _append_run(runs, fed[index] - previous, 1)
+        _append_run(runs, Decimal(0), last - first)
+        previous = fed[index]
+    return InputSeries(metric, labels, _segments_of_runs(fed[spans[0][0]], runs)), fed
 
 
-def _phase_value(phases: Sequence[Phase], values: Sequence[Decimal], second: int) -> Decimal:
-    index = 0
-    for i, (start, _) in enumerate(phases):
-        if start <= second:
-            index = i
-    return values[index]
+def _phase_spans(
+    phases: Sequence[Phase], count: int, interval_s: int
+) -> list[tuple[int, int, int]]:
+    """(phase index, first k, last k) covering k = 0 .. count - 1, where k stands for second
+    k * interval and the phase holding a second is the last listed one starting by then."""
+    starts = sorted({start for start, _ in phases if start > 0})
+    spans: list[tuple[int, int, int]] = []
+    bounds = [0, *starts]
+    for i, begin in enumerate(bounds):
+        first = -(-begin // interval_s)
+        last = (-(-bounds[i + 1] // interval_s) - 1) if i + 1 < len(bounds) else count - 1
+        last = min(last, count - 1)
+        if first > last:
+            continue
+        index = 0
+        for j, (start, _) in enumerate(phases):
+            if start <= begin:
+                index = j
+        if spans and spans[-1][0] == index:
+            spans[-1] = (index, spans[-1][1], last)
+        else:
+            spans.append((index, first, last))
+    return spans
 
 
 def solve_histogram(target: Decimal, q: Decimal, bounds: Sequence[Decimal]) -> list[Decimal]:

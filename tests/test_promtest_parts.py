@@ -20,7 +20,7 @@ from generator.go_template import (
 )
 from generator.model_slo import BurnAlertPlan
 from generator.model_tests import CaseError, Segment
-from generator.promtest_feeds import bucket_quantile, counter, pick, solve_histogram
+from generator.promtest_feeds import bucket_quantile, counter, gauge, pick, solve_histogram
 from generator.slo_sim import Model, Traffic, fires
 
 
@@ -84,6 +84,47 @@ def test_counter_phases_continue_from_the_last_value_and_report_the_rates_fed() 
         Segment(Decimal("127.5"), Decimal("7.5"), 3),
     )
     assert fed == [Decimal(2), Decimal("0.5")]
+
+
+def _expand(segments: tuple[Segment, ...]) -> list[Decimal]:
+    """promtool's expanding notation back into samples."""
+    return [seg.start + seg.step * i for seg in segments for i in range(seg.count + 1)]
+
+
+def _holding(phases: list[tuple[int, Decimal]], values: list[Decimal], second: int) -> Decimal:
+    """The value of the last listed phase that has started by `second` (the first if none)."""
+    held = values[0]
+    for (start, _), value in zip(phases, values, strict=True):
+        if start <= second:
+            held = value
+    return held
+
+
+PHASES = [
+    [(0, Decimal(2))],
+    [(0, Decimal(2)), (60, Decimal("0.5")), (61, Decimal(3))],
+    [(0, Decimal(0)), (3600, Decimal(1)), (3600, Decimal(4)), (7200, Decimal(0))],
+    [(-30, Decimal("0.3333333")), (45, Decimal("0.3333333")), (900, Decimal(5))],
+    [(300, Decimal(7)), (0, Decimal(1))],  # not in order: the later listed phase wins once on
+]
+
+
+@pytest.mark.parametrize("phases", PHASES)
+@pytest.mark.parametrize(("end_s", "interval_s"), [(0, 15), (14, 15), (7200, 15), (7230, 60)])
+def test_counter_and_gauge_samples_are_the_phase_values_sample_by_sample(
+    phases: list[tuple[int, Decimal]], end_s: int, interval_s: int
+) -> None:
+    count = -(-end_s // interval_s) + 1
+    series, _ = counter("c_total", (), phases, end_s, interval_s)
+    increments = [(r * interval_s).quantize(Decimal("0.000001")) for _, r in phases]
+    want = [Decimal(0)]
+    for k in range(1, count):
+        want.append(want[-1] + _holding(phases, increments, (k - 1) * interval_s))
+    assert _expand(series.values) == want
+    series, _ = gauge("g", (), phases, end_s, interval_s)
+    levels = [r.quantize(Decimal("0.000001")) for _, r in phases]
+    want = [_holding(phases, levels, k * interval_s) for k in range(count)]
+    assert _expand(series.values) == want
 
 
 def test_label_values_are_picked_to_match_or_miss_error_matchers() -> None:
