@@ -10,13 +10,14 @@ import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from generator import conventions as cv
 from generator.model import Plan
 from generator.promql_check import expression_problem, known_series
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 PANEL_TYPES = frozenset({"timeseries", "stat", "gauge", "table", "row"})
@@ -43,7 +44,10 @@ def schema(name: str) -> dict[str, Any]:
 
 @cache
 def _validator(name: str) -> jsonschema.Draft202012Validator:
-    # built once per schema: every dashboard of a run (and of a test session) shares it
+    # built once per schema: every dashboard of a run (and of a test session) shares it;
+    # imported here, as only `check`, `validate` and template overrides ask for schemas
+    import jsonschema
+
     return jsonschema.Draft202012Validator(schema(name))
 
 
@@ -158,7 +162,8 @@ def query_problems(dashboard: dict[str, Any], known: frozenset[str]) -> list[str
 
 
 def check_grafana(plan: Plan, parsed: dict[str, Any]) -> list[str]:
-    """Every Grafana output against our schemas, Grafana's own rules and the PromQL checks."""
+    """Every Grafana output against Grafana's own rules and the PromQL checks (the JSON
+    Schemas are `check_grafana_schemas`, a deep check)."""
     grafana = plan.grafana
     if grafana is None:
         return []
@@ -167,17 +172,17 @@ def check_grafana(plan: Plan, parsed: dict[str, Any]) -> list[str]:
     uids: dict[str, str] = {}
     for dashboard in grafana.dashboards:
         doc = parsed.get(dashboard.path)
-        found = schema_problems(doc, "grafana-dashboard.schema.json")
-        if not found and isinstance(doc, dict):
-            found = layout_problems(doc) + query_problems(doc, known)
-            if doc["uid"] in uids:
-                found.append(f"uid {doc['uid']!r} is also the uid of {uids[doc['uid']]}")
-            uids[doc["uid"]] = dashboard.path
+        if not _dashboard_shaped(doc):
+            problems.append(f"{dashboard.path}: not a dashboard object with a string uid")
+            continue
+        found = layout_problems(doc) + query_problems(doc, known)
+        if doc["uid"] in uids:
+            found.append(f"uid {doc['uid']!r} is also the uid of {uids[doc['uid']]}")
+        uids[doc["uid"]] = dashboard.path
         problems += [f"{dashboard.path}: {p}" for p in found]
-    for path in (grafana.datasources_path, grafana.providers_path):
-        found = schema_problems(parsed.get(path), "grafana-provisioning.schema.json")
-        problems += [f"{path}: {p}" for p in found]
-    datasources = parsed.get(grafana.datasources_path) or {}
+    datasources = parsed.get(grafana.datasources_path)
+    if not isinstance(datasources, dict):
+        return [*problems, f"{grafana.datasources_path}: not a provisioning object"]
     for doc_path in (d.path for d in grafana.dashboards):
         current = _datasource_default(parsed.get(doc_path))
         provisioned = [d.get("uid") for d in datasources.get("datasources") or []]
@@ -186,6 +191,31 @@ def check_grafana(plan: Plan, parsed: dict[str, Any]) -> list[str]:
                 f"{doc_path}: the {cv.DATASOURCE_VARIABLE} variable defaults to {current!r}, "
                 f"which {grafana.datasources_path} does not provision"
             )
+    return problems
+
+
+def _dashboard_shaped(doc: Any) -> TypeGuard[dict[str, Any]]:
+    """Enough of a dashboard for the layout and query checks to read it."""
+    return (
+        isinstance(doc, dict)
+        and isinstance(doc.get("uid"), str)
+        and isinstance(doc.get("panels", []), list)
+        and all(isinstance(p, dict) for p in all_panels(doc))
+    )
+
+
+def check_grafana_schemas(plan: Plan, parsed: dict[str, Any]) -> list[str]:
+    """Every Grafana output against obsgen's JSON Schemas (docs/grafana.md)."""
+    grafana = plan.grafana
+    if grafana is None:
+        return []
+    problems: list[str] = []
+    for dashboard in grafana.dashboards:
+        found = schema_problems(parsed.get(dashboard.path), "grafana-dashboard.schema.json")
+        problems += [f"{dashboard.path}: {p}" for p in found]
+    for path in (grafana.datasources_path, grafana.providers_path):
+        found = schema_problems(parsed.get(path), "grafana-provisioning.schema.json")
+        problems += [f"{path}: {p}" for p in found]
     return problems
 
 

@@ -13,7 +13,7 @@ from generator import yaml_read
 from generator.catalogue_check import check_catalogue
 from generator.check_rule_tests import check_rule_tests
 from generator.errors import OutputError
-from generator.grafana_check import check_grafana
+from generator.grafana_check import check_grafana, check_grafana_schemas
 from generator.model import Plan
 from generator.promql_check import expression_problem, known_series
 from generator.routing_checks import check_alertmanager
@@ -71,11 +71,20 @@ CHECKERS: list[Checker] = [
 ]
 
 
-def validate_outputs(plan: Plan, files: dict[str, str]) -> Parsed:
-    """Raise OutputError listing every problem of the rendered outputs; return them parsed."""
+# Conformance to obsgen's JSON Schemas: what the built-in templates produce is proven by the
+# test suite for every fixture, so `generate` runs these only for template overrides, while
+# `check` and `validate` always do (docs/scale.md).
+DEEP_CHECKERS: list[Checker] = [
+    check_grafana_schemas,
+]
+
+
+def validate_outputs(plan: Plan, files: dict[str, str], deep: bool = True) -> Parsed:
+    """Raise OutputError listing every problem of the rendered outputs; return them parsed.
+    `deep` adds the schema conformance checks (DEEP_CHECKERS)."""
     parsed, problems = parse_outputs(files)
     if not problems:
-        for checker in CHECKERS:
+        for checker in CHECKERS + (DEEP_CHECKERS if deep else []):
             problems.extend(checker(plan, parsed))
     if problems:
         raise OutputError(problems)
