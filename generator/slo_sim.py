@@ -11,8 +11,7 @@ no test claims.
 
 from __future__ import annotations
 
-import functools
-import itertools
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -29,6 +28,10 @@ class Traffic:
     """Phases of (start second, requests per second, share of bad requests)."""
 
     phases: tuple[tuple[int, float, float], ...]
+    # the event count up to each change of rate: any mean is two lookups, not a walk
+    _integral: dict[bool, tuple[list[float], list[float], list[float]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def rate(self, second: float, bad: bool) -> float:
         """Event rate at `second` (bad events only when `bad`)."""
@@ -38,14 +41,28 @@ class Traffic:
                 current = (requests, share)
         return current[0] * (current[1] if bad else 1.0)
 
+    def _cumulative(self, bad: bool) -> tuple[list[float], list[float], list[float]]:
+        """(change points from 0, events before each, rate from each)."""
+        if bad not in self._integral:
+            points = sorted({0.0} | {float(p[0]) for p in self.phases if p[0] > 0})
+            rates = [self.rate(point, bad) for point in points]
+            before = [0.0]
+            for i in range(1, len(points)):
+                before.append(before[-1] + rates[i - 1] * (points[i] - points[i - 1]))
+            self._integral[bad] = (points, before, rates)
+        return self._integral[bad]
+
+    def events(self, second: float, bad: bool) -> float:
+        """Events from 0 to `second` (none before 0)."""
+        if second <= 0:
+            return 0.0
+        points, before, rates = self._cumulative(bad)
+        i = bisect.bisect_right(points, second) - 1
+        return before[i] + rates[i] * (second - points[i])
+
     def mean(self, start: float, end: float, bad: bool) -> float:
         """Mean event rate over [start, end] (nothing before 0)."""
-        bounds = sorted({max(0.0, start), end} | {float(p[0]) for p in self.phases})
-        total = 0.0
-        for a, b in itertools.pairwise(bounds):
-            if max(0.0, start) <= a < end:
-                total += self.rate(a, bad) * (min(b, end) - a)
-        return total / (end - start)
+        return (self.events(end, bad) - self.events(start, bad)) / (end - start)
 
 
 class Rates(Protocol):
@@ -71,8 +88,11 @@ class Model:
     _sums: dict[bool, list[float]] = field(
         default_factory=lambda: {True: [0.0], False: [0.0]}, compare=False, repr=False
     )
+    # answers already worked out (a plain dict: hashing the model per call costs more)
+    _memo: dict[tuple[int, float, bool], float] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
-    @functools.cache  # noqa: B019 (models are few, small and short-lived)
     def rate5m(self, second: float, bad: bool) -> float:
         """slo:sli_errors:rate5m or slo:sli_requests:rate5m (0 before two samples exist)."""
         if second < self.interval_s:
@@ -86,15 +106,20 @@ class Model:
             sums.append(sums[-1] + self.rate5m((len(sums) - 1) * self.step_s, bad))
         return sums[count]
 
-    @functools.cache  # noqa: B019
     def window(self, window_s: int, second: float, bad: bool) -> float:
         """Mean of the 5m rates evaluated inside the window ending at `second`."""
-        first = int(-(-max(0.0, second - window_s) // self.step_s))
-        last = int(second // self.step_s)
-        if last < first:
-            return 0.0
-        total = self._prefix(last + 1, bad) - self._prefix(first, bad)
-        return total / (last - first + 1)
+        key = (window_s, second, bad)
+        found = self._memo.get(key)
+        if found is None:
+            first = int(-(-max(0.0, second - window_s) // self.step_s))
+            last = int(second // self.step_s)
+            if last < first:
+                found = 0.0
+            else:
+                total = self._prefix(last + 1, bad) - self._prefix(first, bad)
+                found = total / (last - first + 1)
+            self._memo[key] = found
+        return found
 
     def averages(self, window: str, second: float) -> tuple[float, float]:
         """(bad, all) event rates over `window`."""
