@@ -47,7 +47,8 @@ def check_catalogue(plan: Plan, parsed: dict[str, Any]) -> list[str]:
             problems.append(f"{catalogue.path}: no link to {slo.plot}")
         svg = parsed.get(slo.plot)
         if svg is None:
-            continue  # not drawn here (no matplotlib) and not in out/ yet
+            problems.append(f"{slo.plot}: linked from {catalogue.path} but not drawn")
+            continue
         try:
             root = ET.fromstring(svg.encode("utf-8"))
         except ET.ParseError as exc:

@@ -46,10 +46,6 @@ overlay_option = click.option(
 )
 
 
-# Why `generate` skips and `check` does not compare the plots (docs/review.md).
-_SKIPPED_WHY = "matplotlib not installed: pip install 'obsgen[plots]'; the copy in out/ is kept"
-
-
 target_option = click.option(
     "--target",
     "targets",
@@ -96,12 +92,8 @@ def generate(
     except ObsgenError as error:
         _fail(error)
         return
-    skipped = set(result.skipped)
     for status in statuses:
-        if status.path not in skipped:
-            click.echo(f"{status.status:<9} {out.as_posix().rstrip('/')}/{status.path}")
-    for path in result.skipped:  # optional outputs an extra draws (plots.py)
-        click.echo(f"{'skipped':<9} {out.as_posix().rstrip('/')}/{path} ({_SKIPPED_WHY})")
+        click.echo(f"{status.status:<9} {out.as_posix().rstrip('/')}/{status.path}")
 
 
 @cli.command()
@@ -134,7 +126,6 @@ def check(
     if fmt == "json":
         report = {
             "clean": not drifts,
-            "not_compared": list(result.skipped),
             "files": [{"path": d.path, "status": d.status, "changes": d.changes} for d in drifts],
         }
         click.echo(json.dumps(report, indent=2, sort_keys=True))
@@ -147,8 +138,6 @@ def check(
         click.echo("run `obsgen generate` and commit the result")
     else:
         click.echo(f"{out.as_posix()}/ matches {spec.as_posix()}")
-    if result.skipped and fmt == "text":
-        click.echo(f"not compared: {len(result.skipped)} plots ({_SKIPPED_WHY})")
     sys.exit(1 if drifts else 0)
 
 

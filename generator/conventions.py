@@ -192,12 +192,13 @@ ROUTING_TABLE = "alertmanager/routing-table.yml"
 # --- Alert catalogue (docs/review.md) ---------------------------------------------------------
 
 CATALOGUE = "ALERTS.md"
-PLOTS_DIR = "plots"  # beside the catalogue: one SVG per SLO
+PLOTS_DIR = "plots"  # beside the catalogue: one SVG per tier and SLO
 
 
-def slo_plot(service: str, slo: str) -> str:
-    """Path under out/ of an SLO's time-to-fire plot."""
-    return f"{PLOTS_DIR}/{service}-{slo}.svg"
+def slo_plot(tier: str, slo: str) -> str:
+    """Path under out/ of the time-to-fire plot every service of `tier` shares for `slo`
+    (objectives come from the tier, windows and factors from `slos`)."""
+    return f"{PLOTS_DIR}/{tier}-{slo}.svg"
 
 
 def go_template_literal(text: str) -> str:

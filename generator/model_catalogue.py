@@ -86,13 +86,14 @@ class CatalogueSLO:
     """One SLO: its budget, burn alerts, time to fire per error rate, and its plot."""
 
     service: str
+    tier: str
     slo: str
     objective: Decimal
     budget: Decimal
     period: str
     columns: tuple[BurnColumn, ...]
     rows: tuple[RateRow, ...]
-    plot: str  # path of the SVG under out/, relative to the catalogue
+    plot: str  # path of the SVG under out/, relative to the catalogue; one per tier and SLO
 
 
 @dataclass(frozen=True)

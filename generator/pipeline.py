@@ -23,9 +23,6 @@ class Build:
     spec: Spec
     plan: Plan
     files: dict[str, str]
-    # outputs that need an optional extra which is missing (plots without matplotlib): not
-    # drawn; the copies already in out/ are carried over in `files` unchanged (plots.py)
-    skipped: tuple[str, ...] = ()
 
 
 def display_name(spec_path: Path, out: Path) -> str:
@@ -59,12 +56,11 @@ def build(
     spec, _doc = read_spec(spec_path, name, layers)
     plan = build_plan(spec, " + ".join([name, *(shown for _, shown in layers)]))
     files = render(plan, templates)
-    plots, skipped = plot_outputs(plan, out)
-    files = dict(sorted({**files, **plots}.items()))
+    files = dict(sorted({**files, **plot_outputs(plan)}.items()))
     validate_outputs(plan, files)
     if tuple(targets) != ("files",):
         files = _with_targets(plan, files, templates, targets)
-    return Build(spec, plan, files, skipped)
+    return Build(spec, plan, files)
 
 
 def _with_targets(

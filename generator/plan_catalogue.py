@@ -10,6 +10,7 @@ outage computation of the generated promtool tests.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from generator import conventions as cv
@@ -174,14 +175,31 @@ def _slo_entry(ctx: Ctx, slo: SLOPlan, for_s: Mapping[str, int]) -> CatalogueSLO
     )
     return CatalogueSLO(
         service=slo.service,
+        tier=slo.tier,
         slo=slo.slo,
         objective=slo.objective,
         budget=slo.budget,
         period=slo.period,
         columns=columns,
         rows=tuple(rows),
-        plot=cv.slo_plot(slo.service, slo.slo),
+        plot=cv.slo_plot(slo.tier, slo.slo),
     )
+
+
+def plot_inputs(slo: SLOPlan, entry: CatalogueSLO) -> tuple[object, ...]:
+    """Everything a plot is drawn from (plots.py), apart from the plan-wide timing: the SLO
+    (its service aside) and its burn columns, `for` included."""
+    return (replace(slo, service=""), entry.columns)
+
+
+def assert_shared_plots(slos: Sequence[SLOPlan], entries: Sequence[CatalogueSLO]) -> None:
+    """Services of one tier share its plot (conventions.slo_plot), so they must share every
+    input of it; a difference is a bug of the planner, not of the spec."""
+    first: dict[str, tuple[str, tuple[object, ...]]] = {}
+    for slo, entry in zip(slos, entries, strict=True):
+        service, inputs = first.setdefault(entry.plot, (slo.service, plot_inputs(slo, entry)))
+        if inputs != plot_inputs(slo, entry):
+            raise AssertionError(f"{entry.plot}: {service} and {slo.service} differ in its inputs")
 
 
 class _Parts:
@@ -233,6 +251,7 @@ def plan_catalogue(
         )
         for s in slos
     )
+    assert_shared_plots(slos, slo_entries)
     return Catalogue(
         path=cv.CATALOGUE,
         alerts=tuple(_entry(a, mine, parts, sources) for a, mine in everyone),

@@ -1,127 +1,271 @@
-"""The catalogue's plots: byte-stable SVGs with matplotlib; without it, generate keeps the
-committed SVGs and says it skipped them, and check gives the same answer either way."""
+"""The catalogue's time-to-fire plots: one SVG per tier and SLO, written without a plotting
+library, byte-stable, valid XML, with every curve drawn where its numbers say."""
 
 from __future__ import annotations
 
+import math
+import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from generator import plots
+from generator.model_catalogue import CatalogueSLO
 from generator.numbers import parse_duration
-from generator.pipeline import build
-from tests.conftest import DURI_OUT, DURI_SPEC, render_spec, snapshot, stdout_under_hash_seeds
-
-# Runs the CLI with matplotlib unimportable, as on an install without the `plots` extra.
-NO_MATPLOTLIB = (
-    "import sys; sys.modules['matplotlib'] = None; from generator.cli import main; main()"
+from generator.pipeline import Build
+from generator.plan_catalogue import assert_shared_plots
+from generator.svg_plot import Axis, Chart, Line, render_svg
+from tests.conftest import (
+    DURI_OUT,
+    DURI_SPEC,
+    ROOT,
+    render_spec,
+    run_cli,
+    stdout_under_hash_seeds,
 )
 
-
-def cli(work: Path, *args: str, matplotlib: bool = True) -> subprocess.CompletedProcess[str]:
-    code = "from generator.cli import main; main()" if matplotlib else NO_MATPLOTLIB
-    return subprocess.run(
-        [sys.executable, "-c", code, *args],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+NS = {"svg": "http://www.w3.org/2000/svg"}
+SPLIT_SPEC = ROOT / "examples" / "split" / "spec"
 
 
-@pytest.fixture
-def work(tmp_path: Path) -> Path:
-    """A scratch repo holding the DuRi spec and its committed out/."""
-    (tmp_path / "spec").mkdir()
-    shutil.copy(DURI_SPEC, tmp_path / "spec" / "duri.yaml")
-    shutil.copytree(DURI_OUT, tmp_path / "out")
-    return tmp_path
+@pytest.fixture(scope="module")
+def duri() -> Build:
+    return render_spec(DURI_SPEC, DURI_OUT)
 
 
-def test_an_svg_is_byte_identical_across_processes_with_different_hash_seeds() -> None:
-    code = (
-        "import sys; from pathlib import Path; from generator.pipeline import build;"
-        "from generator.plots import draw; b = build(Path(sys.argv[1]), Path(sys.argv[2]));"
-        "sys.stdout.write(draw(b.plan, b.plan.catalogue.slos[0]))"
-    )
-    runs = stdout_under_hash_seeds(code, str(DURI_SPEC), str(DURI_OUT))
-    assert runs[0] == runs[1]
-    assert runs[0] == (DURI_OUT / "plots" / "duri-brain-availability.svg").read_text()
+@pytest.fixture(scope="module")
+def split() -> Build:
+    return render_spec(SPLIT_SPEC, ROOT / "examples" / "split" / "out")
 
 
-def test_each_curve_at_a_total_outage_is_the_catalogue_figure() -> None:
-    b = render_spec(DURI_SPEC, DURI_OUT)
-    assert b.plan.catalogue is not None
-    for entry in b.plan.catalogue.slos:
-        for curve, row in zip(
-            plots.curves(b.plan, entry),
-            [
-                a
-                for a in b.plan.catalogue.alerts
-                if a.burn and a.service == entry.service and dict(a.labels)["slo"] == entry.slo
-            ],
-            strict=True,
-        ):
+def _svgs(build: Build) -> dict[str, ET.Element]:
+    return {p: ET.fromstring(t) for p, t in build.files.items() if p.startswith("plots/")}
+
+
+def _entry(build: Build, plot: str) -> CatalogueSLO:
+    assert build.plan.catalogue is not None
+    return next(e for e in build.plan.catalogue.slos if e.plot == plot)
+
+
+def _log_axis(ticks: dict[str, float], low: str, high: str, to_value: float) -> float:
+    """The data value at pixel `to_value`, interpolated in log space between two labelled
+    ticks as the SVG itself places them (independent of svg_plot's own scale)."""
+    v_low, v_high = _tick_value(low), _tick_value(high)
+    share = (to_value - ticks[low]) / (ticks[high] - ticks[low])
+    return 10 ** (math.log10(v_low) + share * (math.log10(v_high) - math.log10(v_low)))
+
+
+def _tick_value(label: str) -> float:
+    if label.endswith("%"):
+        return float(label[:-1])
+    return parse_duration(label) / 1000
+
+
+def _tick_positions(root: ET.Element) -> tuple[dict[str, float], dict[str, float]]:
+    """Tick label -> pixel: x ticks are centred under the axis, y ticks end left of it."""
+    xs, ys = {}, {}
+    for text in root.iterfind("svg:text", NS):
+        if text.get("text-anchor") == "middle" and (text.text or "").endswith("%"):
+            xs[text.text or ""] = float(text.get("x", "nan"))
+        elif text.get("text-anchor") == "end":
+            ys[text.text or ""] = float(text.get("y", "nan"))
+    return xs, ys
+
+
+def _polylines(root: ET.Element) -> dict[str, ET.Element]:
+    return {line.findtext("svg:title", "", NS): line for line in root.iterfind("svg:polyline", NS)}
+
+
+def test_polyline_points_sit_where_the_curves_numbers_say(duri: Build) -> None:
+    for path, root in _svgs(duri).items():
+        xs, ys = _tick_positions(root)
+        lines = _polylines(root)
+        for curve in plots.curves(duri.plan, _entry(duri, path)):
+            pixels = [
+                tuple(map(float, pair.split(",")))
+                for pair in lines[curve.label].get("points", "").split()
+            ]
+            assert len(pixels) == len(curve.points), (path, curve.label)
+            for (px, py), (rate, seconds) in zip(pixels, curve.points, strict=True):
+                assert _log_axis(xs, "1%", "100%", px) == pytest.approx(rate, rel=2e-3)
+                assert _log_axis(ys, "1m", "1w", py) == pytest.approx(seconds, rel=2e-3)
+
+
+def test_each_curve_at_a_total_outage_is_the_catalogue_figure(duri: Build) -> None:
+    assert duri.plan.catalogue is not None
+    for entry in duri.plan.catalogue.slos:
+        rows = [
+            a
+            for a in duri.plan.catalogue.alerts
+            if a.burn and a.service == entry.service and dict(a.labels)["slo"] == entry.slo
+        ]
+        for curve, row in zip(plots.curves(duri.plan, entry), rows, strict=True):
             assert row.burn is not None and row.burn.outage is not None
             rate, seconds = curve.points[-1]
             assert rate == 100
             assert seconds == parse_duration(row.burn.outage) / 1000, curve.label
 
 
-def test_a_fresh_out_without_matplotlib_gets_the_same_catalogue_and_no_plots(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_the_legend_names_every_burn_alert_of_the_slo(duri: Build) -> None:
+    for path, root in _svgs(duri).items():
+        slo = next(s for s in duri.plan.slos if s.tier == _entry(duri, path).tier)
+        texts = [t.text or "" for t in root.iterfind("svg:text", NS)]
+        windows = [f"{b.long}/{b.short}" for b in slo.burns]
+        legend = [t for t in texts if re.match(r"(page|ticket) ", t)]
+        assert [t.split()[1] for t in legend] == windows, path
+        assert set(legend) == set(_polylines(root)), path
+
+
+def _hue(colour: str) -> str:
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "red" if red > max(green, blue) else "blue" if blue > max(red, green) else "other"
+
+
+def test_page_curves_are_red_ticket_curves_blue_and_the_slower_window_dashed(
+    duri: Build,
 ) -> None:
-    with_plots = render_spec(DURI_SPEC, DURI_OUT)
-    monkeypatch.setattr(plots, "available", lambda: False)
-    fresh = build(DURI_SPEC, tmp_path / "out", display="spec/duri.yaml")
-    drawn = sorted(p for p in with_plots.files if p.startswith("plots/"))
-    assert len(drawn) == len(with_plots.plan.slos)
-    assert fresh.skipped == tuple(drawn)
-    assert not any(p.startswith("plots/") for p in fresh.files)
-    assert fresh.files["ALERTS.md"] == with_plots.files["ALERTS.md"]
+    for path, root in _svgs(duri).items():
+        by_kind: dict[str, list[ET.Element]] = {"page": [], "ticket": []}
+        for label, line in _polylines(root).items():
+            by_kind[label.split()[0]].append(line)
+            assert _hue(line.get("stroke", "")) == ("red" if label.startswith("page") else "blue")
+        for lines in by_kind.values():
+            fast, slow = lines  # in burn order: the faster window first
+            assert fast.get("stroke-dasharray") is None, path
+            assert slow.get("stroke-dasharray") is not None, path
+            assert fast.get("stroke") != slow.get("stroke"), path
 
 
-def test_generate_without_matplotlib_keeps_up_to_date_svgs_without_drawing(work: Path) -> None:
-    before = snapshot(work / "out")
-    res = cli(work, "generate", matplotlib=False)
-    assert res.returncode == 0, res.stderr
-    assert not [ln for ln in res.stdout.splitlines() if ln.startswith("skipped ")]
-    assert snapshot(work / "out") == before
+def test_every_plot_is_an_svg_document_with_everything_inside_its_viewbox(
+    duri: Build,
+) -> None:
+    for path, root in _svgs(duri).items():
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        _, _, width, height = map(float, root.get("viewBox", "").split())
+        assert (root.get("width"), root.get("height")) == (f"{width:g}", f"{height:g}")
+        for element in root.iter():
+            for a in ("x", "x1", "x2"):
+                assert 0 <= float(element.get(a, "0")) <= width, (path, element.attrib)
+            for a in ("y", "y1", "y2"):
+                assert 0 <= float(element.get(a, "0")) <= height, (path, element.attrib)
+            for pair in element.get("points", "").split():
+                x, y = map(float, pair.split(","))
+                assert 0 <= x <= width and 0 <= y <= height, (path, pair)
 
 
-def test_without_matplotlib_only_plots_whose_inputs_changed_are_skipped(work: Path) -> None:
-    spec = work / "spec" / "duri.yaml"
-    spec.write_text(
-        spec.read_text().replace("brain: {availability: 99.5", "brain: {availability: 99.6")
+def test_the_title_names_the_tier_objective_period_and_budget(duri: Build) -> None:
+    for path, root in _svgs(duri).items():
+        entry = _entry(duri, path)
+        title = root.findtext("svg:title", "", NS)
+        m = re.fullmatch(r"tier (\S+), (\S+): (\S+)% over (\S+) \(error budget (\S+)\)", title)
+        assert m is not None, title
+        assert (m[1], m[2], m[4]) == (entry.tier, entry.slo, entry.period)
+        assert (Decimal(m[3]), Decimal(m[5])) == (entry.objective, entry.budget)
+
+
+def test_user_text_in_a_chart_is_xml_escaped() -> None:
+    # spec names cannot hold these (lower-case names), but the chart writer must not rely on it
+    odd = "<&\"'> tier"
+    chart = Chart(
+        title=odd,
+        x=Axis(odd, ((1.0, "1%"), (100.0, "100%"))),
+        y=Axis("y", ((60.0, "1m"), (600.0, "10m"))),
+        lines=(Line(odd, "#c0392b", False, ((1.0, 60.0), (100.0, 600.0))),),
+        note="a -- b",
     )
-    res = cli(work, "generate", matplotlib=False)
-    assert res.returncode == 0, res.stderr
-    skipped = [ln.split()[1] for ln in res.stdout.splitlines() if ln.startswith("skipped ")]
-    assert skipped == ["out/plots/duri-brain-availability.svg"]
-    assert all(
-        "(matplotlib not installed: pip install 'obsgen[plots]'" in ln
-        for ln in res.stdout.splitlines()
-        if ln.startswith("skipped ")
+    root = ET.fromstring(render_svg(chart))
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert root.findtext("svg:title", "", NS) == odd
+    assert texts.count(odd) == 3  # legend, title, x label
+    assert root.find("svg:polyline/svg:title", NS) is not None
+
+
+def test_an_svg_is_byte_identical_across_processes_with_different_hash_seeds() -> None:
+    code = (
+        "import sys; from pathlib import Path; from generator.pipeline import build;"
+        "b = build(Path(sys.argv[1]), Path(sys.argv[2]));"
+        "sys.stdout.write(b.files['plots/core-availability.svg'])"
     )
+    runs = stdout_under_hash_seeds(code, str(DURI_SPEC), str(DURI_OUT))
+    assert runs[0] == runs[1]
+    assert runs[0] == (DURI_OUT / "plots" / "core-availability.svg").read_text()
 
 
-def test_check_gives_the_same_verdict_with_or_without_matplotlib(work: Path) -> None:
-    with_extra = cli(work, "check")
-    without = cli(work, "check", matplotlib=False)
-    assert (with_extra.returncode, without.returncode) == (0, 0), without.stdout
-    assert "not compared" not in with_extra.stdout + without.stdout
+def test_plots_are_drawn_where_no_plotting_library_can_be_imported(tmp_path: Path) -> None:
+    code = (
+        "import sys; sys.modules['matplotlib'] = None; from pathlib import Path;"
+        "from generator.pipeline import build; b = build(Path(sys.argv[1]), Path(sys.argv[2]));"
+        "print(sum(p.startswith('plots/') for p in b.files))"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code, str(DURI_SPEC), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert int(res.stdout) == len(render_spec(DURI_SPEC, DURI_OUT).plan.slos)
 
 
-def test_a_hand_edited_svg_is_drift_only_where_check_can_draw_it(work: Path) -> None:
-    svg = work / "out" / "plots" / "duri-core-availability.svg"
+def test_there_is_one_plot_per_tier_and_slo_shared_by_the_tiers_services(split: Build) -> None:
+    tiers = {s.tier for s in split.plan.slos}
+    kinds = {s.slo for s in split.plan.slos}
+    want = {f"plots/{tier}-{kind}.svg" for tier in tiers for kind in kinds}
+    assert set(_svgs(split)) == want
+    assert len(want) < len(split.plan.slos)  # two of the example's services share a tier
+    assert split.plan.catalogue is not None
+    for entry in split.plan.catalogue.slos:
+        assert entry.plot == f"plots/{entry.tier}-{entry.slo}.svg"
+
+
+def test_services_of_one_tier_get_identical_curves(split: Build) -> None:
+    assert split.plan.catalogue is not None
+    by_plot: dict[str, list[CatalogueSLO]] = {}
+    for entry in split.plan.catalogue.slos:
+        by_plot.setdefault(entry.plot, []).append(entry)
+    shared = {p: es for p, es in by_plot.items() if len(es) > 1}
+    assert shared, "the split example has a tier with two services"
+    for entries in shared.values():
+        first = plots.curves(split.plan, entries[0])
+        assert all(plots.curves(split.plan, e) == first for e in entries[1:])
+
+
+def test_the_planner_refuses_services_of_one_tier_with_different_plot_inputs(
+    split: Build,
+) -> None:
+    assert split.plan.catalogue is not None
+    entries = list(split.plan.catalogue.slos)
+    slos = list(split.plan.slos)
+    assert_shared_plots(slos, entries)  # as planned: no complaint
+    twin = next(i for i, e in enumerate(entries) if any(o.plot == e.plot for o in entries[:i]))
+    slos[twin] = replace(slos[twin], min_events=slos[twin].min_events + 1)
+    with pytest.raises(AssertionError, match=re.escape(entries[twin].plot)):
+        assert_shared_plots(slos, entries)
+
+
+def test_catalogue_links_resolve_to_the_plot_files_generate_writes(tmp_path: Path) -> None:
+    (tmp_path / "spec").mkdir()
+    shutil.copy(DURI_SPEC, tmp_path / "spec" / "duri.yaml")
+    res = run_cli("generate", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    out = tmp_path / "out"
+    links = set(re.findall(r"\]\((plots/[^)]+\.svg)\)", (out / "ALERTS.md").read_text()))
+    written = {p.relative_to(out).as_posix() for p in (out / "plots").iterdir()}
+    assert links == written
+    assert len(written) == 8  # DuRi: four tiers, availability and latency each
+
+
+def test_check_names_a_hand_edited_plot_as_drift(tmp_path: Path) -> None:
+    (tmp_path / "spec").mkdir()
+    shutil.copy(DURI_SPEC, tmp_path / "spec" / "duri.yaml")
+    shutil.copytree(DURI_OUT, tmp_path / "out")
+    svg = tmp_path / "out" / "plots" / "core-availability.svg"
     svg.write_text(svg.read_text().replace("#c0392b", "#000000"))
-    with_extra = cli(work, "check")
-    assert with_extra.returncode == 1
-    assert "plots/duri-core-availability.svg: changed" in with_extra.stdout
-    without = cli(work, "check", matplotlib=False)
-    assert without.returncode == 0
-    assert "not compared: 1 plots" in without.stdout
+    res = run_cli("check", cwd=tmp_path)
+    assert res.returncode == 1
+    assert "  plots/core-availability.svg: changed" in res.stdout

@@ -84,6 +84,7 @@ def test_check_reports_missing_files_and_json_format(work: Path) -> None:
     res = run_cli("check", "--format", "json", cwd=work)
     assert res.returncode == 1
     report = json.loads(res.stdout)
+    assert set(report) == {"clean", "files"}
     assert report["clean"] is False
     assert {"path": "prometheus/rules/alerts.yml", "status": "missing"}.items() <= (
         report["files"][0].items()
