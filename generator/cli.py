@@ -87,7 +87,10 @@ def generate(
     from generator.write import write_outputs
 
     try:
-        result = build(spec, out, templates=templates, overlays=overlays, targets=targets)
+        # the schema conformance checks are `check`'s (and run here for template overrides)
+        result = build(
+            spec, out, templates=templates, overlays=overlays, targets=targets, deep=False
+        )
         statuses = write_outputs(out, result.files)
     except ObsgenError as error:
         _fail(error)

@@ -42,6 +42,7 @@ def build(
     templates: Path | None = None,
     overlays: Sequence[Path] = (),
     targets: Sequence[str] = ("files",),
+    deep: bool = True,
 ) -> Build:
     """Run every step short of writing; raise ObsgenError subclasses on bad input.
 
@@ -50,6 +51,8 @@ def build(
     headers name them after the spec.
     `targets` chooses output forms (targets.py): `files` is the plain layout; `kubernetes`,
     `mimir` and `thanos` are planned from the same plan and validated too.
+    `deep` adds the schema conformance checks (validate.DEEP_CHECKERS); `generate` leaves
+    them to `check` unless templates are overridden.
     """
     name = display or display_name(spec_path, out)
     layers = [(path, display_name(path, out)) for path in overlays]
@@ -57,7 +60,7 @@ def build(
     plan = build_plan(spec, " + ".join([name, *(shown for _, shown in layers)]))
     files = render(plan, templates)
     files = dict(sorted({**files, **plot_outputs(plan)}.items()))
-    validate_outputs(plan, files)
+    validate_outputs(plan, files, deep=deep or templates is not None)
     if tuple(targets) != ("files",):
         files = _with_targets(plan, files, templates, targets)
     return Build(spec, plan, files)
