@@ -59,7 +59,10 @@ class AlertRule:
 
     def label(self, name: str) -> str:
         """Value of one of the alert's static labels."""
-        return dict(self.labels)[name]
+        for key, value in self.labels:
+            if key == name:
+                return value
+        raise KeyError(name)
 
 
 Rule = RecordingRule | AlertRule

@@ -9,6 +9,7 @@ are computed from the very numbers promtool reads.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -94,12 +95,20 @@ def counter(
 ) -> tuple[InputSeries, list[Decimal]]:
     """A counter growing at each phase's rate; returns the series and the rates really fed.
     Sample k adds the increment of the phase holding second (k - 1) * interval."""
+    values, fed = _counter_values(tuple(rates), end_s, interval_s)
+    return InputSeries(metric, labels, values), list(fed)
+
+
+@functools.lru_cache(maxsize=4096)  # services of a tier are fed the same numbers
+def _counter_values(
+    rates: tuple[Phase, ...], end_s: int, interval_s: int
+) -> tuple[tuple[Segment, ...], tuple[Decimal, ...]]:
     increments = [rounded(rate * interval_s) for _, rate in rates]
-    fed = [inc / interval_s for inc in increments]
+    fed = tuple(inc / interval_s for inc in increments)
     runs: list[tuple[Decimal, int]] = []
     for index, first, last in _phase_spans(rates, samples(end_s, interval_s) - 1, interval_s):
         _append_run(runs, increments[index], last - first + 1)  # samples k = first + 1 ..
-    return InputSeries(metric, labels, _segments_of_runs(Decimal(0), runs)), fed
+    return _segments_of_runs(Decimal(0), runs), fed
 
 
 def gauge(

@@ -7,6 +7,7 @@ and which labels survive into the alert: aggregated per service -> none; per ins
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -50,12 +51,19 @@ def _sorted(items: dict[str, str]) -> Labels:
 
 def status_labels(ctx: Ctx) -> tuple[dict[str, str], dict[str, str]]:
     """Labels of a good and of an error request (error matchers of the availability SLO)."""
-    matchers = [(m.label, m.op, m.value) for m in ctx.spec.slos.availability.errors]
+    good, bad = _status_labels(
+        tuple((m.label, m.op, m.value) for m in ctx.spec.slos.availability.errors)
+    )
+    return dict(good), dict(bad)
+
+
+@functools.lru_cache(maxsize=64)  # the same matchers for every service of a spec
+def _status_labels(matchers: tuple[tuple[str, str, str], ...]) -> tuple[Labels, Labels]:
     bad = {name: pick(name, matchers, True) for name, _, _ in matchers}
     good = dict(bad)
     first = matchers[0][0]
     good[first] = pick(first, [m for m in matchers if m[0] == first], False)
-    return good, bad
+    return _sorted(good), _sorted(bad)
 
 
 def _requests(

@@ -59,6 +59,7 @@ class _Builder:
             (a.label("service"), a.label("slo"), a.label("long_window")): a for a in alerts
         }
         self.names = sorted({a.alert for a in alerts})
+        self.verdicts: dict[tuple[int, BurnAlertPlan, int, int], bool | None] = {}
 
     def build(
         self,
@@ -68,14 +69,15 @@ class _Builder:
         exprs: tuple[ExprCheck, ...] = (),
     ) -> Scenario:
         end = max(t for t, _ in times)
-        models = {
-            key: Model(
-                SimTraffic(tuple((s, float(r), float(e)) for s, r, e in phases)),
-                self.ctx.step_s,
-                self.ctx.interval_s,
-            )
-            for key, phases in traffic.items()
-        }
+        # services of a tier see the same traffic: one model each, simulated once
+        shared: dict[tuple[tuple[int, float, float], ...], Model] = {}
+        models = {}
+        for key, phases in traffic.items():
+            floats = tuple((s, float(r), float(e)) for s, r, e in phases)
+            if floats not in shared:
+                shared[floats] = Model(SimTraffic(floats), self.ctx.step_s, self.ctx.interval_s)
+            models[key] = shared[floats]
+        self.verdicts.clear()  # keyed by model identity: only this scenario's models
         series = []
         for slo in self.slos:
             phases = traffic[(slo.service, slo.slo)]
@@ -97,7 +99,7 @@ class _Builder:
         for shift in range(SHIFT_TRIES + 1):
             when = second + shift * self.ctx.step_s
             states = {
-                (s.service, s.slo, b.long): fires(models[(s.service, s.slo)], b, s.min_events, when)
+                (s.service, s.slo, b.long): self._fires(models[(s.service, s.slo)], b, s, when)
                 for s, b in mine
             }
             if None not in states.values():
@@ -111,6 +113,13 @@ class _Builder:
         return AlertCheck(
             at(when), name, exp, proves, tuple(sorted(fired)), tuple(sorted(keys - fired))
         )
+
+    def _fires(self, model: Model, burn: BurnAlertPlan, slo: SLOPlan, when: int) -> bool | None:
+        """`fires`, asked once per shared model, alert and time in a scenario."""
+        key = (id(model), burn, slo.min_events, when)
+        if key not in self.verdicts:
+            self.verdicts[key] = fires(model, burn, slo.min_events, when)
+        return self.verdicts[key]
 
 
 def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]) -> list[Scenario]:
