@@ -9,6 +9,7 @@ outage computation of the generated promtool tests.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -122,10 +123,8 @@ def _burn_figures(
     )
 
 
-def _slo_of(slos: Sequence[SLOPlan], alert: AlertRule) -> tuple[SLOPlan, BurnAlertPlan]:
-    slo = next(
-        s for s in slos if (s.service, s.slo) == (alert.label("service"), alert.label("slo"))
-    )
+def _slo_of(plan: _Parts, alert: AlertRule) -> tuple[SLOPlan, BurnAlertPlan]:
+    slo = plan.slo_index[(alert.label("service"), alert.label("slo"))]
     return slo, next(b for b in slo.burns if b.long == alert.label("long_window"))
 
 
@@ -134,7 +133,7 @@ def _entry(
 ) -> CatalogueAlert:
     burn = None
     if alert.kind == "slo":
-        slo, window = _slo_of(plan.slos, alert)
+        slo, window = _slo_of(plan, alert)
         proven = slo in plan.proven and window == fastest_page(slo)
         burn = _burn_figures(plan.ctx, slo, window, parse_duration(alert.for_) // 1000, proven)
     labels = dict(alert.labels)
@@ -155,13 +154,8 @@ def _entry(
 
 def _slo_entry(ctx: Ctx, slo: SLOPlan, for_s: Mapping[str, int]) -> CatalogueSLO:
     """One SLO's burn alerts and their time to fire at 1-2-5 steps of error rates."""
-    rows = []
-    for rate in table_rates(slo):
-        times = tuple(
-            _duration(seconds_at(ctx.step_s, ctx.interval_s, slo, b, rate, for_s[b.long]))
-            for b in slo.burns
-        )
-        rows.append(RateRow(rate * HUNDRED, times))
+    fors = tuple(for_s[b.long] for b in slo.burns)
+    rows = _rate_rows(ctx.step_s, ctx.interval_s, replace(slo, service=""), fors)
     columns = tuple(
         BurnColumn(
             b.severity,
@@ -181,9 +175,23 @@ def _slo_entry(ctx: Ctx, slo: SLOPlan, for_s: Mapping[str, int]) -> CatalogueSLO
         budget=slo.budget,
         period=slo.period,
         columns=columns,
-        rows=tuple(rows),
+        rows=rows,
         plot=cv.slo_plot(slo.tier, slo.slo),
     )
+
+
+@functools.lru_cache(maxsize=256)  # the services of a tier share these figures
+def _rate_rows(
+    step_s: int, interval_s: int, slo: SLOPlan, fors: tuple[int, ...]
+) -> tuple[RateRow, ...]:
+    rows = []
+    for rate in table_rates(slo):
+        times = tuple(
+            _duration(seconds_at(step_s, interval_s, slo, b, rate, for_s))
+            for b, for_s in zip(slo.burns, fors, strict=True)
+        )
+        rows.append(RateRow(rate * HUNDRED, times))
+    return tuple(rows)
 
 
 def plot_inputs(slo: SLOPlan, entry: CatalogueSLO) -> tuple[object, ...]:
@@ -207,6 +215,7 @@ class _Parts:
 
     def __init__(self, spec: Spec, slos: Sequence[SLOPlan], am: AlertmanagerPlan | None) -> None:
         self.slos, self.am = slos, am
+        self.slo_index = {(s.service, s.slo): s for s in slos}
         self.ctx = slo_context(spec)
         self.external = dict(spec.prometheus.external_labels)
         self.proven = outage_slos(slos) if slos else []
