@@ -42,18 +42,18 @@ def check_catalogue(plan: Plan, parsed: dict[str, Any]) -> list[str]:
         for (alert, service), count in sorted((want | got).items())
         if want[(alert, service)] != got[(alert, service)]
     ]
-    for slo in catalogue.slos:
-        if f"]({slo.plot})" not in text:
-            problems.append(f"{catalogue.path}: no link to {slo.plot}")
-        svg = parsed.get(slo.plot)
+    for plot in sorted({slo.plot for slo in catalogue.slos}):  # a tier's SLOs share one
+        if f"]({plot})" not in text:
+            problems.append(f"{catalogue.path}: no link to {plot}")
+        svg = parsed.get(plot)
         if svg is None:
-            problems.append(f"{slo.plot}: linked from {catalogue.path} but not drawn")
+            problems.append(f"{plot}: linked from {catalogue.path} but not drawn")
             continue
         try:
             root = ET.fromstring(svg.encode("utf-8"))
         except ET.ParseError as exc:
-            problems.append(f"{slo.plot}: not XML: {exc}")
+            problems.append(f"{plot}: not XML: {exc}")
             continue
         if root.tag != _SVG:
-            problems.append(f"{slo.plot}: root element is {root.tag}, not svg")
+            problems.append(f"{plot}: root element is {root.tag}, not svg")
     return problems

@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 
 from generator import plots
+from generator.errors import OutputError
 from generator.model_catalogue import CatalogueSLO
 from generator.numbers import parse_duration
 from generator.pipeline import Build
 from generator.plan_catalogue import assert_shared_plots
 from generator.svg_plot import Axis, Chart, Line, render_svg
+from generator.validate import validate_outputs
 from tests.conftest import (
     DURI_OUT,
     DURI_SPEC,
@@ -269,3 +271,15 @@ def test_check_names_a_hand_edited_plot_as_drift(tmp_path: Path) -> None:
     res = run_cli("check", cwd=tmp_path)
     assert res.returncode == 1
     assert "  plots/core-availability.svg: changed" in res.stdout
+
+
+def test_a_missing_plot_is_one_problem_however_many_services_share_it(split: Build) -> None:
+    catalogue = split.plan.catalogue
+    assert catalogue is not None
+    shared = next(
+        p for p in {s.plot for s in catalogue.slos} if sum(s.plot == p for s in catalogue.slos) > 1
+    )
+    files = {k: v for k, v in split.files.items() if k != shared}
+    with pytest.raises(OutputError) as caught:
+        validate_outputs(split.plan, files)
+    assert caught.value.messages == [f"{shared}: linked from ALERTS.md but not drawn"]
