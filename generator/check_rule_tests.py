@@ -55,9 +55,29 @@ def check_rule_tests(plan: Plan, parsed: Parsed) -> list[str]:
             if target not in parsed:
                 problems.append(f"{path}: names rule file {name}, which obsgen does not write")
         cases += firing_cases(doc)
+    covered = _Coverage(cases)
     for rule_file in plan.rule_files:
         for name, labels in rule_alerts(parsed.get(rule_file.path)):
-            if not any(n == name and labels.items() <= exp.items() for n, exp in cases):
+            if not covered(name, labels):
                 shown = ", ".join(f"{k}={v}" for k, v in sorted(labels.items()))
                 problems.append(f"{rule_file.path}: alert {name} ({shown}) has no firing test")
     return problems
+
+
+class _Coverage:
+    """Whether some firing case of an alert carries all of a rule's static labels: the
+    cases projected once per alert name and label names, so each rule is one lookup."""
+
+    def __init__(self, cases: list[tuple[str, dict[str, str]]]) -> None:
+        self.cases = cases
+        self.seen: dict[tuple[str, tuple[str, ...]], set[tuple[str, ...]]] = {}
+
+    def __call__(self, name: str, labels: dict[str, str]) -> bool:
+        keys = tuple(sorted(labels))
+        if (name, keys) not in self.seen:
+            self.seen[(name, keys)] = {
+                tuple(exp[k] for k in keys)
+                for n, exp in self.cases
+                if n == name and all(k in exp for k in keys)
+            }
+        return tuple(labels[k] for k in keys) in self.seen[(name, keys)]
