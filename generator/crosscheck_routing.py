@@ -201,9 +201,19 @@ def _enters(root: AMRoute, target: AMRoute, labels: dict[str, str]) -> bool:
     return any(r.origin[: len(target.origin)] == target.origin for r in resolve(root, labels))
 
 
+def _distinct_for_routes(root: AMRoute, sets: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The first label set of each class the routes cannot tell apart (equal on every label
+    some matcher reads), in order: thousands of services of a few tiers route like a few."""
+    read = {name for route in walk(root) for name, _ in route.matchers}
+    first: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+    for labels in sets:
+        first.setdefault(tuple(sorted((k, v) for k, v in labels.items() if k in read)), labels)
+    return list(first.values())
+
+
 def _tree(spec: Spec, routing: Routing) -> Problems:
     root = route_tree(spec, routing)
-    sets = universe(spec, routing)
+    sets = _distinct_for_routes(root, universe(spec, routing))
     resolved = [(ls, resolve(root, ls)) for ls in sets]
     # a route is entered when an alert ends there or in one of its descendants
     ends = {r.origin for _, taken in resolved for r in taken}
