@@ -134,7 +134,7 @@ def _entry(
     burn = None
     if alert.kind == "slo":
         slo, window = _slo_of(plan, alert)
-        proven = slo in plan.proven and window == fastest_page(slo)
+        proven = (slo.service, slo.slo) in plan.proven and window == fastest_page(slo)
         burn = _burn_figures(plan.ctx, slo, window, parse_duration(alert.for_) // 1000, proven)
     labels = dict(alert.labels)
     return CatalogueAlert(
@@ -218,7 +218,7 @@ class _Parts:
         self.slo_index = {(s.service, s.slo): s for s in slos}
         self.ctx = slo_context(spec)
         self.external = dict(spec.prometheus.external_labels)
-        self.proven = outage_slos(slos) if slos else []
+        self.proven = {(s.service, s.slo) for s in outage_slos(slos)} if slos else set()
         # routing-table row of each alert's label set, the first as Alertmanager lists them
         self.rows: dict[tuple[tuple[str, str], ...], RoutingRow] = {}
         for row in am.rows if am is not None else ():

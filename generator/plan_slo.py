@@ -210,9 +210,12 @@ def burn_alert(spec: Spec, slo: SLOPlan, burn: BurnAlertPlan) -> AlertRule:
 def slo_rule_file(spec: Spec, slos: list[SLOPlan]) -> RuleFile:
     """prometheus/rules/slo.yml: per service a fast, a medium and a slow group."""
     groups = []
-    for service in sorted({s.service for s in slos}):
+    by_service: dict[str, list[SLOPlan]] = {}
+    for slo in slos:
+        by_service.setdefault(slo.service, []).append(slo)
+    for service, mine in sorted(by_service.items()):
         parts: dict[str, list[Rule]] = {speed: [] for speed in sm.SPEEDS}
-        for slo in (s for s in slos if s.service == service):
+        for slo in mine:
             static = labels(service=slo.service, tier=slo.tier, slo=slo.slo)
             parts[sm.FAST] += _sli_rules(spec, slo, static)
             for window in (*sm.WINDOWS, cv.SLO_PERIOD):

@@ -78,6 +78,7 @@ def burn_factor(window: BurnWindow, period: str) -> Fraction:
     return Fraction(window.budget_share) * Fraction(seconds(period), seconds(window.long))
 
 
+@functools.lru_cache(maxsize=1024)  # Fractions are canonical; every SLO of a tier asks
 def exact(value: Fraction) -> tuple[Decimal, int]:
     """`value` as (decimal numerator, integer denominator), the denominator as small as can be.
 
@@ -93,12 +94,14 @@ def exact(value: Fraction) -> tuple[Decimal, int]:
     return numerator, rest
 
 
+@functools.lru_cache(maxsize=1024)
 def exact_text(value: Fraction) -> str:
     """Exact text of a fraction: '14.4', or '2.8/3' when no decimal holds it."""
     numerator, denominator = exact(value)
     return fmt(numerator) if denominator == 1 else f"{fmt(numerator)}/{denominator}"
 
 
+@functools.lru_cache(maxsize=1024)
 def approx(value: Fraction) -> Decimal:
     """A Decimal for comparisons (28 significant digits); never printed."""
     return Decimal(value.numerator) / Decimal(value.denominator)
