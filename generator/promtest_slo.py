@@ -23,7 +23,7 @@ from generator.model_tests import AlertCheck, ExprCheck, Sample, rule_key
 from generator.numbers import fmt
 from generator.promtest_cases import Ctx, Scenario, at, expected
 from generator.promtest_inputs import REQUEST_RATE, Traffic, requests_feed, slow_requests_feed
-from generator.slo_sim import FIVE_MINUTES, Model, fires, first_firing
+from generator.slo_sim import FIVE_MINUTES, Model, fires, first_firing_sustained
 from generator.slo_sim import Traffic as SimTraffic
 
 STEADY_CHECK_S = 600  # steady scenarios: every ratio holds its level from the first sample
@@ -213,7 +213,9 @@ def _outage_detection(
     clean = outage_clean_s(burn)
     model = outage_model(step_s, interval_s, clean)
     watch = max(OUTAGE_WATCH_S, sm.seconds(burn.long) + 2 * FIVE_MINUTES)
-    when = first_firing(model, burn, min_events, clean, clean + watch)
+    # an outage is a burn that starts at `clean` and never stops: bisection finds the
+    # evaluation a scan would (tests/test_promtest_parts.py checks the two agree)
+    when = first_firing_sustained(model, burn, min_events, clean, clean + watch)
     return None if when is None else when - clean
 
 

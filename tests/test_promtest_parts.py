@@ -21,7 +21,8 @@ from generator.go_template import (
 from generator.model_slo import BurnAlertPlan
 from generator.model_tests import CaseError, Segment
 from generator.promtest_feeds import bucket_quantile, counter, gauge, pick, solve_histogram
-from generator.slo_sim import Model, Traffic, fires
+from generator.promtest_slo import OUTAGE_WATCH_S, outage_clean_s, outage_model
+from generator.slo_sim import Model, Traffic, fires, first_firing, first_firing_sustained
 
 
 @pytest.mark.parametrize(
@@ -160,3 +161,25 @@ def test_model_predicts_a_99_9_outage_page_within_4_minutes_of_a_clean_hour() ->
     page = _page("0.0144")
     assert fires(outage, page, 1000, 3600 + 60) is False
     assert fires(outage, page, 1000, 3600 + 240) is True
+
+
+@pytest.mark.parametrize("objective", ["99.99", "99.9", "99", "95"])
+@pytest.mark.parametrize("period", ["7d", "30d"])
+def test_bisection_finds_the_outage_detection_a_scan_finds(objective: str, period: str) -> None:
+    budget = sm.error_budget(Decimal(objective))
+    for window in sm.BURN_WINDOWS:
+        factor = sm.burn_factor(window, period)
+        burn = BurnAlertPlan(
+            "A",
+            window.severity,
+            window.long,
+            window.short,
+            window.budget_share,
+            factor,
+            factor * Fraction(budget),
+        )
+        clean = outage_clean_s(burn)
+        model = outage_model(60, 15, clean)
+        end = clean + max(OUTAGE_WATCH_S, sm.seconds(burn.long) + 600)
+        scanned = first_firing(model, burn, 1000, clean, end)
+        assert first_firing_sustained(model, burn, 1000, clean, end) == scanned
