@@ -123,9 +123,12 @@ class Model:
 
     def averages(self, window: str, second: float) -> tuple[float, float]:
         """(bad, all) event rates over `window`."""
-        if window == "5m":
+        return self.span_averages(0 if window == "5m" else sm.seconds(window), second)
+
+    def span_averages(self, span: int, second: float) -> tuple[float, float]:
+        """`averages` of a window given in seconds (0: the 5m rate itself)."""
+        if span == 0:
             return self.rate5m(second, True), self.rate5m(second, False)
-        span = sm.seconds(window)
         return self.window(span, second, True), self.window(span, second, False)
 
 
@@ -170,15 +173,62 @@ class Scaled:
         return bad * self.share, every
 
 
+@dataclass(frozen=True)
+class _Check:
+    """What `condition` reads of a burn alert, worked out once: threshold and window spans
+    (0 for 5m, which reads the 5m rate itself)."""
+
+    threshold: float
+    long_span: int
+    short_span: int
+    long_seconds: int
+
+
+_CHECKS: dict[int, tuple[BurnAlertPlan, _Check]] = {}
+
+
+def _check(burn: BurnAlertPlan) -> _Check:
+    # keyed by identity (hashing the Fractions of a burn costs more than the check); the
+    # burn is kept beside it, so an id is never reused while its entry stands
+    found = _CHECKS.get(id(burn))
+    if found is None or found[0] is not burn:
+        spans = [0 if w == "5m" else sm.seconds(w) for w in (burn.long, burn.short)]
+        check = _Check(float(burn.threshold), spans[0], spans[1], sm.seconds(burn.long))
+        found = _CHECKS[id(burn)] = (burn, check)
+    return found[1]
+
+
 def condition(model: Rates, burn: BurnAlertPlan, min_events: int, second: float) -> bool | None:
     """Whether the alert's expression holds at `second` (None: too close to tell)."""
-    threshold = float(burn.threshold)
+    check = _check(burn)
+    if isinstance(model, Scaled):
+        base, share = model.base, model.share
+    elif isinstance(model, Model):
+        base, share = model, 1.0
+    else:  # another Rates: through its window names
+        return _condition_by_name(model, burn, check, min_events, second)
+    bad, every = base.span_averages(check.long_span, second)
+    long_ratio = above(bad * share / every if every > 0 else None, check.threshold)
+    if long_ratio is False:
+        return False
+    events = every * check.long_seconds
+    guard = None if abs(events - min_events) <= min_events * MARGIN else events >= min_events
+    if guard is False:
+        return False
+    bad, every = base.span_averages(check.short_span, second)
+    short_ratio = above(bad * share / every if every > 0 else None, check.threshold)
+    return _all((long_ratio, short_ratio, guard))
+
+
+def _condition_by_name(
+    model: Rates, burn: BurnAlertPlan, check: _Check, min_events: int, second: float
+) -> bool | None:
     parts = []
     for window in (burn.long, burn.short):
         bad, every = model.averages(window, second)
-        parts.append(above(bad / every if every > 0 else None, threshold))
+        parts.append(above(bad / every if every > 0 else None, check.threshold))
     _, every = model.averages(burn.long, second)
-    events = every * sm.seconds(burn.long)
+    events = every * check.long_seconds
     guard = None if abs(events - min_events) <= min_events * MARGIN else events >= min_events
     parts.append(guard)
     return _all(parts)
