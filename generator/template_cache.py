@@ -6,7 +6,9 @@ keyed by its name and path and checked against a digest of its source, so an edi
 template (a built-in one or a `--templates` override) is compiled again, never served
 stale. The cache lives in `$OBSGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/obsgen`, else
 `~/.cache/obsgen`; `OBSGEN_CACHE_DIR=off` turns it off. It is only an optimisation: a
-directory that cannot be created or written means templates are compiled every run.
+directory that cannot be created or written means templates are compiled every run, and
+so does one that another user owns or anyone else may write to (compiled templates are
+code, loaded as such).
 """
 
 from __future__ import annotations
@@ -44,9 +46,23 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
     directory = root / f"jinja-{jinja2.__version__}-sandboxed"
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
         return None
-    if not os.access(directory, os.W_OK | os.X_OK):
+    if not _private(directory):
         return None
     return _BestEffortCache(str(directory), "%s.cache")
+
+
+def _private(directory: Path) -> bool:
+    """Whether only we can put files in `directory`: compiled templates are code, so a
+    directory another user could write to (or one we cannot) is not used."""
+    try:
+        info = directory.stat()
+    except OSError:
+        return False
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return False
+    if info.st_mode & 0o022:  # group- or world-writable
+        return False
+    return os.access(directory, os.W_OK | os.X_OK)

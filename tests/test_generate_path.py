@@ -5,10 +5,12 @@ templates are reused between runs but never served stale."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from generator import conventions as cv
@@ -124,3 +126,39 @@ def test_an_unwritable_cache_costs_speed_not_the_run(tmp_path: Path) -> None:
     )
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "out" / "prometheus" / "prometheus.yml").is_file()
+
+
+def _cache_files_after_generate(tmp_path: Path, cache: str) -> list[Path]:
+    res = subprocess.run(
+        [*GENERATE, str(DURI_SPEC), "--out", str(tmp_path / "out")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"OBSGEN_CACHE_DIR": cache, "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    return list(tmp_path.rglob("*.cache"))
+
+
+def test_a_cache_directory_others_may_write_to_is_not_used(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / f"jinja-{jinja2.__version__}-sandboxed").mkdir(mode=0o777)
+    os.chmod(shared / f"jinja-{jinja2.__version__}-sandboxed", 0o777)  # umask aside
+    assert _cache_files_after_generate(tmp_path, str(shared)) == []
+
+
+def test_the_cache_can_be_turned_off(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    res = subprocess.run(
+        [*GENERATE, str(DURI_SPEC), "--out", str(tmp_path / "out")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"OBSGEN_CACHE_DIR": "off", "HOME": str(home), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    assert list(home.rglob("*")) == []
