@@ -69,6 +69,10 @@ def main() -> None:
             [sys.executable, "-c", "import pydantic, jinja2, yaml, click"], work, opts.repeat, env
         )
         rows.append(("floor (import pydantic, jinja2, yaml, click)", "", *floor, "", ""))
+        # what building the spec's pydantic validators costs before any work is done
+        models = measure([sys.executable, "-c", "import generator.spec"], work, opts.repeat, env)
+        note = f"{models[0] / floor[0]:.2f}x floor"
+        rows.append(("import generator.spec (the spec models alone)", "", *models, note, ""))
         duri_args = [*obsgen, "generate", str(ROOT / "spec/duri.yaml"), "--out"]
         # the very first run: no compiled templates cached yet (template_cache.py)
         first = measure([*duri_args, str(work / "duri-first")], work, 1, env)
