@@ -261,13 +261,22 @@ def first_firing_sustained(
     until its windows are full, so whether the alert is sure to fire flips once and a
     bisection finds the same evaluation in a dozen probes instead of thousands."""
     steps = (end - start) // model.step_s
-    if not fires(model, burn, min_events, start + steps * model.step_s):
+    if not _sure(model, burn, min_events, start + steps * model.step_s):
         return None
     low, high = -1, steps  # fires at `high`, not sure at `low`
     while high - low > 1:
         mid = (low + high) // 2
-        if fires(model, burn, min_events, start + mid * model.step_s):
+        if _sure(model, burn, min_events, start + mid * model.step_s):
             high = mid
         else:
             low = mid
     return start + high * model.step_s
+
+
+def _sure(model: Rates, burn: BurnAlertPlan, min_events: int, second: int) -> bool:
+    """`fires(...) is True`, stopping at the first shift whose condition is not surely true
+    (the current evaluation first: it decides most probes)."""
+    return all(
+        condition(model, burn, min_events, second + d) is True
+        for d in (0, -model.interval_s, model.interval_s)
+    )
