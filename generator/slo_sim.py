@@ -255,15 +255,29 @@ def first_firing(
 
 
 def first_firing_sustained(
-    model: Rates, burn: BurnAlertPlan, min_events: int, start: int, end: int
+    model: Rates,
+    burn: BurnAlertPlan,
+    min_events: int,
+    start: int,
+    end: int,
+    unsure_at: int | None = None,
+    sure_at: int | None = None,
 ) -> int | None:
     """`first_firing` for a burn that starts at `start` and never stops: its ratios only grow
     until its windows are full, so whether the alert is sure to fire flips once and a
-    bisection finds the same evaluation in a dozen probes instead of thousands."""
+    bisection finds the same evaluation in a dozen probes instead of thousands.
+
+    `unsure_at` / `sure_at` are evaluations already known not to be / to be sure (from the
+    same burn at a higher / lower share: a share only makes the ratios larger), which
+    narrow the search without changing its answer."""
     steps = (end - start) // model.step_s
-    if not _sure(model, burn, min_events, start + steps * model.step_s):
+    if sure_at is None and not _sure(model, burn, min_events, start + steps * model.step_s):
         return None
     low, high = -1, steps  # fires at `high`, not sure at `low`
+    if unsure_at is not None:
+        low = max(low, (unsure_at - start) // model.step_s)
+    if sure_at is not None:
+        high = min(high, (sure_at - start) // model.step_s)
     while high - low > 1:
         mid = (low + high) // 2
         if _sure(model, burn, min_events, start + mid * model.step_s):

@@ -39,19 +39,39 @@ def seconds_at(
     alert fires; None when the model is not sure it ever fires at that rate."""
     if share == 1:
         return outage_seconds(step_s, interval_s, slo, burn, for_s)
-    found = _scaled_detection(step_s, interval_s, slo.min_events, burn, share)
+    found = scaled_detection(step_s, interval_s, slo.min_events, burn, share)
     return None if found is None else found + for_s
 
 
 @functools.cache  # same windows, factors and traffic give the same answer: plan once per run
-def _scaled_detection(
+def scaled_detection(
     step_s: int, interval_s: int, min_events: int, burn: BurnAlertPlan, share: Decimal
 ) -> int | None:
+    """Seconds from the start of a sustained burn at `share` of requests failing until the
+    model is sure the alert fires (`for` not included); None when it never is."""
     clean = outage_clean_s(burn)
     model = Scaled(outage_model(step_s, interval_s, clean), float(share))
     end = clean + sm.seconds(burn.long) + 2 * FIVE_MINUTES
-    found = first_firing_sustained(model, burn, min_events, clean, end)
-    return None if found is None else found - clean
+    known = _KNOWN.setdefault((step_s, interval_s, min_events, burn), {})
+    # a higher share fires no later and a lower one no sooner (the ratios scale with it):
+    # answers already found for this burn bound the search
+    faster = [t for s, t in known.items() if s > share and t is not None]
+    slower = [t for s, t in known.items() if s < share and t is not None]
+    found = first_firing_sustained(
+        model,
+        burn,
+        min_events,
+        clean,
+        end,
+        unsure_at=clean + max(faster) - step_s if faster else None,
+        sure_at=clean + min(slower) if slower else None,
+    )
+    known[share] = None if found is None else found - clean
+    return known[share]
+
+
+# every share answered so far, per burn and timing (what bounds scaled_detection's search)
+_KNOWN: dict[tuple[int, int, int, BurnAlertPlan], dict[Decimal, int | None]] = {}
 
 
 def lowest_sure_rate(slo: SLOPlan) -> Decimal:

@@ -4,6 +4,7 @@ fractions, and the SLO model's firm and unsure predictions."""
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 from fractions import Fraction
 
@@ -22,7 +23,15 @@ from generator.model_slo import BurnAlertPlan
 from generator.model_tests import CaseError, Segment
 from generator.promtest_feeds import bucket_quantile, counter, gauge, pick, solve_histogram
 from generator.promtest_slo import OUTAGE_WATCH_S, outage_clean_s, outage_model
-from generator.slo_sim import Model, Traffic, fires, first_firing, first_firing_sustained
+from generator.slo_sim import (
+    Model,
+    Scaled,
+    Traffic,
+    fires,
+    first_firing,
+    first_firing_sustained,
+)
+from generator.slo_timing import scaled_detection
 
 
 @pytest.mark.parametrize(
@@ -183,3 +192,30 @@ def test_bisection_finds_the_outage_detection_a_scan_finds(objective: str, perio
         end = clean + max(OUTAGE_WATCH_S, sm.seconds(burn.long) + 600)
         scanned = first_firing(model, burn, 1000, clean, end)
         assert first_firing_sustained(model, burn, 1000, clean, end) == scanned
+
+
+@pytest.mark.parametrize("objective", ["99.9", "95"])
+def test_bounds_from_other_shares_do_not_change_a_time_to_fire(objective: str) -> None:
+    # shares asked in a shuffled order, so each search is bounded by earlier answers; an
+    # unbounded bisection must agree (min_events 777: no other test fills these caches)
+    budget = sm.error_budget(Decimal(objective))
+    shares = [Decimal(1) / Decimal(2**k) for k in range(12)]
+    random.Random(5).shuffle(shares)
+    for window in sm.BURN_WINDOWS:
+        factor = sm.burn_factor(window, "30d")
+        burn = BurnAlertPlan(
+            "A",
+            window.severity,
+            window.long,
+            window.short,
+            window.budget_share,
+            factor,
+            factor * Fraction(budget),
+        )
+        clean = outage_clean_s(burn)
+        end = clean + sm.seconds(burn.long) + 600
+        for share in shares:
+            model = Scaled(outage_model(60, 15, clean), float(share))
+            alone = first_firing_sustained(model, burn, 777, clean, end)
+            bounded = scaled_detection(60, 15, 777, burn, share)
+            assert bounded == (None if alone is None else alone - clean)
