@@ -184,7 +184,7 @@ def _compose(text: str) -> Node | None:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     try:
         return yaml.compose(text, Loader=FAST_SAFE_LOADER)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, UnicodeError):  # libyaml cannot even encode a lone surrogate
         return yaml.compose(text, Loader=yaml.SafeLoader)
 
 

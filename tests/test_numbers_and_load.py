@@ -89,3 +89,17 @@ def test_loader_reports_every_duplicate_key_not_just_the_first() -> None:
         "f.yaml:2:1: a: duplicate key 'a' (first defined at line 1)",
         "f.yaml:4:1: b: duplicate key 'b' (first defined at line 3)",
     ]
+
+
+def test_text_libyaml_cannot_read_gets_pyyamls_located_message_not_a_traceback() -> None:
+    with pytest.raises(SpecError) as caught:
+        load_text("name: duri\ndescription: \ud800\n", "spec.yaml")  # a lone surrogate
+    (problem,) = caught.value.problems
+    assert problem.message.startswith("invalid YAML: unacceptable character #xd800")
+
+
+def test_libyaml_and_pyyaml_give_the_same_values_and_locations() -> None:
+    text = "a: {b: [1, 2.5, x], 'c': \"d\"}\ne:\n  - f: true\n    g: 2026-11-26\n"
+    fast = load_text(text, "spec.yaml")
+    assert fast.data == {"a": {"b": [1, 2.5, "x"], "c": "d"}, "e": [{"f": True, "g": "2026-11-26"}]}
+    assert (fast.values[("e", 0, "g")].line, fast.values[("e", 0, "g")].column) == (4, 8)
