@@ -74,7 +74,7 @@ class Rates(Protocol):
     @property
     def interval_s(self) -> int: ...
 
-    def averages(self, window: str, second: float) -> tuple[float, float]: ...
+    def span_averages(self, span: int, second: float) -> tuple[float, float]: ...
 
 
 @dataclass(frozen=True)
@@ -121,12 +121,8 @@ class Model:
             self._memo[key] = found
         return found
 
-    def averages(self, window: str, second: float) -> tuple[float, float]:
-        """(bad, all) event rates over `window`."""
-        return self.span_averages(0 if window == "5m" else sm.seconds(window), second)
-
     def span_averages(self, span: int, second: float) -> tuple[float, float]:
-        """`averages` of a window given in seconds (0: the 5m rate itself)."""
+        """(bad, all) event rates over the window of `span` seconds (0: the 5m rate)."""
         if span == 0:
             return self.rate5m(second, True), self.rate5m(second, False)
         return self.window(span, second, True), self.window(span, second, False)
@@ -167,9 +163,9 @@ class Scaled:
         """The base model's input spacing."""
         return self.base.interval_s
 
-    def averages(self, window: str, second: float) -> tuple[float, float]:
-        """(bad, all) event rates over `window`, bad ones scaled."""
-        bad, every = self.base.averages(window, second)
+    def span_averages(self, span: int, second: float) -> tuple[float, float]:
+        """(bad, all) event rates over the window of `span` seconds, bad ones scaled."""
+        bad, every = self.base.span_averages(span, second)
         return bad * self.share, every
 
 
@@ -199,39 +195,20 @@ def _check(burn: BurnAlertPlan) -> _Check:
 
 
 def condition(model: Rates, burn: BurnAlertPlan, min_events: int, second: float) -> bool | None:
-    """Whether the alert's expression holds at `second` (None: too close to tell)."""
+    """Whether the alert's expression holds at `second` (None: too close to tell); stops at
+    the first part that is surely false."""
     check = _check(burn)
-    if isinstance(model, Scaled):
-        base, share = model.base, model.share
-    elif isinstance(model, Model):
-        base, share = model, 1.0
-    else:  # another Rates: through its window names
-        return _condition_by_name(model, burn, check, min_events, second)
-    bad, every = base.span_averages(check.long_span, second)
-    long_ratio = above(bad * share / every if every > 0 else None, check.threshold)
+    bad, every = model.span_averages(check.long_span, second)
+    long_ratio = above(bad / every if every > 0 else None, check.threshold)
     if long_ratio is False:
         return False
     events = every * check.long_seconds
     guard = None if abs(events - min_events) <= min_events * MARGIN else events >= min_events
     if guard is False:
         return False
-    bad, every = base.span_averages(check.short_span, second)
-    short_ratio = above(bad * share / every if every > 0 else None, check.threshold)
+    bad, every = model.span_averages(check.short_span, second)
+    short_ratio = above(bad / every if every > 0 else None, check.threshold)
     return _all((long_ratio, short_ratio, guard))
-
-
-def _condition_by_name(
-    model: Rates, burn: BurnAlertPlan, check: _Check, min_events: int, second: float
-) -> bool | None:
-    parts = []
-    for window in (burn.long, burn.short):
-        bad, every = model.averages(window, second)
-        parts.append(above(bad / every if every > 0 else None, check.threshold))
-    _, every = model.averages(burn.long, second)
-    events = every * check.long_seconds
-    guard = None if abs(events - min_events) <= min_events * MARGIN else events >= min_events
-    parts.append(guard)
-    return _all(parts)
 
 
 def fires(model: Rates, burn: BurnAlertPlan, min_events: int, second: int) -> bool | None:
