@@ -9,7 +9,6 @@ condition must hold that long before the alert fires.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -43,16 +42,18 @@ def seconds_at(
     return None if found is None else found + for_s
 
 
-@functools.cache  # same windows, factors and traffic give the same answer: plan once per run
 def scaled_detection(
     step_s: int, interval_s: int, min_events: int, burn: BurnAlertPlan, share: Decimal
 ) -> int | None:
     """Seconds from the start of a sustained burn at `share` of requests failing until the
-    model is sure the alert fires (`for` not included); None when it never is."""
+    model is sure the alert fires (`for` not included); None when it never is. Answers are
+    kept per burn and timing for the run: they are both the cache and the search bounds."""
+    known = _KNOWN.setdefault((step_s, interval_s, min_events, burn), {})
+    if share in known:
+        return known[share]
     clean = outage_clean_s(burn)
     model = Scaled(outage_model(step_s, interval_s, clean), float(share))
     end = clean + sm.seconds(burn.long) + 2 * FIVE_MINUTES
-    known = _KNOWN.setdefault((step_s, interval_s, min_events, burn), {})
     # a higher share fires no later and a lower one no sooner (the ratios scale with it):
     # answers already found for this burn bound the search
     faster = [t for s, t in known.items() if s > share and t is not None]
@@ -70,7 +71,8 @@ def scaled_detection(
     return known[share]
 
 
-# every share answered so far, per burn and timing (what bounds scaled_detection's search)
+# every share answered so far, per burn and timing (same windows, factors and traffic give
+# the same answer, so a run asks each once)
 _KNOWN: dict[tuple[int, int, int, BurnAlertPlan], dict[Decimal, int | None]] = {}
 
 
