@@ -35,18 +35,7 @@ def slo_plans(spec: Spec) -> list[SLOPlan]:
             kinds.append((cv.SLO_LATENCY, latency.objective, latency.period, latency.threshold))
         for kind, goal, period, threshold in kinds:
             budget = sm.error_budget(goal)
-            burns = tuple(
-                BurnAlertPlan(
-                    alert=cv.slo_alert(kind),
-                    severity=w.severity,
-                    long=w.long,
-                    short=w.short,
-                    budget_share=w.budget_share,
-                    factor=sm.burn_factor(w, period),
-                    threshold=sm.burn_factor(w, period) * Fraction(budget),
-                )
-                for w in sm.BURN_WINDOWS
-            )
+            burns = burn_alerts(cv.slo_alert(kind), budget, period)
             plans.append(
                 SLOPlan(
                     service=name,
@@ -61,6 +50,23 @@ def slo_plans(spec: Spec) -> list[SLOPlan]:
                 )
             )
     return plans
+
+
+def burn_alerts(alert: str, budget: Decimal, period: str) -> tuple[BurnAlertPlan, ...]:
+    """The page and ticket burn alerts (sm.BURN_WINDOWS) of an SLO with this error budget
+    over this period."""
+    return tuple(
+        BurnAlertPlan(
+            alert=alert,
+            severity=w.severity,
+            long=w.long,
+            short=w.short,
+            budget_share=w.budget_share,
+            factor=sm.burn_factor(w, period),
+            threshold=sm.burn_factor(w, period) * Fraction(budget),
+        )
+        for w in sm.BURN_WINDOWS
+    )
 
 
 def _le_matcher(threshold: Decimal) -> tuple[str, str, str]:

@@ -21,6 +21,7 @@ from generator.go_template import (
 )
 from generator.model_slo import BurnAlertPlan
 from generator.model_tests import CaseError, Segment
+from generator.plan_slo import burn_alerts
 from generator.promtest_feeds import bucket_quantile, counter, gauge, pick, solve_histogram
 from generator.promtest_slo import OUTAGE_WATCH_S, outage_clean_s, outage_model
 from generator.slo_sim import (
@@ -175,18 +176,7 @@ def test_model_predicts_a_99_9_outage_page_within_4_minutes_of_a_clean_hour() ->
 @pytest.mark.parametrize("objective", ["99.99", "99.9", "99", "95"])
 @pytest.mark.parametrize("period", ["7d", "30d"])
 def test_bisection_finds_the_outage_detection_a_scan_finds(objective: str, period: str) -> None:
-    budget = sm.error_budget(Decimal(objective))
-    for window in sm.BURN_WINDOWS:
-        factor = sm.burn_factor(window, period)
-        burn = BurnAlertPlan(
-            "A",
-            window.severity,
-            window.long,
-            window.short,
-            window.budget_share,
-            factor,
-            factor * Fraction(budget),
-        )
+    for burn in burn_alerts("A", sm.error_budget(Decimal(objective)), period):
         clean = outage_clean_s(burn)
         model = outage_model(60, 15, clean)
         end = clean + max(OUTAGE_WATCH_S, sm.seconds(burn.long) + 600)
@@ -198,20 +188,9 @@ def test_bisection_finds_the_outage_detection_a_scan_finds(objective: str, perio
 def test_bounds_from_other_shares_do_not_change_a_time_to_fire(objective: str) -> None:
     # shares asked in a shuffled order, so each search is bounded by earlier answers; an
     # unbounded bisection must agree (min_events 777: no other test fills these caches)
-    budget = sm.error_budget(Decimal(objective))
     shares = [Decimal(1) / Decimal(2**k) for k in range(12)]
     random.Random(5).shuffle(shares)
-    for window in sm.BURN_WINDOWS:
-        factor = sm.burn_factor(window, "30d")
-        burn = BurnAlertPlan(
-            "A",
-            window.severity,
-            window.long,
-            window.short,
-            window.budget_share,
-            factor,
-            factor * Fraction(budget),
-        )
+    for burn in burn_alerts("A", sm.error_budget(Decimal(objective)), "30d"):
         clean = outage_clean_s(burn)
         end = clean + sm.seconds(burn.long) + 600
         for share in shares:
