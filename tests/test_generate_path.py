@@ -87,26 +87,33 @@ def test_generate_runs_the_schema_checks_on_overridden_templates(tmp_path: Path)
     assert not out.exists()
 
 
+def _generate(tmp_path: Path, env: dict[str, str], out: str, *extra: str) -> Path:
+    """Run `generate` with only `env` (and PATH) from inside `tmp_path`, so anything it
+    writes relative to the working directory lands there too; the output directory."""
+    res = subprocess.run(
+        [*GENERATE, str(DURI_SPEC), "--out", str(tmp_path / out), *extra],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**env, "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    return tmp_path / out
+
+
 def test_an_edited_template_is_compiled_again_not_served_from_the_cache(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     templates = tmp_path / "team-templates"
     rel = Path("prometheus") / "prometheus.yml.j2"
     (templates / rel).parent.mkdir(parents=True)
     builtin = (ROOT / "templates" / rel).read_text()
-    env = {"OBSGEN_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"}
     written = []
     for mark in ("first", "second"):
         (templates / rel).write_text(builtin.replace("global:", f"# {mark}\nglobal:", 1))
-        out = tmp_path / mark
-        res = subprocess.run(
-            [*GENERATE, str(DURI_SPEC), "--out", str(out), "--templates", str(templates)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
+        out = _generate(
+            tmp_path, {"OBSGEN_CACHE_DIR": str(cache)}, mark, "--templates", str(templates)
         )
-        assert res.returncode == 0, res.stderr
         written.append((out / "prometheus" / "prometheus.yml").read_text())
     assert "# first\nglobal:" in written[0]
     assert "# second\nglobal:" in written[1]
@@ -116,49 +123,22 @@ def test_an_edited_template_is_compiled_again_not_served_from_the_cache(tmp_path
 def test_an_unwritable_cache_costs_speed_not_the_run(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where the cache directory would go")
-    res = subprocess.run(
-        [*GENERATE, str(DURI_SPEC), "--out", str(tmp_path / "out")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={"OBSGEN_CACHE_DIR": str(blocker / "cache"), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-    assert res.returncode == 0, res.stderr
-    assert (tmp_path / "out" / "prometheus" / "prometheus.yml").is_file()
-
-
-def _cache_files_after_generate(tmp_path: Path, cache: str) -> list[Path]:
-    res = subprocess.run(
-        [*GENERATE, str(DURI_SPEC), "--out", str(tmp_path / "out")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={"OBSGEN_CACHE_DIR": cache, "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-    assert res.returncode == 0, res.stderr
-    return list(tmp_path.rglob("*.cache"))
+    out = _generate(tmp_path, {"OBSGEN_CACHE_DIR": str(blocker / "cache")}, "out")
+    assert (out / "prometheus" / "prometheus.yml").is_file()
 
 
 def test_a_cache_directory_others_may_write_to_is_not_used(tmp_path: Path) -> None:
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    (shared / f"jinja-{jinja2.__version__}-sandboxed").mkdir(mode=0o777)
-    os.chmod(shared / f"jinja-{jinja2.__version__}-sandboxed", 0o777)  # umask aside
-    assert _cache_files_after_generate(tmp_path, str(shared)) == []
+    shared = tmp_path / "shared" / f"jinja-{jinja2.__version__}-sandboxed"
+    shared.mkdir(parents=True)
+    os.chmod(shared, 0o777)  # whatever the umask
+    _generate(tmp_path, {"OBSGEN_CACHE_DIR": str(shared.parent)}, "out")
+    assert list(tmp_path.rglob("*.cache")) == []
 
 
 def test_the_cache_can_be_turned_off(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    res = subprocess.run(
-        [*GENERATE, str(DURI_SPEC), "--out", str(tmp_path / "out")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={"OBSGEN_CACHE_DIR": "off", "HOME": str(home), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
-    assert res.returncode == 0, res.stderr
-    assert list(home.rglob("*")) == []
+    _generate(tmp_path, {"OBSGEN_CACHE_DIR": "off", "HOME": str(home)}, "out")
+    # neither under HOME (the default place) nor in a directory named "off"
+    assert list(tmp_path.rglob("*.cache")) == []
+    assert not (tmp_path / "off").exists()
