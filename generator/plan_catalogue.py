@@ -155,7 +155,7 @@ def _entry(
 def _slo_entry(ctx: Ctx, slo: SLOPlan, for_s: Mapping[str, int]) -> CatalogueSLO:
     """One SLO's burn alerts and their time to fire at 1-2-5 steps of error rates."""
     fors = tuple(for_s[b.long] for b in slo.burns)
-    rows = _rate_rows(ctx.step_s, ctx.interval_s, replace(slo, service=""), fors)
+    rows = _rate_rows(ctx.step_s, ctx.interval_s, slo_shape(slo), fors)
     columns = tuple(
         BurnColumn(
             b.severity,
@@ -194,10 +194,16 @@ def _rate_rows(
     return tuple(rows)
 
 
+def slo_shape(slo: SLOPlan) -> SLOPlan:
+    """The SLO with its service aside: what its time-to-fire figures and plot depend on,
+    shared by the services of a tier."""
+    return replace(slo, service="")
+
+
 def plot_inputs(slo: SLOPlan, entry: CatalogueSLO) -> tuple[object, ...]:
     """Everything a plot is drawn from (plots.py), apart from the plan-wide timing: the SLO
     (its service aside) and its burn columns, `for` included."""
-    return (replace(slo, service=""), entry.columns)
+    return (slo_shape(slo), entry.columns)
 
 
 def assert_shared_plots(slos: Sequence[SLOPlan], entries: Sequence[CatalogueSLO]) -> None:

@@ -214,11 +214,13 @@ def condition(model: Rates, burn: BurnAlertPlan, min_events: int, second: float)
 def fires(model: Rates, burn: BurnAlertPlan, min_events: int, second: int) -> bool | None:
     """Whether the alert (no `for`) is firing at `second`, robust to an input interval's
     shift either way; None when the model cannot say."""
-    seen = {
-        condition(model, burn, min_events, second + d)
-        for d in (-model.interval_s, 0, model.interval_s)
-    }
+    seen = {condition(model, burn, min_events, when) for when in _shifted(model, second)}
     return seen.pop() if len(seen) == 1 else None
+
+
+def _shifted(model: Rates, second: int) -> tuple[int, int, int]:
+    """The evaluation and one input interval either side (the current one first)."""
+    return second, second - model.interval_s, second + model.interval_s
 
 
 def first_firing(
@@ -267,7 +269,4 @@ def first_firing_sustained(
 def _sure(model: Rates, burn: BurnAlertPlan, min_events: int, second: int) -> bool:
     """`fires(...) is True`, stopping at the first shift whose condition is not surely true
     (the current evaluation first: it decides most probes)."""
-    return all(
-        condition(model, burn, min_events, second + d) is True
-        for d in (0, -model.interval_s, model.interval_s)
-    )
+    return all(condition(model, burn, min_events, when) is True for when in _shifted(model, second))
