@@ -83,8 +83,8 @@ def generate(
     overlays: tuple[Path, ...],
 ) -> None:
     """Render SPEC into OUT, replacing only the files obsgen owns (atomically)."""
+    from generator.output import write_outputs
     from generator.pipeline import build
-    from generator.write import write_outputs
 
     try:
         # the schema conformance checks are `check`'s (and run here for template overrides)
@@ -117,7 +117,7 @@ def check(
     fmt: str,
 ) -> None:
     """Exit 0 when OUT is exactly what SPEC renders; 1 with a semantic diff when not."""
-    from generator.drift import compare
+    from generator.output import compare
     from generator.pipeline import build
 
     try:
@@ -164,7 +164,7 @@ def validate(
     require_tools: bool,
 ) -> None:
     """Validate SPEC and its rendered outputs, with promtool when it is installed."""
-    from generator import tools
+    from generator.output import tools
     from generator.pipeline import build
 
     try:
@@ -204,7 +204,7 @@ def validate(
 @click.option("--markdown", is_flag=True, help="Print the spec reference as Markdown instead.")
 def schema(markdown: bool) -> None:
     """Print the spec's JSON Schema (or, with --markdown, the spec reference)."""
-    from generator.reference import reference_markdown, schema_text
+    from generator.spec import reference_markdown, schema_text
 
     click.echo(reference_markdown() if markdown else schema_text(), nl=False)
 
@@ -238,8 +238,7 @@ def diff(
     """Print what behaves differently from spec A to spec B: alerts, thresholds, routing,
     dashboard panels, recording rules. `obsgen diff A B` or `obsgen diff --git REV_A REV_B
     [SPEC]`. Exit 0 whether or not anything changed (unless --exit-code); 2 on a bad spec."""
-    from generator.diff_report import as_markdown, as_text, compare
-    from generator.diff_source import plan_of, plans_at_revisions
+    from generator.review import as_markdown, as_text, compare, plan_of, plans_at_revisions
 
     try:
         if revisions is not None:

@@ -7,13 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.model import Plan
-from generator.parse import read_spec
-from generator.plan import build_plan
-from generator.plots import plot_outputs
-from generator.render import render
+from generator.catalogue import plot_outputs
+from generator.output import render, validate_outputs
+from generator.plan import Plan, build_plan, read_spec
 from generator.spec import Spec
-from generator.validate import validate_outputs
 
 
 @dataclass(frozen=True)
@@ -47,9 +44,9 @@ def build(
     """Run every step short of writing; raise ObsgenError subclasses on bad input.
 
     `templates` is a directory of user templates overriding built-in ones by relative path.
-    `overlays` are environment files deep-merged over the spec in order (overlay.py); output
+    `overlays` are environment files deep-merged over the spec in order (spec/overlay.py); output
     headers name them after the spec.
-    `targets` chooses output forms (targets.py): `files` is the plain layout; `kubernetes`,
+    `targets` chooses output forms (output/targets.py): `files` is the plain layout; `kubernetes`,
     `mimir` and `thanos` are planned from the same plan and validated too.
     `deep` adds the schema conformance checks (validate.DEEP_CHECKERS); `generate` leaves
     them to `check` unless templates are overridden.
@@ -59,7 +56,7 @@ def build(
     spec, _doc = read_spec(spec_path, name, layers)
     plan = build_plan(spec, " + ".join([name, *(shown for _, shown in layers)]))
     files = render(plan, templates)
-    files = dict(sorted({**files, **plot_outputs(plan)}.items()))
+    files = dict(sorted({**files, **plot_outputs(plan.catalogue, plan.slos, plan.source)}.items()))
     validate_outputs(plan, files, deep=deep or templates is not None)
     if tuple(targets) != ("files",):
         files = _with_targets(plan, files, templates, targets)
@@ -70,10 +67,9 @@ def _with_targets(
     plan: Plan, files: dict[str, str], templates: Path | None, targets: Sequence[str]
 ) -> dict[str, str]:
     """The files of every selected target (the plain files only when `files` is selected)."""
-    from generator import targets as tg
     from generator.errors import OutputError
-    from generator.render import render_outputs
-    from generator.validate import parse_outputs
+    from generator.output import parse_outputs, render_outputs
+    from generator.output import targets as tg
 
     chosen = tg.selected(targets)
     extra: dict[str, str] = {}

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import tools
-from generator.model import Plan
+from generator.alertmanager.plan import subjects
+from generator.output import tools
 from generator.pipeline import Build
-from generator.plan_alertmanager import subjects
+from generator.plan import Plan
 from tests.conftest import DURI_OUT, DURI_SPEC, fixture_specs, render_spec, require_tool
 
 SPECS = [(DURI_SPEC, DURI_OUT)] + [(s, s.parent / "out") for s in fixture_specs()]

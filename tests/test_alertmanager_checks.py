@@ -14,14 +14,14 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from generator.alertmanager import check_alertmanager
+from generator.alertmanager.model import AMRoute
+from generator.alertmanager.tree import gaps, matcher_text, parse_matcher, resolve, together
 from generator.errors import SpecError
-from generator.load import load_text
-from generator.model_alertmanager import AMRoute
-from generator.parse import parse_document
+from generator.output import parse_outputs
 from generator.pipeline import Build
-from generator.routing_checks import check_alertmanager
-from generator.routing_tree import gaps, matcher_text, parse_matcher, resolve, together
-from generator.validate import parse_outputs
+from generator.plan import parse_spec
+from generator.spec import load_text
 from tests.conftest import DURI_OUT, DURI_SPEC, render_spec
 
 CONFIG = "alertmanager/alertmanager.yml"
@@ -37,7 +37,10 @@ def _problems(build: Build, mutate: Callable[[dict[str, Any]], None]) -> list[st
     assert errors == []
     parsed = copy.deepcopy(parsed)
     mutate(parsed[CONFIG])
-    return check_alertmanager(build.plan, parsed)
+    plan = build.plan
+    return check_alertmanager(
+        plan.alertmanager, plan.alerts(), plan.prometheus.external_labels, parsed
+    )
 
 
 def _route(config: dict[str, Any], receiver: str, *matchers: str) -> dict[str, Any]:
@@ -231,7 +234,7 @@ def test_a_time_zone_the_tz_database_does_not_know_is_a_spec_error() -> None:
     assert text.count("location: Asia/Seoul") == 1
     doc = load_text(text.replace("location: Asia/Seoul", "location: Asia/Sejong"), "duri.yaml")
     with pytest.raises(SpecError) as caught:
-        parse_document(doc)
+        parse_spec(doc)
     (line,) = caught.value.lines()
     assert line.endswith(
         "routing.time_intervals.business-hours[0].location: unknown time zone 'Asia/Sejong'"

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.markdown import md_code, md_text, md_url
-from generator.numbers import parse_duration
+from generator.core.markdown import md_code, md_text, md_url
+from generator.core.numbers import parse_duration
 from generator.pipeline import Build
 from tests.conftest import DURI_OUT, DURI_SPEC, FIXTURES, render_spec
 

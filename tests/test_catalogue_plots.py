@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from generator import plots
+from generator.catalogue import plots
+from generator.catalogue.model import CatalogueSLO
+from generator.catalogue.plan import assert_shared_plots
+from generator.catalogue.svg import Axis, Chart, Line, render_svg
+from generator.core.numbers import parse_duration
 from generator.errors import OutputError
-from generator.model_catalogue import CatalogueSLO
-from generator.numbers import parse_duration
+from generator.output import validate_outputs
 from generator.pipeline import Build
-from generator.plan_catalogue import assert_shared_plots
-from generator.svg_plot import Axis, Chart, Line, render_svg
-from generator.validate import validate_outputs
 from tests.conftest import (
     DURI_OUT,
     DURI_SPEC,
@@ -47,6 +47,12 @@ def split() -> Build:
 
 def _svgs(build: Build) -> dict[str, ET.Element]:
     return {p: ET.fromstring(t) for p, t in build.files.items() if p.startswith("plots/")}
+
+
+def _plotted(build: Build) -> plots.Plotted:
+    catalogue = build.plan.catalogue
+    assert catalogue is not None
+    return plots.Plotted(catalogue, build.plan.slos, build.plan.source)
 
 
 def _entry(build: Build, plot: str) -> CatalogueSLO:
@@ -87,7 +93,7 @@ def test_polyline_points_sit_where_the_curves_numbers_say(duri: Build) -> None:
     for path, root in _svgs(duri).items():
         xs, ys = _tick_positions(root)
         lines = _polylines(root)
-        for curve in plots.curves(duri.plan, _entry(duri, path)):
+        for curve in plots.curves(_plotted(duri), _entry(duri, path)):
             pixels = [
                 tuple(map(float, pair.split(",")))
                 for pair in lines[curve.label].get("points", "").split()
@@ -106,7 +112,7 @@ def test_each_curve_at_a_total_outage_is_the_catalogue_figure(duri: Build) -> No
             for a in duri.plan.catalogue.alerts
             if a.burn and a.service == entry.service and dict(a.labels)["slo"] == entry.slo
         ]
-        for curve, row in zip(plots.curves(duri.plan, entry), rows, strict=True):
+        for curve, row in zip(plots.curves(_plotted(duri), entry), rows, strict=True):
             assert row.burn is not None and row.burn.outage is not None
             rate, seconds = curve.points[-1]
             assert rate == 100
@@ -221,8 +227,8 @@ def test_services_of_one_tier_get_identical_curves(split: Build) -> None:
     shared = {p: es for p, es in by_plot.items() if len(es) > 1}
     assert shared, "the split example has a tier with two services"
     for entries in shared.values():
-        first = plots.curves(split.plan, entries[0])
-        assert all(plots.curves(split.plan, e) == first for e in entries[1:])
+        first = plots.curves(_plotted(split), entries[0])
+        assert all(plots.curves(_plotted(split), e) == first for e in entries[1:])
 
 
 def test_the_planner_refuses_services_of_one_tier_with_different_plot_inputs(

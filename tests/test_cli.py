@@ -137,7 +137,7 @@ def test_python_dash_m_generator_runs_the_cli() -> None:
 
 
 def test_generated_files_never_escape_out(tmp_path: Path) -> None:
-    from generator.write import WriteError, write_outputs
+    from generator.output.write import WriteError, write_outputs
 
     for bad in ("../escape.yml", "/etc/passwd", "a/../../b", "nul\x00.yml", ".obsgen-manifest"):
         with pytest.raises(WriteError):
@@ -147,7 +147,7 @@ def test_generated_files_never_escape_out(tmp_path: Path) -> None:
 
 
 def test_a_failure_between_files_leaves_previous_out_intact(tmp_path: Path) -> None:
-    from generator.write import write_outputs
+    from generator.output import write_outputs
 
     out = tmp_path / "out"
     write_outputs(out, {"a.yml": "a: 1\n", "b.yml": "b: 1\n"})

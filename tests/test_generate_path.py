@@ -13,10 +13,10 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from generator import conventions as cv
+from generator.core import conventions as cv
 from generator.errors import OutputError
+from generator.output import validate_outputs
 from generator.pipeline import Build
-from generator.validate import validate_outputs
 from tests.conftest import DURI_OUT, DURI_SPEC, ROOT, render_spec, run_cli
 
 GENERATE = (sys.executable, "-m", "generator", "generate")

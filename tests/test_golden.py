@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.write import read_manifest, write_outputs
+from generator.output.write import read_manifest, write_outputs
 from tests.conftest import (
     DURI_OUT,
     DURI_SPEC,

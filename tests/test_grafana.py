@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import conventions as cv
+from generator.core import conventions as cv
 from generator.pipeline import Build
 from generator.plan import build_plan
 from tests.conftest import DURI_OUT, DURI_SPEC, FIXTURES, render_spec

@@ -10,17 +10,11 @@ from typing import Any
 
 import pytest
 
-from generator import conventions as cv
+from generator.core import conventions as cv
 from generator.errors import OutputError
-from generator.grafana_check import (
-    layout_problems,
-    query_problems,
-    schema_problems,
-    substitute,
-)
+from generator.grafana.checks import layout_problems, query_problems, schema_problems, substitute
+from generator.output import validate_outputs
 from generator.pipeline import Build
-from generator.promql_check import known_series
-from generator.validate import validate_outputs
 from tests.conftest import DURI_OUT, DURI_SPEC, render_spec
 
 Doc = dict[str, Any]
@@ -38,7 +32,7 @@ def service(duri: Build) -> Doc:
 
 
 def known(build: Build) -> frozenset[str]:
-    return known_series(build.plan)
+    return build.plan.known_series()
 
 
 def data_panel(doc: Doc, index: int = 0) -> Doc:

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from generator import render as render_module
-from generator.canonical_json import JSONFormError, canonical, dumps
 from generator.errors import TemplateError
-from generator.parse import read_spec
-from generator.plan import build_plan
-from generator.render import Output, render
+from generator.output import rendering as render_module
+from generator.output.canonical_json import JSONFormError, canonical, dumps
+from generator.output.rendering import Output, render
+from generator.plan import build_plan, read_spec
 from tests.conftest import DURI_SPEC
 
 

@@ -20,13 +20,12 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from generator.catalogue import plot_outputs
 from generator.errors import SpecError
-from generator.load import load_text
-from generator.parse import parse_document
-from generator.plan import build_plan
-from generator.plots import plot_outputs
-from generator.render import render, yamlstr
-from generator.validate import validate_outputs
+from generator.output import validate_outputs
+from generator.output.rendering import render, yamlstr
+from generator.plan import build_plan, parse_spec
+from generator.spec import load_text
 from tests.conftest import ROOT, require_tool
 
 EXAMPLES = int(os.environ.get("OBSGEN_HYPOTHESIS_EXAMPLES", "2000"))
@@ -156,14 +155,16 @@ def test_hostile_strings_are_rejected_or_rendered_only_as_data(
     path, kind = field
     text = mutate(path, value, kind)
     try:
-        spec = parse_document(load_text(text, "hostile.yaml"))
+        spec = parse_spec(load_text(text, "hostile.yaml"))
     except SpecError as err:
         assert err.problems and all(p.location.file == "hostile.yaml" for p in err.problems)
         return
     # what the spec file says (the YAML dumper may fold a NEL into a space, for example)
     value = written(yaml.safe_load(text), path, kind)
     plan = build_plan(spec, "hostile.yaml")
-    files = render(plan) | plot_outputs(plan)  # what build() validates
+    files = render(plan) | plot_outputs(
+        plan.catalogue, plan.slos, plan.source
+    )  # what build() validates
     validate_outputs(plan, files)
     if kind.startswith("selector:"):
         assert value in matcher_values(files, kind.split(":", 1)[1])

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from generator.core.numbers import dec, fmt, format_duration, parse_bytes, parse_duration
 from generator.errors import SpecError
-from generator.load import load_text
-from generator.numbers import dec, fmt, format_duration, parse_bytes, parse_duration
+from generator.spec import load_text
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,8 @@ import pytest
 import yaml
 
 from generator.errors import SpecError
-from generator.parse import read_spec
-from generator.spec import Spec
-from generator.spec_receivers import EmailReceiver
+from generator.plan import read_spec
+from generator.spec import EmailReceiver, Spec
 from tests.conftest import DURI_SPEC, ROOT, run_cli
 
 

@@ -12,9 +12,8 @@ import pytest
 import yaml
 
 from generator.errors import OutputError
-from generator.model import Expr
-from generator.render import render
-from generator.validate import validate_outputs
+from generator.output import render, validate_outputs
+from generator.prometheus import Expr
 from tests.conftest import DURI_OUT, DURI_SPEC, fixture_specs, render_spec, require_tool
 
 SPECS = [(DURI_SPEC, DURI_OUT)] + [(s, s.parent / "out") for s in fixture_specs()]

@@ -10,8 +10,12 @@ from fractions import Fraction
 
 import pytest
 
-from generator import slo_math as sm
-from generator.go_template import (
+from generator.catalogue.timing import scaled_detection
+from generator.core import slo_math as sm
+from generator.prometheus import BurnAlertPlan
+from generator.prometheus.slo import burn_alerts
+from generator.promtest.feeds import bucket_quantile, counter, gauge, pick, solve_histogram
+from generator.promtest.go_template import (
     TemplateExpansionError,
     expand,
     go_value,
@@ -19,12 +23,9 @@ from generator.go_template import (
     humanize_duration,
     humanize_percentage,
 )
-from generator.model_slo import BurnAlertPlan
-from generator.model_tests import CaseError, Segment
-from generator.plan_slo import burn_alerts
-from generator.promtest_feeds import bucket_quantile, counter, gauge, pick, solve_histogram
-from generator.promtest_slo import OUTAGE_WATCH_S, outage_clean_s, outage_model
-from generator.slo_sim import (
+from generator.promtest.model import CaseError, Segment
+from generator.promtest.slo import OUTAGE_WATCH_S, outage_clean_s, outage_model
+from generator.promtest.slo_sim import (
     Model,
     Scaled,
     Traffic,
@@ -32,7 +33,6 @@ from generator.slo_sim import (
     first_firing,
     first_firing_sustained,
 )
-from generator.slo_timing import scaled_detection
 
 
 @pytest.mark.parametrize(

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import conventions as cv
-from generator.check_rule_tests import check_rule_tests
-from generator.model_tests import rule_key
-from generator.numbers import parse_duration
+from generator.core import conventions as cv
+from generator.core.numbers import parse_duration
+from generator.output.tools import materialise
 from generator.pipeline import Build
-from generator.tools import materialise
+from generator.promtest import check_rule_tests
+from generator.promtest.model import rule_key
 from tests.conftest import DURI_OUT, DURI_SPEC, FIXTURES, render_spec, require_tool
 
 SPECS = {"duri": (DURI_SPEC, DURI_OUT), "shop": (FIXTURES / "shop" / "spec.yaml", None)}
@@ -78,7 +78,7 @@ def test_generated_test_file_passes_promtool_test_rules(
 def test_every_alert_of_every_rule_file_has_a_firing_case(spec: str) -> None:
     b = build(spec)
     parsed = {p: yaml.safe_load(t) for p, t in b.files.items() if p.endswith(".yml")}
-    assert check_rule_tests(b.plan, parsed) == []
+    assert check_rule_tests(b.plan.rule_files, parsed) == []
     assert len(b.plan.alerts()) > 20
 
 
@@ -105,7 +105,7 @@ def test_a_missing_firing_case_or_rule_file_is_reported() -> None:
             case["exp_alerts"] = [
                 a for a in case.get("exp_alerts") or [] if a["exp_labels"]["service"] != "duri-core"
             ]
-    problems = check_rule_tests(b.plan, broken)
+    problems = check_rule_tests(b.plan.rule_files, broken)
     assert (
         f"{cv.test_file('slo')}: names rule file ../rules/gone.yml, which obsgen does not write"
         in problems

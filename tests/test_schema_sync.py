@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from generator.reference import reference_markdown, schema_text
+from generator.spec import reference_markdown, schema_text
 from tests.conftest import DURI_SPEC, ROOT, fixture_specs
 
 SCHEMA = ROOT / "schema" / "obsgen-spec.schema.json"

@@ -13,9 +13,9 @@ import promql_parser
 import pytest
 import yaml
 
-from generator import conventions as cv
-from generator import slo_math as sm
-from generator.numbers import parse_duration
+from generator.core import conventions as cv
+from generator.core import slo_math as sm
+from generator.core.numbers import parse_duration
 from generator.pipeline import Build
 from tests.conftest import DURI_OUT, DURI_SPEC, FIXTURES, render_spec
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import SpecError
-from generator.parse import read_spec
+from generator.plan import read_spec
 from tests.conftest import ROOT, run_cli
 
 SPLIT = ROOT / "examples" / "split" / "spec"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.output.targets import check_targets, rule_groups
 from generator.pipeline import Build, build
-from generator.targets import check_targets, rule_groups
 from tests.conftest import DURI_OUT, DURI_SPEC, ROOT, require_tool, run_cli
 
 ALL = ("files", "kubernetes", "mimir", "thanos")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.load import FAST_SAFE_LOADER
-from generator.yaml_read import load
+from generator.output.yaml_read import load
+from generator.spec import FAST_SAFE_LOADER
 from tests.conftest import DURI_OUT
 
 TRICKY = [

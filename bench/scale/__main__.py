@@ -4,7 +4,7 @@ Generates specs of N services (each with its SLOs, threshold and regression aler
 routes and dashboards), then measures cold `obsgen generate` and `obsgen check` (fresh
 processes, as CI runs them): wall time (median of --repeat) and peak RSS. The floor is the
 same Python importing only pydantic, jinja2, yaml and click. Compiled templates are cached
-between runs as Python caches bytecode (generator/template_cache.py); DuRi's very first run,
+between runs as Python caches bytecode (generator/output/template_cache.py); DuRi's very first run,
 before anything is cached, is listed on its own. Prints a table.
 """
 
@@ -47,7 +47,7 @@ def measure(args: list[str], cwd: Path, repeat: int, env: dict[str, str]) -> tup
 
 
 def environment(cache: Path) -> dict[str, str]:
-    """The children's environment: compiled templates cached in `cache` (template_cache.py)
+    """The children's environment: compiled templates cached in `cache` (output/template_cache.py)
     and Python bytecode written as it is by default (a CI job may switch it off)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["OBSGEN_CACHE_DIR"] = str(cache)
@@ -74,7 +74,7 @@ def main() -> None:
         note = f"{models[0] / floor[0]:.2f}x floor"
         rows.append(("import generator.spec (the spec models alone)", "", *models, note, ""))
         duri_args = [*obsgen, "generate", str(ROOT / "spec/duri.yaml"), "--out"]
-        # the very first run: no compiled templates cached yet (template_cache.py)
+        # the very first run: no compiled templates cached yet (output/template_cache.py)
         first = measure([*duri_args, str(work / "duri-first")], work, 1, env)
         rows.append(("spec/duri.yaml (4 services) generate, first run", "", *first, "", ""))
         duri = measure([*duri_args, str(work / "duri")], work, opts.repeat, env)

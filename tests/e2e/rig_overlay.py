@@ -14,8 +14,7 @@ from typing import Any
 
 import yaml
 
-from generator.spec import Spec
-from generator.spec_receivers import EmailReceiver, PagerDutyReceiver, SlackReceiver
+from generator.spec import EmailReceiver, PagerDutyReceiver, SlackReceiver, Spec
 
 LOOPBACK = "127.0.0.1:"
 

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from generator.numbers import parse_duration
+from generator.core.numbers import parse_duration
 from tests.e2e.exporter import GIB, MIB, Traffic
 from tests.e2e.sinks import Notification
 from tests.e2e.stack import Stack

@@ -24,10 +24,9 @@ from typing import Any
 
 import yaml
 
-from generator.numbers import parse_duration
-from generator.parse import read_spec
-from generator.spec import Spec
-from generator.spec_receivers import EmailReceiver
+from generator.core.numbers import parse_duration
+from generator.plan import read_spec
+from generator.spec import EmailReceiver, Spec
 from tests.conftest import ROOT, require_tool, run_cli
 from tests.e2e import servers
 from tests.e2e.exporter import Exporter, NodeSignals, ServiceSignals, Source, Traffic

@@ -1,0 +1,263 @@
+"""Spec -> Alertmanager plan (pure): receivers, route tree, inhibitions, time intervals, the
+Watchdog alert, and the routing table that amtool proves.
+
+`team` in a spec matcher becomes the set of services the team owns: alerts carry `service`,
+so routing by team needs no extra label and stays exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from generator.alertmanager.model import (
+    AlertmanagerPlan,
+    AMInhibitRule,
+    AMReceiver,
+    AMRoute,
+    AMTimeInterval,
+    AMTimeSpan,
+    Matchers,
+    Origin,
+    RoutingRow,
+    Scalar,
+)
+from generator.alertmanager.tree import describe_route_time, resolve
+from generator.core import conventions as cv
+from generator.prometheus import AlertRule, Expr, labels
+from generator.spec import (
+    EmailReceiver,
+    Match,
+    PagerDutyReceiver,
+    Route,
+    Routing,
+    SlackReceiver,
+    Spec,
+    TimeSpan,
+    WebhookReceiver,
+)
+
+# Severities every subject is tested with in the routing table ("none" is the Watchdog's).
+TABLE_SEVERITIES = ("critical", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Something alerts are about: its `service` and `tier` labels, and its owning team."""
+
+    service: str
+    tier: str
+    team: str | None
+
+
+def subjects(spec: Spec) -> list[Subject]:
+    """Services, the node and the datastores, as the rule planners label their alerts."""
+    team = spec.defaults.team
+    out = [Subject(n, s.tier, s.team or team) for n, s in spec.services.items()]
+    out.append(Subject("node", spec.exporters.node.tier, team))
+    out += [Subject(n, d.tier, team) for n, d in spec.datastores.items()]
+    return sorted(out, key=lambda s: s.service)
+
+
+def watchdog_labels(spec: Spec) -> dict[str, str]:
+    """The Watchdog's labels: the system as service, the most critical tier (first on ties)."""
+    tier = max(spec.tiers.items(), key=lambda item: item[1].availability)[0]
+    return {"service": spec.name, "severity": "none", "tier": tier}
+
+
+def watchdog_rule(spec: Spec) -> AlertRule:
+    """An alert that always fires: when it stops reaching the dead man's switch, alerting is
+    broken somewhere between Prometheus and the receiver."""
+    return AlertRule(
+        alert=cv.WATCHDOG,
+        expr=Expr("constant", {"value": 1}),
+        for_="0s",
+        labels=labels(**watchdog_labels(spec)),
+        annotations=labels(
+            summary=f"{spec.name}: alerting pipeline heartbeat (always firing)",
+            description=(
+                f"Always firing, so that a dead man's switch notices when alerts of {spec.name} "
+                "stop arriving: Prometheus down, rules not evaluated, or Alertmanager unreachable."
+            ),
+            runbook_url=cv.runbook(spec.runbook_url, cv.WATCHDOG),
+        ),
+        kind="watchdog",
+        condition="always (a heartbeat: the dead man's switch alarms when it stops arriving)",
+    )
+
+
+def matchers(spec: Spec, match: Match) -> Matchers:
+    """Spec matcher -> label sets (sorted); `team` turns into the services it owns."""
+    sets: dict[str, Iterable[str]] = {
+        name: values
+        for name in ("alertname", "severity", "tier", "service", "slo")
+        if (values := getattr(match, name)) is not None
+    }
+    sets.update(match.labels)
+    if match.team is not None:
+        owned = {s.service for s in subjects(spec) if s.team in match.team}
+        sets["service"] = owned & set(sets.get("service", owned))
+    return tuple((name, tuple(sorted(values))) for name, values in sorted(sets.items()))
+
+
+def _route(spec: Spec, route: Route, origin: Origin) -> AMRoute:
+    return AMRoute(
+        receiver=route.receiver,
+        matchers=matchers(spec, route.match),
+        group_by=route.group_by,
+        group_wait=route.group_wait,
+        group_interval=route.group_interval,
+        repeat_interval=route.repeat_interval,
+        continue_=route.continue_,
+        active=route.active_in,
+        muted=route.muted_in,
+        routes=tuple(
+            _route(spec, child, (*origin, "routes", i)) for i, child in enumerate(route.routes)
+        ),
+        origin=origin,
+    )
+
+
+def route_tree(spec: Spec, routing: Routing) -> AMRoute:
+    """The root route (catch-all receiver, default grouping and timings) and its children."""
+    return AMRoute(
+        receiver=routing.receiver,
+        group_by=routing.group_by,
+        group_wait=routing.group_wait,
+        group_interval=routing.group_interval,
+        repeat_interval=routing.repeat_interval,
+        routes=tuple(
+            _route(spec, r, ("routing", "routes", i)) for i, r in enumerate(routing.routes)
+        ),
+        origin=("routing",),
+    )
+
+
+def _receiver(name: str, spec_receiver: object) -> AMReceiver:
+    fields: list[tuple[str, Scalar | None]]
+    auth: tuple[tuple[str, str], ...] = ()
+    if isinstance(spec_receiver, PagerDutyReceiver):
+        kind, fields = (
+            "pagerduty",
+            [
+                ("routing_key_file", spec_receiver.routing_key_file),
+                ("url", spec_receiver.url),
+                ("send_resolved", spec_receiver.send_resolved),
+            ],
+        )
+    elif isinstance(spec_receiver, SlackReceiver):
+        kind, fields = (
+            "slack",
+            [
+                ("api_url_file", spec_receiver.api_url_file),
+                ("channel", spec_receiver.channel),
+                ("send_resolved", spec_receiver.send_resolved),
+            ],
+        )
+    elif isinstance(spec_receiver, EmailReceiver):
+        kind, fields = (
+            "email",
+            [
+                (
+                    "to",
+                    ", ".join(spec_receiver.to),
+                ),  # Alertmanager takes one comma-separated string
+                ("from", spec_receiver.from_),
+                ("smarthost", spec_receiver.smarthost),
+                ("auth_username", spec_receiver.auth_username),
+                ("auth_password_file", spec_receiver.auth_password_file),
+                ("require_tls", spec_receiver.require_tls),
+                ("send_resolved", spec_receiver.send_resolved),
+            ],
+        )
+    else:
+        assert isinstance(spec_receiver, WebhookReceiver)
+        kind, fields = (
+            "webhook",
+            [
+                ("url", spec_receiver.url),
+                ("max_alerts", spec_receiver.max_alerts),
+                ("send_resolved", spec_receiver.send_resolved),
+            ],
+        )
+        if spec_receiver.http_config is not None:
+            a = spec_receiver.http_config.authorization
+            auth = (("type", a.type), ("credentials_file", a.credentials_file))
+    kept = tuple((k, v) for k, v in fields if v is not None)
+    return AMReceiver(name, kind, f"{kind}_configs", kept, auth)
+
+
+def _time_interval(name: str, spans: Iterable[TimeSpan]) -> AMTimeInterval:
+    out = []
+    for span in spans:
+        out.append(
+            AMTimeSpan(
+                weekdays=span.weekdays,
+                times=tuple((t.start_time, t.end_time) for t in span.times),
+                days_of_month=span.days_of_month,
+                months=span.months,
+                years=span.years,
+                location=span.location,
+            )
+        )
+    return AMTimeInterval(name, tuple(out))
+
+
+def _row(root: AMRoute, label_set: dict[str, str], alert: bool) -> RoutingRow:
+    taken = resolve(root, label_set)
+    times = [describe_route_time(r) for r in taken]
+    when = tuple(t or "always" for t in times) if any(times) else ()
+    return RoutingRow(
+        labels=tuple(sorted(label_set.items())),
+        receivers=tuple(r.receiver for r in taken),
+        when=when,
+        alert=alert,
+    )
+
+
+def alert_label_set(alert: AlertRule, external: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The labels an alert reaches Alertmanager with: external labels, its own, its name."""
+    return tuple(sorted({**external, **dict(alert.labels), "alertname": alert.alert}.items()))
+
+
+def routing_rows(
+    spec: Spec, root: AMRoute, alerts: Iterable[AlertRule], external: dict[str, str]
+) -> tuple[RoutingRow, ...]:
+    """One row per distinct generated alert, then one per subject x severity combination."""
+    alert_sets = {alert_label_set(a, external) for a in alerts}
+    combos = {
+        tuple(sorted({**external, "service": s.service, "tier": s.tier, "severity": sev}.items()))
+        for s in subjects(spec)
+        for sev in TABLE_SEVERITIES
+    }
+    rows = [_row(root, dict(ls), True) for ls in sorted(alert_sets)]
+    rows += [_row(root, dict(ls), False) for ls in sorted(combos - alert_sets)]
+    return tuple(rows)
+
+
+def plan_alertmanager(spec: Spec, alerts: Iterable[AlertRule]) -> AlertmanagerPlan | None:
+    """The Alertmanager plan of a spec with a routing section (None without one)."""
+    routing = spec.routing
+    if routing is None:
+        return None
+    root = route_tree(spec, routing)
+    external = dict(spec.prometheus.external_labels)
+    return AlertmanagerPlan(
+        path=cv.ALERTMANAGER_CONFIG,
+        table_path=cv.ROUTING_TABLE,
+        root=root,
+        receivers=tuple(_receiver(n, r) for n, r in sorted(routing.receivers.items())),
+        inhibit_rules=tuple(
+            AMInhibitRule(
+                matchers(spec, rule.source),
+                matchers(spec, rule.target),
+                rule.equal,
+                ("routing", "inhibit", i),
+            )
+            for i, rule in enumerate(routing.inhibit)
+        ),
+        time_intervals=tuple(
+            _time_interval(n, spans) for n, spans in sorted(routing.time_intervals.items())
+        ),
+        rows=routing_rows(spec, root, alerts, external),
+    )

@@ -1,0 +1,233 @@
+"""Panel building blocks: alert thresholds as steps, reference lines, queries and the grid.
+
+Thresholds are read from the planned alert rules (never from a second copy of the spec
+numbers), so the line on a panel and the alert that fires are the same number.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from generator.core.numbers import fmt, parse_duration
+from generator.grafana.model import CRITICAL, OK, WARNING, Grid, Panel, Reference, Step, Target
+from generator.prometheus import AlertRule, Expr
+
+GRID_COLUMNS = 24
+ROW_BLOCK = 100  # a row in block k holds panel ids 100*k .. 100*k+99
+SEVERITY_COLORS = {"warning": WARNING, "critical": CRITICAL, "info": WARNING}
+Matchers = list[tuple[str, str, str]]
+
+
+def alert_steps(alerts: Iterable[AlertRule], kind: str, alert: str = "") -> tuple[Step, ...]:
+    """Threshold steps of one alert kind (and name), coloured by severity.
+
+    An alert that fires above its threshold turns the range above it orange/red; one that
+    fires below (throughput) turns the range below it orange/red and above it green.
+    """
+    tiers = sorted(
+        {
+            (rule.threshold, rule.label("severity"), rule.direction)
+            for rule in alerts
+            if rule.kind == kind and (not alert or rule.alert == alert)
+            if rule.threshold is not None
+        }
+    )
+    if not tiers:
+        return (Step(None, OK),)
+    if any(direction == "below" for _, _, direction in tiers):
+        colors = [SEVERITY_COLORS[severity] for _, severity, _ in tiers] + [OK]
+        steps = [Step(None, colors[0])]
+        steps += [Step(value, colors[i + 1]) for i, (value, _, _) in enumerate(tiers)]
+        return tuple(steps)
+    return (Step(None, OK), *(Step(value, SEVERITY_COLORS[sev]) for value, sev, _ in tiers))
+
+
+def _threshold_text(kind: str, value: Decimal) -> str:
+    if kind == "latency":
+        return seconds_text(value)
+    if kind == "throughput":
+        return f"{fmt(value)} req/s"
+    return f"{fmt(value * 100)}%"  # every other threshold alert watches a ratio
+
+
+def alert_lines(alerts: Iterable[AlertRule], kind: str) -> dict[str, Any]:
+    """Panel options drawing an alert's thresholds: the steps and a description naming them."""
+    rules = sorted(
+        (r for r in alerts if r.kind == kind and r.threshold is not None),
+        key=lambda r: (r.label("severity") != "warning", r.alert),
+    )
+    seen: dict[tuple[str, str, Decimal, str], None] = {}
+    for rule in rules:
+        assert rule.threshold is not None
+        seen[(rule.alert, rule.label("severity"), rule.threshold, rule.for_)] = None
+    if not seen:
+        return {"steps": alert_steps(alerts, kind)}
+    names = sorted({name for name, *_ in seen})
+    where = "below" if any(r.direction == "below" for r in rules) else "above"
+    tiers = ", ".join(
+        f"{severity} {where} {_threshold_text(kind, value)} for {for_}"
+        for _, severity, value, for_ in seen
+    )
+    return {
+        "steps": alert_steps(alerts, kind),
+        "description": f"Dashed lines: the thresholds of {', '.join(names)} ({tiers}).",
+    }
+
+
+def one_alert(alerts: Iterable[AlertRule], kind: str, alert: str = "") -> AlertRule | None:
+    """The first planned alert of a kind (and name), if any: its series and factor."""
+    return next(
+        (r for r in alerts if r.kind == kind and (not alert or r.alert == alert)),
+        None,
+    )
+
+
+def seconds_text(value: Decimal) -> str:
+    """0.2 -> '200ms', 2 -> '2s'."""
+    return f"{fmt(value * 1000)}ms" if value < 1 else f"{fmt(value)}s"
+
+
+# Largest first; binary before SI at each step so 1Gi reads 1GiB and 1G reads 1GB.
+_SIZES = (
+    (1024**4, "TiB"),
+    (1000**4, "TB"),
+    (1024**3, "GiB"),
+    (1000**3, "GB"),
+    (1024**2, "MiB"),
+    (1000**2, "MB"),
+    (1024, "KiB"),
+    (1000, "kB"),
+)
+
+
+def bytes_text(value: int) -> str:
+    """A size in the largest unit that divides it exactly: 1073741824 -> 1GiB, 2e9 -> 2GB."""
+    for size, unit in _SIZES:
+        if value >= size and value % size == 0:
+            return f"{value // size}{unit}"
+    return f"{value} bytes"
+
+
+def grafana_range(duration: str) -> str:
+    """A spec duration in the single-unit form Grafana's time ranges accept: 1d2h -> 26h."""
+    ms = parse_duration(duration)
+    for unit, size in (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)):
+        if ms % size == 0:
+            return f"{ms // size}{unit}"
+    return f"{ms}ms"
+
+
+def series(name: str, selector: Matchers | None = None) -> Expr:
+    """A recorded series, optionally selected."""
+    return Expr("series", {"series": name, "selector": selector or []})
+
+
+def constant(value: Decimal) -> Expr:
+    """A constant line."""
+    return Expr("constant", {"value": value})
+
+
+def ref_id(index: int) -> str:
+    """A, B, ..., Z, AA, AB, ...: Grafana's own refId sequence."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def panel(
+    kind: str,
+    type_: str,
+    title: str,
+    queries: Sequence[tuple[Expr, str]],
+    *,
+    unit: str,
+    w: int,
+    h: int,
+    references: Sequence[tuple[Expr, str, str]] = (),
+    **options: Any,
+) -> Panel:
+    """A panel not yet placed: `queries` are (expr, legend); `references` add dashed lines.
+
+    `references` are (expr, legend, colour): constants (targets, baselines, limits) or alert
+    lines the panel draws in a fixed colour.
+    """
+    every = [*queries, *((expr, legend) for expr, legend, _ in references)]
+    targets = tuple(
+        Target(ref_id(i), expr, legend, instant=type_ == "table")
+        for i, (expr, legend) in enumerate(every)
+    )
+    refs = tuple(Reference(legend, color) for _, legend, color in references)
+    return Panel(
+        id=0,
+        type=type_,
+        title=title,
+        grid=Grid(0, 0, w, h),
+        targets=targets,
+        unit=unit,
+        references=refs,
+        key=kind,
+        **options,
+    )
+
+
+class Layout:
+    """Places rows and panels left to right, wrapping at 24 columns; assigns stable ids."""
+
+    def __init__(self) -> None:
+        self.panels: list[Panel] = []
+        self._block = 0
+        self._in_row = 0
+        self._x = 0
+        self._y = 0
+        self._line_height = 0
+
+    def _newline(self) -> None:
+        self._y += self._line_height
+        self._x = 0
+        self._line_height = 0
+
+    def row(self, title: str, key: str, block: int) -> None:
+        """Start a row below everything placed so far; its panels take ids 100*block+1...
+
+        Each row has a fixed block, so a row that the spec leaves out (no regression, no
+        baseline) never renumbers the panels of the rows after it.
+        """
+        if block <= self._block:
+            raise ValueError(f"row {key!r}: block {block} must follow block {self._block}")
+        if self._x:
+            self._newline()
+        self._block = block
+        self._in_row = 0
+        self.panels.append(
+            Panel(
+                id=block * ROW_BLOCK,
+                type="row",
+                title=title,
+                grid=Grid(0, self._y, GRID_COLUMNS, 1),
+                key=key,
+            )
+        )
+        self._y += 1
+
+    def add(self, *panels: Panel) -> None:
+        """Place panels (their grid carries only w and h so far) in the current row."""
+        for item in panels:
+            if not self._block:
+                raise ValueError("place a row before its panels")
+            self._in_row += 1
+            if self._in_row >= ROW_BLOCK:
+                raise ValueError(f"more than {ROW_BLOCK - 1} panels in one row")
+            w, h = item.grid.w, item.grid.h
+            if self._x + w > GRID_COLUMNS:
+                self._newline()
+            grid = Grid(self._x, self._y, w, h)
+            self._x += w
+            self._line_height = max(self._line_height, h)
+            pid = self._block * ROW_BLOCK + self._in_row
+            self.panels.append(dataclasses.replace(item, id=pid, grid=grid))

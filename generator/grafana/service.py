@@ -1,0 +1,370 @@
+"""The per-service dashboard (templated by $service): now, RED signals with the alert lines,
+latency, today against `regression.compare` ago, resources, and the weekly-review trends."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from generator.core import conventions as cv
+from generator.core.numbers import fmt
+from generator.grafana.model import CRITICAL, OK, REFERENCE, TARGET, Panel, Step
+from generator.grafana.panels import (
+    SEVERITY_COLORS,
+    Layout,
+    Matchers,
+    alert_lines,
+    constant,
+    grafana_range,
+    one_alert,
+    panel,
+    seconds_text,
+    series,
+)
+from generator.grafana.slo import budget_line, service_slo_row
+from generator.prometheus import AlertRule, Expr, SLOPlan, quantiles, ratio
+from generator.spec import Spec
+
+ONE = Decimal(1)
+
+
+def alert_percentile(spec: Spec) -> str:
+    """The percentile the latency alert watches (p95 when the spec has no latency alert)."""
+    return fmt(spec.alerts.latency.percentile) if spec.alerts.latency else "95"
+
+
+def _now_row(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: Matchers) -> None:
+    sig = spec.signals
+    pct = alert_percentile(spec)
+    firing = [("alertstate", "=", "firing"), *mine]
+    layout.row("Now", "now", 1)
+    layout.add(
+        panel(
+            "now.requests",
+            "stat",
+            "Request rate",
+            [(series(cv.requests_rate(sig.requests), mine), "requests/s")],
+            unit="reqps",
+            w=4,
+            h=4,
+            **alert_lines(alerts, "throughput"),
+        ),
+        panel(
+            "now.errors",
+            "stat",
+            "Error ratio",
+            [(series(cv.error_ratio(sig.requests), mine), "errors")],
+            unit="percentunit",
+            w=4,
+            h=4,
+        ),
+        panel(
+            "now.latency",
+            "stat",
+            f"p{pct} latency",
+            [(series(cv.quantile(sig.duration, pct), mine), f"p{pct}")],
+            unit="s",
+            w=4,
+            h=4,
+            **alert_lines(alerts, "latency"),
+        ),
+        panel(
+            "now.cpu",
+            "gauge",
+            "CPU (of limit)",
+            [(series(cv.CONTAINER_CPU_UTILISATION, mine), "CPU")],
+            unit="percentunit",
+            w=4,
+            h=4,
+            min=Decimal(0),
+            max=ONE,
+            **alert_lines(alerts, "cpu"),
+        ),
+        panel(
+            "now.memory",
+            "gauge",
+            "Memory (of limit)",
+            [(series(cv.CONTAINER_MEMORY_UTILISATION, mine), "memory")],
+            unit="percentunit",
+            w=4,
+            h=4,
+            min=Decimal(0),
+            max=ONE,
+            **alert_lines(alerts, "memory"),
+        ),
+        panel(
+            "now.alerts",
+            "stat",
+            "Firing alerts",
+            [(Expr("count_or_zero", {"series": "ALERTS", "selector": firing}), "alerts")],
+            unit="none",
+            w=4,
+            h=4,
+            # any firing alert is worth a look: one is the threshold by definition
+            steps=(Step(None, OK), Step(ONE, CRITICAL)),
+        ),
+    )
+
+
+def _red_rows(
+    spec: Spec,
+    alerts: list[AlertRule],
+    slos: Sequence[SLOPlan],
+    layout: Layout,
+    mine: Matchers,
+) -> None:
+    sig = spec.signals
+    layout.row("Traffic and errors", "red", 2)
+    target = []
+    if spec.targets:
+        rps = spec.targets.throughput
+        target.append((constant(rps), f"target {fmt(rps)} req/s", TARGET))
+    baseline_errors = []
+    if spec.baseline:
+        share = spec.baseline.error_rate
+        baseline_errors.append((constant(ratio(share)), f"baseline {fmt(share)}%", REFERENCE))
+    layout.add(
+        panel(
+            "requests",
+            "timeseries",
+            "Request rate",
+            [(series(cv.requests_rate(sig.requests), mine), "requests/s")],
+            unit="reqps",
+            w=12,
+            h=8,
+            references=target,
+            **alert_lines(alerts, "throughput"),
+            min=Decimal(0),
+        ),
+        panel(
+            "errors",
+            "timeseries",
+            "Error ratio",
+            [(series(cv.error_ratio(sig.requests), mine), "errors")],
+            unit="percentunit",
+            w=12,
+            h=8,
+            references=baseline_errors + budget_line(slos),
+            min=Decimal(0),
+        ),
+    )
+    layout.row("Latency", "latency-row", 3)
+    lines = []
+    if spec.baseline:
+        for name, value in (("p95", spec.baseline.latency_p95), ("p99", spec.baseline.latency_p99)):
+            lines.append((constant(value), f"baseline {name} {seconds_text(value)}", REFERENCE))
+    layout.add(
+        panel(
+            "latency",
+            "timeseries",
+            "Latency percentiles",
+            [
+                (series(cv.quantile(sig.duration, fmt(q)), mine), f"p{fmt(q)}")
+                for q in quantiles(spec)
+            ],
+            unit="s",
+            w=24,
+            h=8,
+            references=lines,
+            **alert_lines(alerts, "latency"),
+            min=Decimal(0),
+        )
+    )
+
+
+_REGRESSION = {
+    "latency_p95": ("Latency p95", "s"),
+    "throughput": ("Request rate", "reqps"),
+    "error_rate": ("Error ratio", "percentunit"),
+}
+
+
+def _regression_row(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: Matchers) -> None:
+    reg = spec.regression
+    if reg is None:
+        return
+    layout.row(f"Today vs {reg.compare} before", "regression", 5)
+    width = max(24 // len(reg.metrics), 6)
+    for metric in reg.metrics:
+        rule = one_alert(alerts, "regression", cv.REGRESSION_NAMES[metric.value])
+        if rule is None or rule.threshold is None:
+            continue
+        title, unit = _REGRESSION[metric.value]
+        worse = "higher" if rule.direction == "above" else "lower"
+        color = SEVERITY_COLORS[reg.severity]
+        alert_line = Expr(
+            "scaled_offset",
+            {
+                "series": rule.series,
+                "selector": mine,
+                "offset": reg.compare,
+                "factor": rule.threshold,
+            },
+        )
+        before = Expr("offset", {"series": rule.series, "selector": mine, "offset": reg.compare})
+        layout.add(
+            panel(
+                f"regression.{metric.value}",
+                "timeseries",
+                f"{title}: today vs {reg.compare} before",
+                [(series(rule.series, mine), "now"), (before, f"{reg.compare} before")],
+                unit=unit,
+                w=width,
+                h=8,
+                references=[(alert_line, f"{rule.alert}: {fmt(reg.threshold)}% {worse}", color)],
+                min=Decimal(0),
+                description=(
+                    f"Dashed line: {rule.alert} fires when the value stays {fmt(reg.threshold)}% "
+                    f"{worse} than {reg.compare} before for {reg.for_} (and traffic was at "
+                    f"least {fmt(reg.min_request_rate)} req/s {reg.compare} before)."
+                ),
+            )
+        )
+
+
+def _resources_row(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: Matchers) -> None:
+    sig = spec.signals
+    layout.row("Resources", "resources", 6)
+    layout.add(
+        panel(
+            "cpu",
+            "timeseries",
+            "CPU (of limit)",
+            [(series(cv.CONTAINER_CPU_UTILISATION, mine), "CPU")],
+            unit="percentunit",
+            w=8,
+            h=8,
+            **alert_lines(alerts, "cpu"),
+            min=Decimal(0),
+        ),
+        panel(
+            "memory",
+            "timeseries",
+            "Memory (of limit)",
+            [(series(cv.CONTAINER_MEMORY_UTILISATION, mine), "memory")],
+            unit="percentunit",
+            w=8,
+            h=8,
+            **alert_lines(alerts, "memory"),
+            min=Decimal(0),
+        ),
+        panel(
+            "network",
+            "timeseries",
+            "Network",
+            [
+                (series(cv.container_network_rate(sig.container_network_receive), mine), "receive"),
+                (series(cv.container_network_rate(sig.container_network_transmit), mine), "send"),
+            ],
+            unit="Bps",
+            w=8,
+            h=8,
+            min=Decimal(0),
+        ),
+    )
+
+
+def _trend(name: str, selector: Matchers) -> Expr:
+    return Expr("trend", {"series": name, "selector": selector, "step": "$__interval"})
+
+
+def _trend_row(spec: Spec, layout: Layout, mine: Matchers) -> None:
+    sig, board = spec.signals, spec.dashboards
+    window = grafana_range(board.trend_range)
+    step = grafana_range(board.trend_step)
+    base, goal = spec.baseline, spec.targets
+    layout.row(f"Weekly review: last {window}, {step} means", "trend", 7)
+    common: dict[str, Any] = {
+        "w": 12,
+        "h": 8,
+        "time_from": window,
+        "interval": step,
+        "min": Decimal(0),
+    }
+    latency_lines, rate_lines, error_lines, resource_lines = [], [], [], []
+    if goal:
+        latency_lines.append(
+            (constant(goal.latency_p95), f"target p95 {seconds_text(goal.latency_p95)}", TARGET)
+        )
+        rate_lines.append(
+            (constant(goal.throughput), f"target {fmt(goal.throughput)} req/s", TARGET)
+        )
+        resource_lines += [
+            (constant(ratio(goal.cpu)), f"target CPU {fmt(goal.cpu)}%", TARGET),
+            (constant(ratio(goal.memory)), f"target memory {fmt(goal.memory)}%", TARGET),
+        ]
+    if base:
+        latency_lines.append(
+            (
+                constant(base.latency_p95),
+                f"baseline p95 {seconds_text(base.latency_p95)}",
+                REFERENCE,
+            )
+        )
+        rate_lines.append(
+            (constant(base.throughput), f"baseline {fmt(base.throughput)} req/s", REFERENCE)
+        )
+        error_lines.append(
+            (constant(ratio(base.error_rate)), f"baseline {fmt(base.error_rate)}%", REFERENCE)
+        )
+        resource_lines += [
+            (constant(ratio(base.cpu)), f"baseline CPU {fmt(base.cpu)}%", REFERENCE),
+            (constant(ratio(base.memory)), f"baseline memory {fmt(base.memory)}%", REFERENCE),
+        ]
+    layout.add(
+        panel(
+            "trend.latency",
+            "timeseries",
+            "Response time trend (p95)",
+            [(_trend(cv.quantile(sig.duration, "95"), mine), "p95")],
+            unit="s",
+            references=latency_lines,
+            **common,
+        ),
+        panel(
+            "trend.throughput",
+            "timeseries",
+            "Throughput trend",
+            [(_trend(cv.requests_rate(sig.requests), mine), "requests/s")],
+            unit="reqps",
+            references=rate_lines,
+            **common,
+        ),
+        panel(
+            "trend.errors",
+            "timeseries",
+            "Error rate trend",
+            [(_trend(cv.error_ratio(sig.requests), mine), "errors")],
+            unit="percentunit",
+            references=error_lines,
+            **common,
+        ),
+        panel(
+            "trend.resources",
+            "timeseries",
+            "Resource usage trend (of limits)",
+            [
+                (_trend(cv.CONTAINER_CPU_UTILISATION, mine), "CPU"),
+                (_trend(cv.CONTAINER_MEMORY_UTILISATION, mine), "memory"),
+            ],
+            unit="percentunit",
+            references=resource_lines,
+            **common,
+        ),
+    )
+
+
+def service_panels(
+    spec: Spec, alerts: list[AlertRule], slos: Sequence[SLOPlan]
+) -> tuple[Panel, ...]:
+    """Every panel of the per-service dashboard, placed; queries select service="$service"."""
+    mine: Matchers = [("service", "=", f"${cv.SERVICE_VARIABLE}")]
+    layout = Layout()
+    _now_row(spec, alerts, layout, mine)
+    _red_rows(spec, alerts, slos, layout, mine)
+    service_slo_row(layout, slos, 4)
+    _regression_row(spec, alerts, layout, mine)
+    _resources_row(spec, alerts, layout, mine)
+    _trend_row(spec, layout, mine)
+    return tuple(layout.panels)

@@ -1,0 +1,22 @@
+"""Outputs: the Plan rendered through Jinja templates, parsed back and validated, other output
+targets (Kubernetes, Mimir, Thanos), promtool/amtool, and out/ written or compared.
+
+Other packages import only the names below (tests/test_architecture.py).
+"""
+
+from generator.output import targets, tools
+from generator.output.drift import compare
+from generator.output.rendering import render, render_outputs
+from generator.output.validate import parse_outputs, validate_outputs
+from generator.output.write import write_outputs
+
+__all__ = [
+    "compare",
+    "parse_outputs",
+    "render",
+    "render_outputs",
+    "targets",
+    "tools",
+    "validate_outputs",
+    "write_outputs",
+]

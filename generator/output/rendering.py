@@ -1,0 +1,287 @@
+"""Plan -> {relative path: text}, through Jinja templates (StrictUndefined).
+
+Every scalar reaches a template through an escaping filter: `yamlstr` for YAML values,
+`selector` for PromQL label matchers, `num` for numbers. A spec string can never change
+the structure of an output.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from generator.alertmanager import matcher_text
+from generator.core.markdown import md_code, md_comment, md_text, md_url
+from generator.core.numbers import fmt
+from generator.errors import TemplateError
+from generator.output import canonical_json
+from generator.output.template_cache import bytecode_cache
+from generator.plan import Plan
+
+# Plain (unquoted) only for names that no YAML 1.1/1.2 reader turns into another type.
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-/]*$")
+_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
+# Single quotes hold any YAML-printable text except line breaks (NEL, LS, PS) and the BOM.
+_PLAIN_SAFE = re.compile(
+    "^[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*$"
+)
+
+
+def yamlstr(value: object) -> str:
+    """A YAML scalar that reads back as exactly `value` (a string)."""
+    text = str(value)
+    if _PLAIN.fullmatch(text) and text.lower() not in _YAML_WORDS:
+        return text
+    if _PLAIN_SAFE.fullmatch(text) and text == text.strip() and text:
+        return "'" + text.replace("'", "''") + "'"
+    return _double_quoted(text)
+
+
+def _double_quoted(text: str) -> str:
+    """A YAML double-quoted scalar; non-printables as YAML escapes (astral chars as \\U,
+    since YAML, unlike JSON, has no surrogate pairs)."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif _PLAIN_SAFE.fullmatch(ch):
+            out.append(ch)
+        elif code <= 0xFF:
+            out.append(f"\\x{code:02x}")
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return '"' + "".join(out) + '"'
+
+
+def yamlblock(text: str, indent: int) -> str:
+    """`text` as a YAML literal block (`|`) indented by `indent`, which reads back exactly;
+    a quoted scalar when a block cannot hold it (leading space, blank-only lines, controls)."""
+    lines = text[:-1].split("\n") if text.endswith("\n") else []
+    if (
+        not lines
+        or text.endswith("\n\n")
+        or lines[0][:1] in (" ", "")
+        or any(line.strip() == "" and line for line in lines)
+        or not all(_PLAIN_SAFE.fullmatch(line) for line in lines)
+    ):
+        return yamlstr(text)
+    pad = " " * indent
+    return "|\n" + "\n".join(pad + line if line else "" for line in lines)
+
+
+def promql_string(value: str) -> str:
+    """A PromQL double-quoted string literal holding exactly `value`."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def selector(matchers: Iterable[tuple[str, str, str]]) -> str:
+    """Label matchers -> `{a="b",c=~"d"}` with escaped values."""
+    parts = [f"{name}{op}{promql_string(value)}" for name, op, value in matchers]
+    return "{" + ", ".join(parts) + "}" if parts else ""
+
+
+def num(value: Decimal | int | float) -> str:
+    """Print a number exactly."""
+    return fmt(value)
+
+
+def template_dirs(overrides: Path | None = None) -> list[Path]:
+    """Template search path: user overrides first, then the built-in templates."""
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "templates"
+    builtin = packaged if packaged.is_dir() else package.parent / "templates"
+    return ([overrides] if overrides else []) + [builtin]
+
+
+_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def _plan_fields(kind: type) -> frozenset[str]:
+    """Data fields of one of obsgen's own plan dataclasses (none for any other type)."""
+    found = _FIELDS.get(kind)
+    if found is None:
+        ours = dataclasses.is_dataclass(kind) and kind.__module__.startswith("generator.")
+        names = (f.name for f in dataclasses.fields(kind)) if ours else ()
+        found = _FIELDS[kind] = frozenset(n for n in names if not n.startswith("_"))
+    return found
+
+
+class _PlanSandbox(SandboxedEnvironment):
+    """The sandbox, with a direct path for reading a data field of a plan object.
+
+    Templates mostly read fields of the plan's frozen dataclasses; the general sandbox
+    check of every such read was half of rendering 100 services. A field of our own
+    dataclass is plain data, so reading it is as safe as reading a dict item; anything else
+    (methods, other types, underscored names) takes the full sandbox check."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if attribute in _plan_fields(type(obj)):
+            return getattr(obj, attribute)
+        return super().getattr(obj, attribute)
+
+
+@functools.lru_cache(maxsize=8)
+def environment(overrides: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment: sandboxed (user overrides run in it too), strict, no autoescape
+    (we escape per value kind). Cached, so compiled templates are reused across renders."""
+    env = _PlanSandbox(
+        loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(overrides)]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache(),
+    )
+    env.filters.update(yamlstr=yamlstr, selector=selector, num=num, promql_string=promql_string)
+    env.filters["yamlblock"] = yamlblock
+    env.filters["am_matcher"] = lambda pair: matcher_text(*pair)  # Alertmanager label matcher
+    env.filters.update(md_text=md_text, md_code=md_code, md_url=md_url, md_comment=md_comment)
+    # `tojson` prints Decimals exactly (plan numbers are Decimals; json.dumps refuses them)
+    env.policies["json.dumps_function"] = canonical_json.dumps
+    return env
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file to write: its path under out/, template and context."""
+
+    path: str
+    template: str
+    context: dict[str, Any]
+
+
+OutputPlanner = Callable[[Plan], list[Output]]
+
+
+def prometheus_outputs(plan: Plan) -> list[Output]:
+    """Rule files and prometheus.yml."""
+    outputs = [Output(f.path, "prometheus/rules.yml.j2", {"file": f}) for f in plan.rule_files]
+    outputs.append(
+        Output(plan.prometheus.path, "prometheus/prometheus.yml.j2", {"config": plan.prometheus})
+    )
+    return outputs
+
+
+def rule_test_outputs(plan: Plan) -> list[Output]:
+    """The `promtool test rules` files proving every alert (promtest/plan.py)."""
+    return [Output(f.path, "prometheus/tests.yml.j2", {"file": f}) for f in plan.tests]
+
+
+def grafana_outputs(plan: Plan) -> list[Output]:
+    """Dashboard JSON files and the Grafana provisioning files."""
+    grafana = plan.grafana
+    if grafana is None:
+        return []
+    outputs = [
+        Output(d.path, "grafana/dashboards/dashboard.json.j2", {"dashboard": d})
+        for d in grafana.dashboards
+    ]
+    outputs.append(
+        Output(
+            grafana.datasources_path,
+            "grafana/provisioning/datasources.yml.j2",
+            {"datasource": grafana.datasource},
+        )
+    )
+    outputs.append(
+        Output(
+            grafana.providers_path,
+            "grafana/provisioning/dashboards.yml.j2",
+            {"provider": grafana.provider},
+        )
+    )
+    return outputs
+
+
+def alertmanager_outputs(plan: Plan) -> list[Output]:
+    """alertmanager.yml and its routing table (when the spec has a routing section)."""
+    am = plan.alertmanager
+    if am is None:
+        return []
+    config = am.path.rsplit("/", 1)[-1]
+    return [
+        Output(am.path, "alertmanager/alertmanager.yml.j2", {"am": am}),
+        Output(am.table_path, "alertmanager/routing-table.yml.j2", {"am": am, "config": config}),
+    ]
+
+
+def catalogue_outputs(plan: Plan) -> list[Output]:
+    """The alert catalogue for reviewers (catalogue/plan.py); its plots are drawn by
+    catalogue/plots.py."""
+    if plan.catalogue is None:
+        return []
+    return [Output(plan.catalogue.path, "ALERTS.md.j2", {"catalogue": plan.catalogue})]
+
+
+# One entry per output kind: a plan function choosing files, templates and contexts.
+PLANNERS: list[OutputPlanner] = [
+    prometheus_outputs,
+    rule_test_outputs,
+    grafana_outputs,
+    alertmanager_outputs,
+    catalogue_outputs,
+]
+
+
+def render(plan: Plan, overrides: Path | None = None) -> dict[str, str]:
+    """Render every output of `plan`; keys are paths relative to out/, sorted."""
+    env = environment(overrides)
+    files: dict[str, str] = {}
+    for planner in PLANNERS:
+        for output in planner(plan):
+            files[output.path] = _render_one(env, output, plan)
+    return dict(sorted(files.items()))
+
+
+def render_outputs(
+    plan: Plan, outputs: list[Output], overrides: Path | None = None
+) -> dict[str, str]:
+    """Render the given outputs (the planners of other targets call this)."""
+    env = environment(overrides)
+    return {output.path: _render_one(env, output, plan) for output in outputs}
+
+
+def _where(exc: jinja2.TemplateError, default: str) -> str:
+    """`file:line` of the template frame that failed (Jinja maps frames to template lines)."""
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code.co_filename
+        if code.endswith(".j2"):
+            filename, line = code, tb.tb_lineno
+        tb = tb.tb_next
+    return f"{filename or default}:{line}" if line else str(filename or default)
+
+
+def _render_one(env: jinja2.Environment, output: Output, plan: Plan) -> str:
+    try:
+        template = env.get_template(output.template)
+        text = template.render(source=plan.source, system=plan.system, **output.context)
+    except jinja2.TemplateError as exc:
+        raise TemplateError(
+            f"template {_where(exc, output.template)}: {exc.message or exc}"
+        ) from None
+    if not text.strip():
+        raise TemplateError(f"template {output.template} rendered an empty {output.path}")
+    text = text.replace("\r\n", "\n")
+    if output.path.endswith(".json"):
+        # templates lay JSON out freely; one canonical form is committed (sorted, indent 2)
+        try:
+            return canonical_json.canonical(text)
+        except canonical_json.JSONFormError as exc:
+            raise TemplateError(f"template {output.template}: {output.path}: {exc}") from None
+    return text if text.endswith("\n") else text + "\n"

@@ -1,0 +1,11 @@
+"""The Plan: the spec read whole (its own checks and every domain's) and every domain's part
+planned from it, in the order their inputs allow.
+
+Other packages import only the names below (tests/test_architecture.py).
+"""
+
+from generator.plan.build import build_plan
+from generator.plan.model import Plan
+from generator.plan.read import parse_spec, read_spec
+
+__all__ = ["Plan", "build_plan", "parse_spec", "read_spec"]

@@ -1,0 +1,98 @@
+"""Spec -> the Prometheus files: recording and alerting rule files, and prometheus.yml."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from generator.core import conventions as cv
+from generator.prometheus.infra import (
+    datastore_alerts,
+    node_alerts,
+    node_records,
+    postgres_records,
+    redis_records,
+)
+from generator.prometheus.model import (
+    AlertRule,
+    Group,
+    PrometheusConfig,
+    RuleFile,
+    ScrapeJob,
+    labels,
+)
+from generator.prometheus.regression import regression_alerts
+from generator.prometheus.rules import service_alerts, service_records
+from generator.spec import MetricType, Postgres, Spec
+
+
+def recording_file(spec: Spec) -> RuleFile:
+    """Every recording rule: per service, per node and per datastore."""
+    groups = [
+        Group(cv.group(spec.name, name, "recording"), tuple(service_records(spec, name, svc)))
+        for name, svc in sorted(spec.services.items())
+    ]
+    groups.append(Group(cv.group(spec.name, "node", "recording"), tuple(node_records(spec))))
+    for name, store in sorted(spec.datastores.items()):
+        records = (
+            postgres_records(name, store)
+            if isinstance(store, Postgres)
+            else redis_records(name, store)
+        )
+        groups.append(Group(cv.group(spec.name, name, "recording"), tuple(records)))
+    return RuleFile(cv.RECORDING_FILE, tuple(groups))
+
+
+def alerting_file(spec: Spec, watchdog: AlertRule) -> RuleFile:
+    """Every threshold and regression alert, then the `watchdog` in a group of its own."""
+    groups = [
+        Group(
+            cv.group(spec.name, name, "alerts"),
+            tuple(service_alerts(spec, name, svc) + regression_alerts(spec, name, svc)),
+        )
+        for name, svc in sorted(spec.services.items())
+    ]
+    groups.append(Group(cv.group(spec.name, "node", "alerts"), tuple(node_alerts(spec))))
+    for name, store in sorted(spec.datastores.items()):
+        groups.append(
+            Group(cv.group(spec.name, name, "alerts"), tuple(datastore_alerts(spec, name, store)))
+        )
+    groups.append(Group(cv.group(spec.name, cv.WATCHDOG_GROUP_PART, "alerts"), (watchdog,)))
+    return RuleFile(cv.ALERTS_FILE, tuple(g for g in groups if g.rules))
+
+
+def _scrape_jobs(spec: Spec) -> tuple[ScrapeJob, ...]:
+    jobs = [
+        ScrapeJob(svc.selector.get("job", name), svc.targets, labels(service=name, tier=svc.tier))
+        for name, svc in spec.services.items()
+    ]
+    for exporter in (spec.exporters.node, spec.exporters.cadvisor):
+        jobs.append(ScrapeJob(exporter.selector["job"], exporter.targets))
+    for store in spec.datastores.values():
+        jobs.append(ScrapeJob(store.selector["job"], store.targets))
+    return tuple(sorted(jobs, key=lambda j: j.name))
+
+
+def prometheus_config(spec: Spec, rule_files: Sequence[RuleFile]) -> PrometheusConfig:
+    """prometheus.yml: scrape jobs, the rule files (relative to it) and the Alertmanagers."""
+    config_dir = cv.PROMETHEUS_CONFIG.rsplit("/", 1)[0] + "/"
+    return PrometheusConfig(
+        path=cv.PROMETHEUS_CONFIG,
+        scrape_interval=spec.prometheus.scrape_interval,
+        evaluation_interval=spec.prometheus.evaluation_interval,
+        external_labels=tuple(sorted(spec.prometheus.external_labels.items())),
+        jobs=_scrape_jobs(spec),
+        rule_files=tuple(f.path.removeprefix(config_dir) for f in rule_files),
+        alertmanagers=spec.prometheus.alertmanagers,
+    )
+
+
+def catalogue_series(spec: Spec) -> frozenset[str]:
+    """Raw series names the catalogue declares (histogram/summary suffixes included)."""
+    names: set[str] = set()
+    for name, metric in spec.metrics.items():
+        names.add(name)
+        if metric.type in (MetricType.histogram, MetricType.summary):
+            names.update({f"{name}_sum", f"{name}_count"})
+        if metric.type is MetricType.histogram:
+            names.add(f"{name}_bucket")
+    return frozenset(names)

@@ -1,0 +1,107 @@
+"""The Prometheus part of the Plan: rules, rule groups, rule files and prometheus.yml, decided.
+
+Templates only lay these out; nothing here is formatted text except annotations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+Labels = tuple[tuple[str, str], ...]
+
+
+def labels(**items: str) -> Labels:
+    """Sorted label pairs (order carries no meaning, so output sorts it)."""
+    return tuple(sorted(items.items()))
+
+
+@dataclass(frozen=True)
+class Expr:
+    """A PromQL expression: the template macro that writes it and its arguments."""
+
+    macro: str
+    args: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RecordingRule:
+    """A recording rule."""
+
+    record: str
+    expr: Expr
+    labels: Labels = ()
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """An alerting rule with the labels and annotations DESIGN.md requires."""
+
+    alert: str
+    expr: Expr
+    for_: str
+    labels: Labels
+    annotations: Labels
+    kind: str = ""  # what the alert watches: a threshold kind, "regression", "slo", ...
+    threshold: Decimal | None = None
+    direction: str = "above"  # "above" or "below"
+    series: str = ""  # the recorded series the condition reads (for tests and dashboards)
+    condition: str = ""  # when it fires, in words, threshold included, `for` not (catalogue)
+
+    def label(self, name: str) -> str:
+        """Value of one of the alert's static labels."""
+        for key, value in self.labels:
+            if key == name:
+                return value
+        raise KeyError(name)
+
+
+Rule = RecordingRule | AlertRule
+
+
+@dataclass(frozen=True)
+class Group:
+    """A rule group; `interval` None means the global evaluation interval."""
+
+    name: str
+    rules: tuple[Rule, ...]
+    interval: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleFile:
+    """A Prometheus rule file."""
+
+    path: str
+    groups: tuple[Group, ...]
+
+    def alerts(self) -> list[AlertRule]:
+        """Every alerting rule in the file."""
+        return [r for g in self.groups for r in g.rules if isinstance(r, AlertRule)]
+
+    def records(self) -> list[RecordingRule]:
+        """Every recording rule in the file."""
+        return [r for g in self.groups for r in g.rules if isinstance(r, RecordingRule)]
+
+
+@dataclass(frozen=True)
+class ScrapeJob:
+    """A scrape job of prometheus.yml."""
+
+    name: str
+    targets: tuple[str, ...]
+    labels: Labels = ()
+
+
+@dataclass(frozen=True)
+class PrometheusConfig:
+    """prometheus.yml."""
+
+    path: str
+    scrape_interval: str
+    evaluation_interval: str
+    external_labels: Labels
+    jobs: tuple[ScrapeJob, ...]
+    rule_files: tuple[str, ...]
+    alertmanagers: tuple[str, ...]

@@ -1,0 +1,238 @@
+"""Plan the SLO rules: per service an availability and a latency SLO, their error budgets,
+burn rates and multiwindow, multi-burn-rate alerts (docs/slo.md).
+
+Cheap and exact: raw series are read only over 5m, by the per-service recording rules; here
+each SLO copies (availability) or derives from bucket rates (latency) its bad and total
+event rates, and every longer window averages those two recorded series over the window.
+Both averages count the same samples, so their quotient is the ratio of the sums of events:
+not an average of ratios, not a rate over days of raw series.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from generator.core import conventions as cv
+from generator.core import slo_math as sm
+from generator.core.numbers import fmt
+from generator.prometheus.model import AlertRule, Expr, Group, RecordingRule, Rule, RuleFile, labels
+from generator.prometheus.rules import seconds_text
+from generator.prometheus.slo_model import BurnAlertPlan, SLOPlan
+from generator.spec import Spec
+
+
+def slo_plans(spec: Spec) -> list[SLOPlan]:
+    """Every SLO of every service, sorted by service then SLO kind."""
+    plans = []
+    for name, service in sorted(spec.services.items()):
+        objective = spec.tiers[service.tier].availability
+        kinds: list[tuple[str, Decimal, str, Decimal | None]] = [
+            (cv.SLO_AVAILABILITY, objective, spec.slos.availability.period, None)
+        ]
+        latency = spec.slos.latency
+        if latency is not None:
+            kinds.append((cv.SLO_LATENCY, latency.objective, latency.period, latency.threshold))
+        for kind, goal, period, threshold in kinds:
+            budget = sm.error_budget(goal)
+            burns = burn_alerts(cv.slo_alert(kind), budget, period)
+            plans.append(
+                SLOPlan(
+                    service=name,
+                    tier=service.tier,
+                    slo=kind,
+                    objective=goal,
+                    budget=budget,
+                    period=period,
+                    min_events=spec.slos.min_events,
+                    burns=burns,
+                    threshold=threshold,
+                )
+            )
+    return plans
+
+
+def burn_alerts(alert: str, budget: Decimal, period: str) -> tuple[BurnAlertPlan, ...]:
+    """The page and ticket burn alerts (sm.BURN_WINDOWS) of an SLO with this error budget
+    over this period."""
+    return tuple(
+        BurnAlertPlan(
+            alert=alert,
+            severity=w.severity,
+            long=w.long,
+            short=w.short,
+            budget_share=w.budget_share,
+            factor=sm.burn_factor(w, period),
+            threshold=sm.burn_factor(w, period) * Fraction(budget),
+        )
+        for w in sm.BURN_WINDOWS
+    )
+
+
+def _le_matcher(threshold: Decimal) -> tuple[str, str, str]:
+    """Match the bucket whose upper bound is `threshold` however the client printed it:
+    Go prints 1 as "1", Python clients and Prometheus 3 as "1.0"."""
+    text = fmt(threshold)
+    if "." in text:
+        return ("le", "=", text)
+    return ("le", "=~", f"{text}|{text}\\.0")
+
+
+def _sli_rules(spec: Spec, slo: SLOPlan, static: tuple[tuple[str, str], ...]) -> list[Rule]:
+    """The bad and total event rates over 5m: the only SLO rules reading per-service data."""
+    mine = [("service", "=", slo.service)]
+    if slo.slo == cv.SLO_AVAILABILITY:
+        errors = Expr(
+            "slo_copy", {"series": cv.errors_rate(spec.signals.requests), "selector": mine}
+        )
+        total = Expr(
+            "slo_copy", {"series": cv.requests_rate(spec.signals.requests), "selector": mine}
+        )
+    else:
+        assert slo.threshold is not None
+        buckets = cv.bucket_rate(spec.signals.duration)
+        every = [*mine, ("le", "=", "+Inf")]
+        errors = Expr(
+            "slo_bucket_excess",
+            {"series": buckets, "total": every, "good": [*mine, _le_matcher(slo.threshold)]},
+        )
+        total = Expr("slo_sum_or_zero", {"series": buckets, "selector": every})
+    return [
+        RecordingRule(cv.slo_errors("5m"), errors, static),
+        RecordingRule(cv.slo_requests("5m"), total, static),
+    ]
+
+
+def _window_rules(slo: SLOPlan, window: str, static: tuple[tuple[str, str], ...]) -> list[Rule]:
+    """Average bad and total event rates over `window` and their ratio (absent without events)."""
+    sel = slo.selector()
+    span = slo.period if window == cv.SLO_PERIOD else window
+    rules: list[Rule] = []
+    if window != "5m":
+        for name in (cv.slo_errors, cv.slo_requests):
+            rules.append(
+                RecordingRule(
+                    name(window),
+                    Expr("slo_avg_over", {"series": name("5m"), "selector": sel, "window": span}),
+                    static,
+                )
+            )
+    ratio = Expr(
+        "slo_ratio",
+        {
+            "numerator": cv.slo_errors(window),
+            "denominator": cv.slo_requests(window),
+            "selector": sel,
+        },
+    )
+    rules.append(RecordingRule(cv.slo_error_ratio(window), ratio, static))
+    return rules
+
+
+def _burn_rate(slo: SLOPlan, window: str, static: tuple[tuple[str, str], ...]) -> RecordingRule:
+    expr = Expr(
+        "divide",
+        {"series": cv.slo_error_ratio(window), "selector": slo.selector(), "by": slo.budget},
+    )
+    return RecordingRule(cv.slo_burn_rate(window), expr, static)
+
+
+def _budget_rules(slo: SLOPlan, static: tuple[tuple[str, str], ...]) -> list[Rule]:
+    """Budget remaining over the period (1 when no request came), objective, budget, info."""
+    info = dict(static) | {"objective": fmt(slo.objective), "period": slo.period}
+    if slo.threshold is not None:
+        info["threshold"] = fmt(slo.threshold)
+    remaining = Expr(
+        "slo_remaining", {"series": cv.slo_burn_rate(cv.SLO_PERIOD), "selector": slo.selector()}
+    )
+    return [
+        RecordingRule(cv.SLO_BUDGET_REMAINING, remaining, static),
+        RecordingRule(cv.SLO_OBJECTIVE, Expr("slo_constant", {"value": 1 - slo.budget}), static),
+        RecordingRule(cv.SLO_ERROR_BUDGET, Expr("slo_constant", {"value": slo.budget}), static),
+        RecordingRule(cv.SLO_INFO, Expr("slo_constant", {"value": Decimal(1)}), labels(**info)),
+    ]
+
+
+def _goal(slo: SLOPlan) -> str:
+    if slo.threshold is None:
+        return "of requests succeed"
+    return f"of requests are served within {seconds_text(slo.threshold)}"
+
+
+def burn_alert(spec: Spec, slo: SLOPlan, burn: BurnAlertPlan) -> AlertRule:
+    """The alert of one burn window: both windows above threshold, long window busy enough."""
+    numerator, denominator = sm.exact(burn.threshold)
+    factor = sm.exact_text(burn.factor)
+    speed = "fast" if burn.severity == sm.PAGE else "slow"
+    share = fmt(burn.budget_share * sm.HUNDRED)
+    expr = Expr(
+        "slo_burn_alert",
+        {
+            "long_ratio": cv.slo_error_ratio(burn.long),
+            "short_ratio": cv.slo_error_ratio(burn.short),
+            "requests": cv.slo_requests(burn.long),
+            "selector": slo.selector(),
+            "numerator": numerator,
+            "denominator": denominator,
+            "window_seconds": sm.seconds(burn.long),
+            "min_events": slo.min_events,
+        },
+    )
+    return AlertRule(
+        alert=burn.alert,
+        expr=expr,
+        for_="0s",  # the short window already proves the burn is current (workbook)
+        labels=labels(
+            service=slo.service,
+            tier=slo.tier,
+            slo=slo.slo,
+            severity=burn.severity,
+            long_window=burn.long,
+            short_window=burn.short,
+        ),
+        annotations=labels(
+            summary=f"{slo.service}: {slo.slo} SLO {speed} burn ({factor}x over {burn.long})",
+            description=(
+                f"{slo.service} has been spending its {slo.slo} error budget "
+                f"({fmt(slo.objective)}% {_goal(slo)}, over {slo.period}) at more than "
+                f"{factor} times the sustainable rate over both the last {burn.long} and the "
+                f"last {burn.short}: at this rate {share}% of the {slo.period} budget is gone "
+                f"in {burn.long}."
+            ),
+            runbook_url=cv.runbook(spec.runbook_url, burn.alert),
+        ),
+        kind="slo",
+        threshold=sm.approx(burn.threshold),
+        direction="above",
+        series=cv.slo_error_ratio(burn.long),
+        condition=(
+            f"{slo.slo} error ratio above {sm.exact_text(burn.threshold)} ({factor}x the "
+            f"{fmt(slo.budget)} budget) over both {burn.long} and {burn.short}, with at least "
+            f"{slo.min_events} requests in {burn.long}"
+        ),
+    )
+
+
+def slo_rule_file(spec: Spec, slos: list[SLOPlan]) -> RuleFile:
+    """prometheus/rules/slo.yml: per service a fast, a medium and a slow group."""
+    groups = []
+    by_service: dict[str, list[SLOPlan]] = {}
+    for slo in slos:
+        by_service.setdefault(slo.service, []).append(slo)
+    for service, mine in sorted(by_service.items()):
+        parts: dict[str, list[Rule]] = {speed: [] for speed in sm.SPEEDS}
+        for slo in mine:
+            static = labels(service=slo.service, tier=slo.tier, slo=slo.slo)
+            parts[sm.FAST] += _sli_rules(spec, slo, static)
+            for window in (*sm.WINDOWS, cv.SLO_PERIOD):
+                parts[sm.WINDOW_SPEED[window]] += _window_rules(slo, window, static)
+            for window in (*(w.long for w in sm.BURN_WINDOWS), cv.SLO_PERIOD):
+                parts[sm.WINDOW_SPEED[window]].append(_burn_rate(slo, window, static))
+            parts[sm.SLOW] += _budget_rules(slo, static)
+            for burn in slo.burns:
+                parts[sm.ALERT_SPEED[burn.severity]].append(burn_alert(spec, slo, burn))
+        for speed in sm.SPEEDS:
+            interval = sm.group_interval(speed, spec.prometheus.evaluation_interval)
+            name = cv.slo_group(spec.name, service, speed)
+            groups.append(Group(name, tuple(parts[speed]), interval))
+    return RuleFile(cv.SLO_FILE, tuple(groups))

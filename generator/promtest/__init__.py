@@ -1,0 +1,37 @@
+"""Generated `promtool test rules` files: the cases that prove every alert, the input series
+that drive them, the SLO model predicting when burn alerts fire, and their checks.
+
+Other packages import only the names below (tests/test_architecture.py).
+"""
+
+from generator.promtest.cases import Ctx
+from generator.promtest.check import check_rule_tests
+from generator.promtest.inputs import REQUEST_RATE
+from generator.promtest.model import RuleTestFile
+from generator.promtest.plan import plan_tests, slo_context
+from generator.promtest.slo import (
+    fastest_page,
+    outage_clean_s,
+    outage_detection,
+    outage_model,
+    outage_slos,
+)
+from generator.promtest.slo_sim import FIVE_MINUTES, MARGIN, Scaled, first_firing_sustained
+
+__all__ = [
+    "FIVE_MINUTES",
+    "MARGIN",
+    "REQUEST_RATE",
+    "Ctx",
+    "RuleTestFile",
+    "Scaled",
+    "check_rule_tests",
+    "fastest_page",
+    "first_firing_sustained",
+    "outage_clean_s",
+    "outage_detection",
+    "outage_model",
+    "outage_slos",
+    "plan_tests",
+    "slo_context",
+]

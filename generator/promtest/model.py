@@ -1,0 +1,116 @@
+"""The test part of the Plan: `promtool test rules` files proving every alert's behaviour.
+
+Each check also records which alert rules it proves firing or silent (by `rule_key`), so a
+test can show that no alert lacks a firing case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from generator.errors import ObsgenError
+from generator.prometheus import AlertRule, Labels
+
+
+def rule_key(alert: AlertRule) -> str:
+    """A stable name of one alerting rule: its alert name and static labels."""
+    inner = ",".join(f'{k}="{v}"' for k, v in alert.labels)
+    return f"{alert.alert}{{{inner}}}"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """promtool's expanding notation `start+step x count`: count + 1 samples."""
+
+    start: Decimal
+    step: Decimal  # never negative: counters grow, gauges hold
+    count: int
+
+
+@dataclass(frozen=True)
+class InputSeries:
+    """One input series of a test group."""
+
+    metric: str
+    labels: Labels
+    values: tuple[Segment, ...]
+
+    def matchers(self) -> list[tuple[str, str, str]]:
+        """The labels as exact matchers (templates write them with the selector filter)."""
+        return [(k, "=", v) for k, v in self.labels]
+
+
+@dataclass(frozen=True)
+class ExpectedAlert:
+    """A firing alert as promtool reports it (alertname aside)."""
+
+    labels: Labels
+    annotations: Labels
+
+
+@dataclass(frozen=True)
+class AlertCheck:
+    """Every firing alert of `alertname` at `eval_time`: exactly `expected`."""
+
+    eval_time: str
+    alertname: str
+    expected: tuple[ExpectedAlert, ...]
+    proves: str  # what the check shows, written as a comment above it
+    firing: tuple[str, ...] = ()  # rule keys this check proves firing
+    silent: tuple[str, ...] = ()  # rule keys this check proves silent
+
+
+@dataclass(frozen=True)
+class Sample:
+    """An expected sample of a PromQL test."""
+
+    metric: str
+    labels: Labels
+    value: Decimal
+
+    def matchers(self) -> list[tuple[str, str, str]]:
+        """The labels as exact matchers."""
+        return [(k, "=", v) for k, v in self.labels]
+
+
+@dataclass(frozen=True)
+class ExprCheck:
+    """A PromQL expression's exact result at `eval_time` (no samples: absent, not NaN)."""
+
+    series: str
+    selector: tuple[tuple[str, str, str], ...]
+    eval_time: str
+    samples: tuple[Sample, ...]
+    proves: str
+
+
+@dataclass(frozen=True)
+class RuleTestGroup:
+    """Input series and the checks run on them."""
+
+    name: str
+    interval: str  # spacing of input samples
+    series: tuple[InputSeries, ...]
+    alerts: tuple[AlertCheck, ...]
+    exprs: tuple[ExprCheck, ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleTestFile:
+    """A `promtool test rules` file."""
+
+    path: str
+    rule_files: tuple[str, ...]  # relative to the test file's directory
+    evaluation_interval: str
+    group_eval_order: tuple[str, ...]  # every loaded group: promtool's default order is random
+    groups: tuple[RuleTestGroup, ...]
+
+    @property
+    def filename(self) -> str:
+        """The file's name, without its directory."""
+        return self.path.rsplit("/", 1)[-1]
+
+
+class CaseError(ObsgenError):
+    """No behaviour test can be generated for an alert (an unpredictable input or template)."""

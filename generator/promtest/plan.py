@@ -1,0 +1,139 @@
+"""Plan the `promtool test rules` files that prove every alert of every rule file.
+
+Per rule file with alerts, one test file per family of alerts: threshold and constant
+alerts (`alerts.yml`), regression alerts, which need a day of history and so a coarser
+evaluation step (`alerts-regression.yml`), and SLO burn-rate alerts (`slo.yml`). Scenarios
+that feed different raw metrics share a test group, so promtool evaluates the rules as few
+times as it can; the groups are evaluated in file order (promtool's own order is random).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Sequence
+
+from generator.core import conventions as cv
+from generator.core.numbers import format_duration
+from generator.prometheus import AlertRule, RuleFile, SLOPlan
+from generator.promtest.cases import Ctx, Scenario, seconds
+from generator.promtest.inputs import THRESHOLD_KINDS
+from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
+from generator.promtest.slo import slo_scenarios
+from generator.promtest.threshold import (
+    constant_scenario,
+    regression_scenarios,
+    threshold_scenarios,
+)
+from generator.spec import Spec
+
+MAIN, REGRESSION, SLO = "main", "regression", "slo"
+MINUTE = 60
+# promtool evaluates every rule at every step: a minute (or the global interval, if slower)
+# is fine enough for `for` durations of minutes and halves the time of a 30 s step.
+# Evaluation steps a day of regression history may use: the coarsest dividing its windows.
+COARSE_STEPS = (1800, 900, 600, 300, 120, 60)
+
+
+def _family(kind: str) -> str:
+    if kind == "slo":
+        return SLO
+    if kind == "regression":
+        return REGRESSION
+    return MAIN
+
+
+def _contexts(spec: Spec) -> dict[str, Ctx]:
+    scrape = seconds(spec.prometheus.scrape_interval)
+    evaluation = seconds(spec.prometheus.evaluation_interval)
+    coarse = evaluation
+    if spec.regression is not None:
+        spans = (seconds(spec.regression.for_), seconds(spec.regression.compare))
+        coarse = next((s for s in COARSE_STEPS if all(x % s == 0 for x in spans)), evaluation)
+    return {
+        MAIN: Ctx(spec, scrape, max(evaluation, MINUTE)),
+        REGRESSION: Ctx(spec, max(scrape, MINUTE), max(coarse, evaluation)),
+        SLO: Ctx(spec, scrape, max(evaluation, MINUTE)),
+    }
+
+
+def slo_context(spec: Spec) -> Ctx:
+    """Input spacing and evaluation step of the SLO tests (the catalogue's outage figures
+    are computed with the same, so they are what the tests prove)."""
+    return _contexts(spec)[SLO]
+
+
+def _scenarios(
+    ctx: dict[str, Ctx], alerts: list[AlertRule], slos: Sequence[SLOPlan]
+) -> dict[str, list[Scenario]]:
+    by_name: dict[str, list[AlertRule]] = defaultdict(list)
+    for alert in alerts:
+        by_name[alert.alert].append(alert)
+    out: dict[str, list[Scenario]] = defaultdict(list)
+    slo_alerts = []
+    for name, group in by_name.items():
+        kinds = {a.kind for a in group}
+        if len(kinds) != 1:
+            raise CaseError(f"alerts named {name} watch different things ({', '.join(kinds)})")
+        kind = kinds.pop()
+        family = _family(kind)
+        if family == SLO:
+            slo_alerts += group
+        elif family == REGRESSION:
+            out[family] += regression_scenarios(ctx[family], name, group)
+        elif kind in THRESHOLD_KINDS and all(a.threshold is not None for a in group):
+            out[family] += threshold_scenarios(ctx[family], name, group)
+        else:  # the Watchdog, and any alert without inputs to drive
+            out[family].append(constant_scenario(ctx[family], name, group))
+    if slo_alerts:
+        out[SLO] += slo_scenarios(ctx[SLO], slos, slo_alerts)
+    return out
+
+
+def _pack(scenarios: list[Scenario], ctx: Ctx) -> tuple[RuleTestGroup, ...]:
+    """First fit: a scenario joins the first group none of whose scenarios feed its metrics."""
+    bins: list[list[Scenario]] = []
+    for scenario in scenarios:
+        home = next((b for b in bins if all(not (s.metrics & scenario.metrics) for s in b)), None)
+        if home is None:
+            bins.append([scenario])
+        else:
+            home.append(scenario)
+    return tuple(
+        RuleTestGroup(
+            name="; ".join(s.name for s in b),
+            interval=format_duration(ctx.interval_s * 1000),
+            series=tuple(x for s in b for x in s.series),
+            alerts=tuple(c for s in b for c in s.alerts),
+            exprs=tuple(e for s in b for e in s.exprs),
+        )
+        for b in bins
+    )
+
+
+def plan_tests(
+    spec: Spec, rule_files: Sequence[RuleFile], slos: Sequence[SLOPlan]
+) -> tuple[RuleTestFile, ...]:
+    """Every test file: for each rule file with alerts, one per family of its alerts."""
+    ctx = _contexts(spec)
+    recording = [f for f in rule_files if f.records() and not f.alerts()]
+    files = []
+    for rule_file in rule_files:
+        if not rule_file.alerts():
+            continue
+        loaded = [*recording, *([] if rule_file in recording else [rule_file])]
+        stem = posixpath.splitext(posixpath.basename(rule_file.path))[0]
+        for family, scenarios in _scenarios(ctx, rule_file.alerts(), slos).items():
+            name = stem if family in (MAIN, stem) else f"{stem}-{family}"
+            path = cv.test_file(name)
+            here = posixpath.dirname(path)
+            files.append(
+                RuleTestFile(
+                    path=path,
+                    rule_files=tuple(posixpath.relpath(f.path, here) for f in loaded),
+                    evaluation_interval=format_duration(ctx[family].step_s * 1000),
+                    group_eval_order=tuple(g.name for f in loaded for g in f.groups),
+                    groups=_pack(scenarios, ctx[family]),
+                )
+            )
+    return tuple(sorted(files, key=lambda f: f.path))

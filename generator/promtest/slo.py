@@ -1,0 +1,250 @@
+"""Behaviour tests of the SLO burn-rate alerts (docs/slo.md), predicted by slo_sim.
+
+One scenario per test group, every service and both SLOs at once:
+- a ladder of steady burn rates, one just under the lowest factor (0.9x of it: 0.9x budget
+  for 30 days) and one between each pair of factors and above the highest: each alert is
+  proved firing just above its factor and silent just below (2x for 30 days: tickets only);
+- a total outage after an hour of clean traffic: pages within minutes (4 at most at 99.9 %);
+- low traffic, every request failing: below `min_events` no page fires;
+- no traffic at all: no alert, error ratios absent (not NaN), budget remaining 1.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from generator.core import conventions as cv
+from generator.core import slo_math as sm
+from generator.core.numbers import fmt
+from generator.prometheus import AlertRule, BurnAlertPlan, SLOPlan, labels
+from generator.promtest.cases import Ctx, Scenario, at, expected
+from generator.promtest.inputs import REQUEST_RATE, Traffic, requests_feed, slow_requests_feed
+from generator.promtest.model import AlertCheck, ExprCheck, Sample, rule_key
+from generator.promtest.slo_sim import FIVE_MINUTES, Model, fires, first_firing_sustained
+from generator.promtest.slo_sim import Traffic as SimTraffic
+
+STEADY_CHECK_S = 600  # steady scenarios: every ratio holds its level from the first sample
+OUTAGE_AFTER_S = 3600  # an hour of clean traffic fills the 1h window before the outage
+OUTAGE_WATCH_S = 20 * 60
+SHIFT_TRIES = 5  # steps a check may move to where the model is sure of every alert
+
+
+def _ladder(slo: SLOPlan) -> list[Decimal]:
+    """Burn rates just under the lowest factor, between factors, above the highest."""
+    factors = sorted({sm.approx(b.factor) for b in slo.burns})
+    ceiling = 1 / slo.budget  # every request bad
+    levels = [factors[0] * Decimal("0.9")]
+    levels += [(a + b) / 2 for a, b in zip(factors, [*factors[1:], ceiling], strict=True)]
+    return levels
+
+
+def _low_rate(slos: Sequence[SLOPlan]) -> Decimal:
+    """Requests/s too few for any page: half of min_events over the longest page window,
+    cut to one significant digit."""
+    longest = max(sm.seconds(b.long) for s in slos for b in s.burns if b.severity == sm.PAGE)
+    rate = Decimal(min(s.min_events for s in slos)) / (2 * longest)
+    unit = Decimal(1).scaleb(rate.adjusted())
+    return (rate // unit) * unit
+
+
+class _Builder:
+    """Feeds, models and checks of one scenario."""
+
+    def __init__(self, ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]) -> None:
+        self.ctx, self.slos = ctx, slos
+        self.rules = {
+            (a.label("service"), a.label("slo"), a.label("long_window")): a for a in alerts
+        }
+        self.names = sorted({a.alert for a in alerts})
+        self.verdicts: dict[tuple[int, BurnAlertPlan, int, int], bool | None] = {}
+
+    def build(
+        self,
+        name: str,
+        traffic: Mapping[tuple[str, str], Traffic],
+        times: Sequence[tuple[int, str]],
+        exprs: tuple[ExprCheck, ...] = (),
+    ) -> Scenario:
+        end = max(t for t, _ in times)
+        # services of a tier see the same traffic: one model each, simulated once
+        shared: dict[tuple[tuple[int, float, float], ...], Model] = {}
+        models = {}
+        for key, phases in traffic.items():
+            floats = tuple((s, float(r), float(e)) for s, r, e in phases)
+            if floats not in shared:
+                shared[floats] = Model(SimTraffic(floats), self.ctx.step_s, self.ctx.interval_s)
+            models[key] = shared[floats]
+        self.verdicts.clear()  # keyed by model identity: only this scenario's models
+        series = []
+        for slo in self.slos:
+            phases = traffic[(slo.service, slo.slo)]
+            if slo.slo == cv.SLO_AVAILABILITY:
+                series += requests_feed(self.ctx, slo.service, phases, end)
+            else:
+                assert slo.threshold is not None
+                series += slow_requests_feed(self.ctx, slo.service, phases, slo.threshold, end)
+        checks = [
+            c for t, proves in times for n in self.names if (c := self._check(n, t, models, proves))
+        ]
+        metrics = frozenset(s.metric for s in series)
+        return Scenario(name, metrics, tuple(series), tuple(checks), exprs)
+
+    def _check(
+        self, name: str, second: int, models: dict[tuple[str, str], Model], proves: str
+    ) -> AlertCheck | None:
+        mine = [(s, b) for s in self.slos for b in s.burns if b.alert == name]
+        for shift in range(SHIFT_TRIES + 1):
+            when = second + shift * self.ctx.step_s
+            states = {
+                (s.service, s.slo, b.long): self._fires(models[(s.service, s.slo)], b, s, when)
+                for s, b in mine
+            }
+            if None not in states.values():
+                break
+        else:
+            return None
+        firing = [self.rules[key] for key, on in states.items() if on]
+        exp = tuple(sorted((expected(a, (), None) for a in firing), key=lambda e: e.labels))
+        keys = {rule_key(self.rules[key]) for key in states}
+        fired = {rule_key(a) for a in firing}
+        return AlertCheck(
+            at(when), name, exp, proves, tuple(sorted(fired)), tuple(sorted(keys - fired))
+        )
+
+    def _fires(self, model: Model, burn: BurnAlertPlan, slo: SLOPlan, when: int) -> bool | None:
+        """`fires`, asked once per shared model, alert and time in a scenario."""
+        key = (id(model), burn, slo.min_events, when)
+        if key not in self.verdicts:
+            self.verdicts[key] = fires(model, burn, slo.min_events, when)
+        return self.verdicts[key]
+
+
+def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]) -> list[Scenario]:
+    """Every SLO scenario, each for all services and SLOs together."""
+    b = _Builder(ctx, slos, alerts)
+    scenarios = []
+    ladders = {(s.service, s.slo): _ladder(s) for s in slos}
+    for k in range(max(len(v) for v in ladders.values())):
+        traffic: dict[tuple[str, str], Traffic] = {}
+        shown: dict[str, set[str]] = {}
+        for s in slos:
+            ladder = ladders[(s.service, s.slo)]
+            level = ladder[min(k, len(ladder) - 1)]
+            traffic[(s.service, s.slo)] = [(0, REQUEST_RATE, level * s.budget)]
+            shown.setdefault(s.slo, set()).add(fmt(level.quantize(Decimal("0.01"))) + "x")
+        text = ", ".join(f"{kind} {'/'.join(sorted(v))}" for kind, v in sorted(shown.items()))
+        scenarios.append(
+            b.build(
+                f"steady burn {k + 1}: {text}",
+                traffic,
+                [(STEADY_CHECK_S, "fires above its factor, silent below it")],
+            )
+        )
+    down = outage_slos(slos)
+    strictest = down[0].objective
+    outage: dict[tuple[str, str], Traffic] = {
+        (s.service, s.slo): [(0, REQUEST_RATE, Decimal(0))] for s in slos
+    }
+    for s in down:
+        outage[(s.service, s.slo)] = [
+            (0, REQUEST_RATE, Decimal(0)),
+            (OUTAGE_AFTER_S, REQUEST_RATE, Decimal(1)),
+        ]
+    before = OUTAGE_AFTER_S - ctx.step_s
+    times = [(before, "clean traffic: silent")]
+    times += [
+        (t, f"{at(t - OUTAGE_AFTER_S)} into the outage: it pages; clean services stay silent")
+        for t in sorted(set(_detections(ctx, down)))
+    ]
+    services = ", ".join(s.service for s in down)
+    scenarios.append(
+        b.build(
+            f"total outage of {services} ({fmt(strictest)}%) after {at(OUTAGE_AFTER_S)} clean",
+            outage,
+            times,
+        )
+    )
+    low = _low_rate(slos)
+    scenarios.append(
+        b.build(
+            f"low traffic: {fmt(low)} req/s, every request bad",
+            {(s.service, s.slo): [(0, low, Decimal(1))] for s in slos},
+            [(STEADY_CHECK_S, f"no page below {min(s.min_events for s in slos)} requests/window")],
+        )
+    )
+    idle = {(s.service, s.slo): [(0, Decimal(0), Decimal(0))] for s in slos}
+    scenarios.append(
+        b.build("no traffic", idle, [(STEADY_CHECK_S, "no traffic, no alert")], _idle_exprs(slos))
+    )
+    return scenarios
+
+
+@functools.cache
+def outage_model(step_s: int, interval_s: int, clean_s: int) -> Model:
+    """The rules' model of `clean_s` of clean traffic, then every request failing: the
+    outage scenario's traffic (cached: every SLO and the catalogue share it)."""
+    phases = ((0, REQUEST_RATE, Decimal(0)), (clean_s, REQUEST_RATE, Decimal(1)))
+    traffic = SimTraffic(tuple((t, float(r), float(e)) for t, r, e in phases))
+    return Model(traffic, step_s, interval_s)
+
+
+def outage_clean_s(burn: BurnAlertPlan) -> int:
+    """Clean traffic before an outage: an hour (the scenario's), or the alert's long window
+    when longer, so that window starts full of good requests as it would in production."""
+    return max(OUTAGE_AFTER_S, sm.seconds(burn.long))
+
+
+def outage_detection(step_s: int, interval_s: int, slo: SLOPlan, burn: BurnAlertPlan) -> int | None:
+    """Seconds from the start of a total outage to the first evaluation at which the model
+    is sure `burn` fires (its `for` not included); None if it cannot within its long window.
+
+    The outage scenario's checks and the alert catalogue's "time to fire" both come from
+    here, so the catalogue states what the generated tests prove."""
+    return _outage_detection(step_s, interval_s, slo.min_events, burn)
+
+
+@functools.cache  # every SLO with these windows and factors has the same answer
+def _outage_detection(
+    step_s: int, interval_s: int, min_events: int, burn: BurnAlertPlan
+) -> int | None:
+    clean = outage_clean_s(burn)
+    model = outage_model(step_s, interval_s, clean)
+    watch = max(OUTAGE_WATCH_S, sm.seconds(burn.long) + 2 * FIVE_MINUTES)
+    # an outage is a burn that starts at `clean` and never stops: bisection finds the
+    # evaluation a scan would (tests/test_promtest_parts.py checks the two agree)
+    when = first_firing_sustained(model, burn, min_events, clean, clean + watch)
+    return None if when is None else when - clean
+
+
+def outage_slos(slos: Sequence[SLOPlan]) -> list[SLOPlan]:
+    """The SLOs the outage scenario takes down: availability at the strictest objective."""
+    strictest = max(s.objective for s in slos if s.slo == cv.SLO_AVAILABILITY)
+    return [s for s in slos if s.slo == cv.SLO_AVAILABILITY and s.objective == strictest]
+
+
+def fastest_page(slo: SLOPlan) -> BurnAlertPlan:
+    """The burn alert with the highest factor: the one a total outage trips first."""
+    return max(slo.burns, key=lambda burn: burn.factor)
+
+
+def _detections(ctx: Ctx, slos: Sequence[SLOPlan]) -> list[int]:
+    """Per SLO, the first evaluation at which the model is sure its fastest page fires."""
+    found = (outage_detection(ctx.step_s, ctx.interval_s, s, fastest_page(s)) for s in slos)
+    return [OUTAGE_AFTER_S + d for d in found if d is not None and d <= OUTAGE_WATCH_S]
+
+
+def _idle_exprs(slos: Sequence[SLOPlan]) -> tuple[ExprCheck, ...]:
+    checks = []
+    for s in slos:
+        sel = tuple(s.selector())
+        checks.append(
+            ExprCheck(cv.slo_error_ratio("1h"), sel, at(STEADY_CHECK_S), (), "no ratio, not NaN")
+        )
+        mine = labels(service=s.service, slo=s.slo, tier=s.tier)
+        one = Sample(cv.SLO_BUDGET_REMAINING, mine, Decimal(1))
+        checks.append(
+            ExprCheck(cv.SLO_BUDGET_REMAINING, sel, at(STEADY_CHECK_S), (one,), "budget untouched")
+        )
+    return tuple(checks)

@@ -1,0 +1,53 @@
+"""The spec: YAML read with locations, split specs and overlays merged, pydantic models by
+section, and the checks that span fields. Knows nothing of what is generated from it.
+
+Other packages import only the names below (tests/test_architecture.py).
+"""
+
+from generator.spec.alerts import RegressionMetric, Threshold, ThresholdAlert
+from generator.spec.checks import Check
+from generator.spec.load import FAST_SAFE_LOADER, Document, PathT, format_path, load_file, load_text
+from generator.spec.metrics import MetricType
+from generator.spec.model import Spec
+from generator.spec.parse import parse_document, read_document
+from generator.spec.receivers import (
+    EmailReceiver,
+    PagerDutyReceiver,
+    SlackReceiver,
+    WebhookReceiver,
+)
+from generator.spec.reference import reference_markdown, schema_text
+from generator.spec.routing import Match, Route, Routing, TimeSpan
+from generator.spec.services import Exporter, Postgres, Redis, Service, ServiceResources
+
+__all__ = [
+    "FAST_SAFE_LOADER",
+    "Check",
+    "Document",
+    "EmailReceiver",
+    "Exporter",
+    "Match",
+    "MetricType",
+    "PagerDutyReceiver",
+    "PathT",
+    "Postgres",
+    "Redis",
+    "RegressionMetric",
+    "Route",
+    "Routing",
+    "Service",
+    "ServiceResources",
+    "SlackReceiver",
+    "Spec",
+    "Threshold",
+    "ThresholdAlert",
+    "TimeSpan",
+    "WebhookReceiver",
+    "format_path",
+    "load_file",
+    "load_text",
+    "parse_document",
+    "read_document",
+    "reference_markdown",
+    "schema_text",
+]

@@ -1,0 +1,110 @@
+"""Field types of the spec: exact numbers, durations, byte sizes, names, selectors."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+)
+
+from generator.core.numbers import dec, format_duration, parse_bytes, parse_duration
+
+_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+_TARGET = re.compile(r"^[A-Za-z0-9.\-_\[\]:]+:\d{1,5}$")
+
+
+def _number(value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ValueError("must be a number")
+    d = dec(value)
+    if not d.is_finite():
+        raise ValueError("must be a finite number")
+    return d
+
+
+def _duration(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a duration string such as 5m or 1d")
+    if value.strip().startswith("-"):
+        raise ValueError(f"{value!r} is negative; durations must be longer than zero")
+    ms = parse_duration(value)
+    if ms <= 0:
+        raise ValueError("must be longer than zero")
+    return format_duration(ms)
+
+
+def _bytes(value: object) -> int:
+    if not isinstance(value, int | str):
+        raise ValueError("must be a size such as 512Mi or 1Gi")
+    return parse_bytes(value)
+
+
+def _pattern(regex: re.Pattern[str], what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not regex.fullmatch(value):
+            raise ValueError(f"{value!r} is not a valid {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+# JSON Schemas describe what users write (editors check it), not the parsed Python type.
+_NUMBER_SCHEMA = WithJsonSchema({"type": "number"})
+_DURATION_SCHEMA = WithJsonSchema(
+    {"type": "string", "pattern": r"^([0-9]+(ms|s|m|h|d|w))+$", "examples": ["5m", "1h30m"]}
+)
+_BYTES_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [
+            {"type": "integer", "minimum": 1},
+            {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?\s*([KMGT]i?B?|kB|B)?$"},
+        ],
+        "examples": ["512Mi", "1Gi"],
+    }
+)
+Number = Annotated[Decimal, BeforeValidator(_number), _NUMBER_SCHEMA]
+Positive = Annotated[
+    Decimal,
+    BeforeValidator(_number),
+    Field(gt=0),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
+]
+Percent = Annotated[
+    Decimal,
+    BeforeValidator(_number),
+    Field(gt=0, le=100),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 100}),
+]
+Objective = Annotated[
+    Decimal,
+    BeforeValidator(_number),
+    Field(gt=0, lt=100),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100}),
+]
+Duration = Annotated[str, BeforeValidator(_duration), _DURATION_SCHEMA]
+Bytes = Annotated[int, BeforeValidator(_bytes), Field(gt=0), _BYTES_SCHEMA]
+MetricName = Annotated[str, _pattern(_METRIC_NAME, "metric name")]
+LabelName = Annotated[str, _pattern(_LABEL_NAME, "label name")]
+Name = Annotated[str, _pattern(_NAME, "name (lower case letters, digits and '-')")]
+Target = Annotated[str, _pattern(_TARGET, "scrape target (host:port)")]
+LabelValue = Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f\x7f]+$")]
+Selector = Annotated[
+    dict[LabelName, LabelValue],
+    Field(description="Exact-match label selector, e.g. {job: duri-core}."),
+]
+
+
+class Model(BaseModel):
+    """Base of every spec model: unknown fields are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)

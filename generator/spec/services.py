@@ -1,0 +1,119 @@
+"""Tiers, services, exporters and datastores: what is monitored and how it is scraped."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from generator.spec.fields import (
+    Bytes,
+    MetricName,
+    Model,
+    Name,
+    Objective,
+    Positive,
+    Selector,
+    Target,
+)
+
+
+class Tier(Model):
+    """A criticality tier: its availability objective applies to every service in it."""
+
+    availability: Objective = Field(
+        description="Availability objective in percent (e.g. 99.9) for the tier's services."
+    )
+    description: str = Field("", max_length=500, description="What the tier is for.")
+
+
+class Resources(Model):
+    """CPU and memory figures of a container."""
+
+    cpu: Positive = Field(description="CPUs (cores), e.g. 2.0.")
+    memory: Bytes = Field(description="Memory, e.g. 1Gi or 512Mi.")
+
+
+class ServiceResources(Model):
+    """Container limits (alerts and dashboards measure use against them) and reservations."""
+
+    limits: Resources = Field(description="Hard limits; utilisation is measured against them.")
+    reservations: Resources | None = Field(
+        None, description="Guaranteed share (shown on dashboards)."
+    )
+
+
+class Service(Model):
+    """A monitored service."""
+
+    tier: str = Field(description="Name of a tier in `tiers`.")
+    description: str = Field("", max_length=500, description="What the service does.")
+    team: Name | None = Field(None, description="Owning team (routing uses it).")
+    selector: Selector = Field(description="Labels selecting the service's own metrics.")
+    container: Selector = Field(description="Labels selecting its container in cAdvisor metrics.")
+    targets: tuple[Target, ...] = Field(
+        min_length=1, description="Scrape targets (host:port) of the service's /metrics."
+    )
+    resources: ServiceResources | None = Field(
+        None, description="Container resources; `defaults.resources` when omitted."
+    )
+
+
+class Defaults(Model):
+    """Values services inherit when they do not set their own."""
+
+    resources: ServiceResources | None = Field(None, description="Default container resources.")
+    team: Name | None = Field(None, description="Default owning team.")
+
+
+class Exporter(Model):
+    """A scrape job for an exporter."""
+
+    selector: Selector = Field(description="Labels selecting its series (job=... at least).")
+    targets: tuple[Target, ...] = Field(min_length=1, description="Scrape targets (host:port).")
+    tier: str = Field(description="Tier its alerts carry (name of a tier).")
+
+
+class Exporters(Model):
+    """Infrastructure exporters scraped alongside the services."""
+
+    node: Exporter = Field(description="node_exporter.")
+    cadvisor: Exporter = Field(description="cAdvisor (container metrics).")
+
+
+class Postgres(Model):
+    """A Postgres database watched through postgres_exporter."""
+
+    kind: Literal["postgres"] = Field(description="Datastore kind.")
+    tier: str = Field(description="Tier its alerts carry.")
+    selector: Selector = Field(description="Labels selecting the exporter's series.")
+    targets: tuple[Target, ...] = Field(min_length=1, description="Exporter scrape targets.")
+    max_connections: Annotated[int, Field(gt=0)] = Field(description="postgresql.conf value.")
+    connections_metric: MetricName = Field(
+        "pg_stat_activity_count", description="Gauge of open connections."
+    )
+    tuples_returned_metric: MetricName = Field(
+        "pg_stat_database_tup_returned", description="Counter of tuples returned."
+    )
+    tuples_fetched_metric: MetricName = Field(
+        "pg_stat_database_tup_fetched", description="Counter of tuples fetched."
+    )
+
+
+class Redis(Model):
+    """A Redis server watched through redis_exporter."""
+
+    kind: Literal["redis"] = Field(description="Datastore kind.")
+    tier: str = Field(description="Tier its alerts carry.")
+    selector: Selector = Field(description="Labels selecting the exporter's series.")
+    targets: tuple[Target, ...] = Field(min_length=1, description="Exporter scrape targets.")
+    maxmemory: Bytes = Field(description="CONFIG maxmemory, e.g. 512Mi.")
+    memory_metric: MetricName = Field("redis_memory_used_bytes", description="Used memory gauge.")
+    clients_metric: MetricName = Field("redis_connected_clients", description="Clients gauge.")
+    hits_metric: MetricName = Field("redis_keyspace_hits", description="Keyspace hits counter.")
+    misses_metric: MetricName = Field(
+        "redis_keyspace_misses", description="Keyspace misses counter."
+    )
+
+
+Datastore = Annotated[Postgres | Redis, Field(discriminator="kind")]

@@ -1,0 +1,115 @@
+"""Prometheus settings and the Grafana dashboards section."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import (
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+
+from generator.core.numbers import parse_duration
+from generator.spec.fields import Duration, LabelName, LabelValue, Model, Target, _pattern
+
+
+class PrometheusSettings(Model):
+    """Settings of the generated prometheus.yml."""
+
+    scrape_interval: Duration = Field("15s", description="Global scrape interval.")
+    evaluation_interval: Duration = Field("30s", description="Global rule evaluation interval.")
+    alertmanagers: tuple[Target, ...] = Field(
+        min_length=1, description="Alertmanager addresses (host:port)."
+    )
+    external_labels: dict[LabelName, LabelValue] = Field(
+        default_factory=dict, description="Labels added to every series and alert leaving."
+    )
+
+
+_GRAFANA_UID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+GrafanaUid = Annotated[
+    str, _pattern(_GRAFANA_UID, "Grafana uid (1 to 40 letters, digits, '-' or '_')")
+]
+HttpUrl = Annotated[
+    str,
+    Field(max_length=300),
+    _pattern(re.compile(r"^https?://[^\s\"'<>`{}]+$"), "http(s) URL without spaces or quotes"),
+]
+AbsoluteDir = Annotated[
+    str,
+    Field(max_length=300),
+    _pattern(re.compile(r"^/[^\s\"'<>`{}]*$"), "absolute directory without spaces or quotes"),
+]
+# Grafana's default min_refresh_interval: a shorter refresh is refused by the server.
+_MIN_REFRESH_MS = 5000
+
+
+class GrafanaDatasource(Model):
+    """The Prometheus data source every dashboard queries, provisioned with a fixed uid."""
+
+    name: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description="Data source name in Grafana; '<system> Prometheus' when omitted.",
+    )
+    uid: GrafanaUid | None = Field(
+        None, description="Fixed data source uid; '<system>-prometheus' when omitted."
+    )
+    url: HttpUrl = Field(
+        "http://prometheus:9090", description="URL Grafana's server uses to reach Prometheus."
+    )
+
+
+class Dashboards(Model):
+    """Grafana dashboards (out/grafana/dashboards) and their provisioning files."""
+
+    datasource: GrafanaDatasource = Field(
+        default_factory=GrafanaDatasource, description="The Prometheus data source."
+    )
+    folder: str | None = Field(
+        None, min_length=1, max_length=100, description="Grafana folder; the system name if unset."
+    )
+    path: AbsoluteDir | None = Field(
+        None,
+        description=(
+            "Absolute directory Grafana reads the dashboard files from; "
+            "/var/lib/grafana/dashboards/<system> when omitted."
+        ),
+    )
+    refresh: Duration = Field("1m", description="Dashboard auto-refresh interval (at least 5s).")
+    time_range: Duration = Field("6h", description="Default time range: the last ... of data.")
+    trend_range: Duration = Field(
+        "7d", description="Window of the trend panels (the guide's weekly performance review)."
+    )
+    trend_step: Duration = Field(
+        "1h", description="Each trend point is the mean over this step; shorter than trend_range."
+    )
+
+    @field_validator("refresh")
+    @classmethod
+    def _refresh_not_below_grafana_minimum(cls, value: str) -> str:
+        if parse_duration(value) < _MIN_REFRESH_MS:
+            raise ValueError(f"Grafana refuses refreshes faster than 5s (got {value})")
+        if parse_duration(value) % 1000:
+            raise ValueError(f"must be whole seconds, Grafana has no milliseconds (got {value})")
+        return value
+
+    @field_validator("time_range", "trend_range", "trend_step")
+    @classmethod
+    def _at_least_a_minute(cls, value: str) -> str:
+        # Grafana's relative ranges have no milliseconds, and under a minute of 15s scrapes
+        # a panel shows next to nothing.
+        if parse_duration(value) < 60_000 or parse_duration(value) % 1000:
+            raise ValueError(f"must be whole seconds and at least 1m (got {value})")
+        return value
+
+    @field_validator("trend_step")
+    @classmethod
+    def _step_shorter_than_range(cls, value: str, info: ValidationInfo) -> str:
+        window = info.data.get("trend_range")
+        if window and parse_duration(value) >= parse_duration(window):
+            raise ValueError(f"must be shorter than trend_range ({window}); got {value}")
+        return value
