@@ -3,8 +3,8 @@
 Every figure comes from the model the generated promtool tests are built on
 (promtest/slo_sim.py) and the outage traffic of their outage scenario (promtest/slo.py): at
 a 100 % error rate the time is `outage_detection`'s, the very figure the outage test checks;
-at other rates the same model with its bad events scaled (the rules are linear in them). `for` is added on top: the
-condition must hold that long before the alert fires.
+at other rates the same model with its bad events scaled (the rules are linear in them).
+`for` is added on top: the condition must hold that long before the alert fires.
 """
 
 from __future__ import annotations
