@@ -35,6 +35,7 @@ lint: $(BIN)/obsgen
 	$(BIN)/ruff check generator tests bench
 	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 check: $(BIN)/obsgen
 	$(BIN)/obsgen check $(SPEC) --out $(OUT)
