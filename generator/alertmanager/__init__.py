@@ -1,7 +1,7 @@
 """Alertmanager: receivers, route tree, inhibitions and the routing table planned from the
 spec, Alertmanager's routing semantics in Python, and the checks of spec and output.
 
-Other packages import only the names below (tests/test_architecture.py).
+Other packages import only the names below (the import contracts in pyproject.toml).
 """
 
 from generator.alertmanager.checks import check_alertmanager

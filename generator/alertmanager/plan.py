@@ -51,11 +51,15 @@ class Subject:
 
 
 def subjects(spec: Spec) -> list[Subject]:
-    """Services, the node and the datastores, as the rule planners label their alerts."""
+    """Services, the node, cAdvisor, the datastores and (with health alerts) the system
+    itself, as the rule planners label their alerts."""
     team = spec.defaults.team
     out = [Subject(n, s.tier, s.team or team) for n, s in spec.services.items()]
     out.append(Subject("node", spec.exporters.node.tier, team))
+    out.append(Subject("cadvisor", spec.exporters.cadvisor.tier, team))  # its TargetDown
     out += [Subject(n, d.tier, team) for n, d in spec.datastores.items()]
+    if spec.health.enabled:  # the monitoring's own alerts carry the system, as the Watchdog
+        out.append(Subject(spec.name, watchdog_labels(spec)["tier"], team))
     return sorted(out, key=lambda s: s.service)
 
 

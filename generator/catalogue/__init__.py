@@ -1,7 +1,7 @@
 """The alert catalogue for reviewers (out/ALERTS.md): one row per alert, whom it reaches and
 when, how fast SLO alerts fire, and the time-to-fire plots beside it.
 
-Other packages import only the names below (tests/test_architecture.py).
+Other packages import only the names below (the import contracts in pyproject.toml).
 """
 
 from generator.catalogue.checks import check_catalogue

@@ -107,6 +107,24 @@ REGRESSION_NAMES = {
 }
 
 
+# Health alerts (prometheus/health.py): missing data and the alerting path itself.
+TARGET_DOWN = "TargetDown"
+METRIC_ABSENT = "MetricAbsent"
+PROMETHEUS_JOB = "prometheus"  # the scrape jobs of the monitoring's own metrics
+ALERTMANAGER_JOB = "alertmanager"
+HEALTH_ALERTS = {
+    "rule_failures": "PrometheusRuleFailures",
+    "not_connected": "PrometheusNotConnectedToAlertmanagers",
+    "notifications_failing": "PrometheusNotificationsFailing",
+    "notifications_dropped": "PrometheusNotificationsDropped",
+    "prometheus_reload": "PrometheusConfigReloadFailed",
+    "compactions_failing": "PrometheusTSDBCompactionsFailing",
+    "alertmanager_failing": "AlertmanagerNotificationsFailing",
+    "alertmanager_reload": "AlertmanagerConfigReloadFailed",
+    "disk_fill": "NodeFilesystemFillingUp",
+}
+
+
 def alert_name(kind: str, percentile: str = "") -> str:
     """CamelCase alert name of a threshold alert kind."""
     return ALERT_NAMES[kind].format(percentile=percentile)
@@ -178,6 +196,7 @@ def group(system: str, part: str, kind: str) -> str:
 
 
 RECORDING_FILE = "prometheus/rules/recording.yml"
+HEALTH_FILE = "prometheus/rules/health.yml"  # missing data and the monitoring itself
 ALERTS_FILE = "prometheus/rules/alerts.yml"
 PROMETHEUS_CONFIG = "prometheus/prometheus.yml"
 

@@ -1,7 +1,7 @@
 """Grafana: the overview, service, infrastructure and datastore dashboards and their
 provisioning, planned from the spec and the planned rules, and their checks.
 
-Other packages import only the names below (tests/test_architecture.py).
+Other packages import only the names below (the import contracts in pyproject.toml).
 """
 
 from generator.grafana.checks import check_grafana, check_grafana_schemas

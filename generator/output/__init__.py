@@ -1,7 +1,7 @@
 """Outputs: the Plan rendered through Jinja templates, parsed back and validated, other output
 targets (Kubernetes, Mimir, Thanos), promtool/amtool, and out/ written or compared.
 
-Other packages import only the names below (tests/test_architecture.py).
+Other packages import only the names below (the import contracts in pyproject.toml).
 """
 
 from generator.output import targets, tools

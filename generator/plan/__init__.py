@@ -1,7 +1,7 @@
 """The Plan: the spec read whole (its own checks and every domain's) and every domain's part
 planned from it, in the order their inputs allow.
 
-Other packages import only the names below (tests/test_architecture.py).
+Other packages import only the names below (the import contracts in pyproject.toml).
 """
 
 from generator.plan.build import build_plan

@@ -9,6 +9,7 @@ from generator.plan.model import Plan
 from generator.prometheus import (
     alerting_file,
     catalogue_series,
+    health_file,
     prometheus_config,
     recording_file,
     slo_plans,
@@ -21,10 +22,12 @@ from generator.spec import Spec
 def build_plan(spec: Spec, source: str) -> Plan:
     """Decide every output of `spec`; `source` is the spec path named in headers."""
     slos = slo_plans(spec)
+    health = health_file(spec)
     rule_files = (
         recording_file(spec),
         alerting_file(spec, watchdog_rule(spec)),
         slo_rule_file(spec, slos),
+        *([health] if health else []),
     )
     alertmanager = plan_alertmanager(spec, [a for f in rule_files for a in f.alerts()])
     return Plan(

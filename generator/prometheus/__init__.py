@@ -1,7 +1,7 @@
 """Prometheus: recording, threshold, regression, node, datastore and SLO rules planned from the
 spec, the rule and prometheus.yml dataclasses, and the PromQL checks every output uses.
 
-Other packages import only the names below (tests/test_architecture.py).
+Other packages import only the names below (the import contracts in pyproject.toml).
 """
 
 from generator.prometheus.files import (
@@ -10,6 +10,7 @@ from generator.prometheus.files import (
     prometheus_config,
     recording_file,
 )
+from generator.prometheus.health import HEALTH_KINDS, health_file
 from generator.prometheus.model import (
     AlertRule,
     Expr,
@@ -26,6 +27,7 @@ from generator.prometheus.slo import slo_plans, slo_rule_file
 from generator.prometheus.slo_model import BurnAlertPlan, SLOPlan
 
 __all__ = [
+    "HEALTH_KINDS",
     "AlertRule",
     "BurnAlertPlan",
     "Expr",
@@ -39,6 +41,7 @@ __all__ = [
     "catalogue_series",
     "eq",
     "expression_problem",
+    "health_file",
     "known_series",
     "labels",
     "prometheus_config",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from generator.core import conventions as cv
+from generator.prometheus.health import health_series
 from generator.prometheus.infra import (
     datastore_alerts,
     node_alerts,
@@ -69,6 +70,10 @@ def _scrape_jobs(spec: Spec) -> tuple[ScrapeJob, ...]:
         jobs.append(ScrapeJob(exporter.selector["job"], exporter.targets))
     for store in spec.datastores.values():
         jobs.append(ScrapeJob(store.selector["job"], store.targets))
+    if spec.health.enabled:  # the monitoring's own metrics, for the health alerts
+        jobs.append(ScrapeJob(cv.PROMETHEUS_JOB, spec.health.prometheus_targets))
+        if spec.prometheus.alertmanagers:
+            jobs.append(ScrapeJob(cv.ALERTMANAGER_JOB, spec.prometheus.alertmanagers))
     return tuple(sorted(jobs, key=lambda j: j.name))
 
 
@@ -87,8 +92,9 @@ def prometheus_config(spec: Spec, rule_files: Sequence[RuleFile]) -> PrometheusC
 
 
 def catalogue_series(spec: Spec) -> frozenset[str]:
-    """Raw series names the catalogue declares (histogram/summary suffixes included)."""
-    names: set[str] = set()
+    """Raw series names the catalogue declares (histogram/summary suffixes included), and the
+    monitoring's own series the health rules read."""
+    names: set[str] = set(health_series(spec))
     for name, metric in spec.metrics.items():
         names.add(name)
         if metric.type in (MetricType.histogram, MetricType.summary):

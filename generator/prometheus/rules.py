@@ -127,15 +127,15 @@ def service_records(spec: Spec, name: str, service: Service) -> list[RecordingRu
             cv.requests_rate(sig.requests),
             Expr(
                 "sum_rate",
-                {"metric": sig.requests, "selector": app, "window": window, "or_zero": True},
+                {"metric": sig.requests, "selector": app, "window": window},
             ),
             static,
         ),
         RecordingRule(
             cv.errors_rate(sig.requests),
             Expr(
-                "sum_rate",
-                {"metric": sig.requests, "selector": errors, "window": window, "or_zero": True},
+                "sum_rate_or_zero_while",
+                {"metric": sig.requests, "selector": errors, "window": window, "present": app},
             ),
             static,
         ),
@@ -185,7 +185,7 @@ def service_records(spec: Spec, name: str, service: Service) -> list[RecordingRu
             cv.container_cpu_rate(sig.container_cpu),
             Expr(
                 "sum_rate",
-                {"metric": sig.container_cpu, "selector": box, "window": window, "or_zero": False},
+                {"metric": sig.container_cpu, "selector": box, "window": window},
             ),
             static,
         ),
@@ -225,7 +225,7 @@ def service_records(spec: Spec, name: str, service: Service) -> list[RecordingRu
                 cv.container_network_rate(metric),
                 Expr(
                     "sum_rate",
-                    {"metric": metric, "selector": box, "window": window, "or_zero": False},
+                    {"metric": metric, "selector": box, "window": window},
                 ),
                 static,
             )

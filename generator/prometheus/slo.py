@@ -96,7 +96,7 @@ def _sli_rules(spec: Spec, slo: SLOPlan, static: tuple[tuple[str, str], ...]) ->
             "slo_bucket_excess",
             {"series": buckets, "total": every, "good": [*mine, _le_matcher(slo.threshold)]},
         )
-        total = Expr("slo_sum_or_zero", {"series": buckets, "selector": every})
+        total = Expr("slo_sum", {"series": buckets, "selector": every})
     return [
         RecordingRule(cv.slo_errors("5m"), errors, static),
         RecordingRule(cv.slo_requests("5m"), total, static),

@@ -1,7 +1,7 @@
 """Generated `promtool test rules` files: the cases that prove every alert, the input series
 that drive them, the SLO model predicting when burn alerts fire, and their checks.
 
-Other packages import only the names below (tests/test_architecture.py).
+Other packages import only the names below (the import contracts in pyproject.toml).
 """
 
 from generator.promtest.cases import Ctx

@@ -24,7 +24,7 @@ class Segment:
     """promtool's expanding notation `start+step x count`: count + 1 samples."""
 
     start: Decimal
-    step: Decimal  # never negative: counters grow, gauges hold
+    step: Decimal  # counters grow, gauges hold or (a filling disk) fall
     count: int
 
 

@@ -15,8 +15,9 @@ from collections.abc import Sequence
 
 from generator.core import conventions as cv
 from generator.core.numbers import format_duration
-from generator.prometheus import AlertRule, RuleFile, SLOPlan
+from generator.prometheus import HEALTH_KINDS, AlertRule, RuleFile, SLOPlan
 from generator.promtest.cases import Ctx, Scenario, seconds
+from generator.promtest.health import health_scenarios
 from generator.promtest.inputs import THRESHOLD_KINDS
 from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
 from generator.promtest.slo import slo_scenarios
@@ -81,6 +82,8 @@ def _scenarios(
             slo_alerts += group
         elif family == REGRESSION:
             out[family] += regression_scenarios(ctx[family], name, group)
+        elif kind in HEALTH_KINDS:
+            out[family] += health_scenarios(ctx[family], name, group)
         elif kind in THRESHOLD_KINDS and all(a.threshold is not None for a in group):
             out[family] += threshold_scenarios(ctx[family], name, group)
         else:  # the Watchdog, and any alert without inputs to drive

@@ -1,7 +1,7 @@
 """`obsgen diff`: two specs (or two git revisions) planned and compared as behaviour an SRE
 reviews.
 
-Other packages import only the names below (tests/test_architecture.py).
+Other packages import only the names below (the import contracts in pyproject.toml).
 """
 
 from generator.review.report import as_markdown, as_text, compare

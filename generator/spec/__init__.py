@@ -1,7 +1,7 @@
 """The spec: YAML read with locations, split specs and overlays merged, pydantic models by
 section, and the checks that span fields. Knows nothing of what is generated from it.
 
-Other packages import only the names below (tests/test_architecture.py).
+Other packages import only the names below (the import contracts in pyproject.toml).
 """
 
 from generator.spec.alerts import RegressionMetric, Threshold, ThresholdAlert

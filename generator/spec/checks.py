@@ -106,6 +106,21 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
             yield ("datastores", name), f"{name!r} is also a service name; names must be unique"
     yield from _name_collisions(spec)
 
+    for tier in spec.health.severity:
+        if tier not in spec.tiers:
+            yield ("health", "severity", tier), unknown_name("tier", tier, spec.tiers)
+    reserved = {"prometheus", "alertmanager"} & {
+        *(s.selector.get("job", n) for n, s in spec.services.items()),
+        *(e.selector.get("job", "") for e in (spec.exporters.node, spec.exporters.cadvisor)),
+        *(d.selector.get("job", "") for d in spec.datastores.values()),
+    }
+    if spec.health.enabled and reserved:
+        yield (
+            ("health", "enabled"),
+            f"job {sorted(reserved)[0]!r} is the monitoring's own scrape job; rename the "
+            "spec's job or turn health alerts off",
+        )
+
     for name, store in spec.datastores.items():
         if store.tier not in spec.tiers:
             yield ("datastores", name, "tier"), unknown_name("tier", store.tier, spec.tiers)

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from generator.spec.alerts import Alerts, Baseline, Regression, Targets
 from generator.spec.fields import MetricName, Model, Name
+from generator.spec.health import Health
 from generator.spec.metrics import Metric, Signals
 from generator.spec.routing import Routing
 from generator.spec.services import Datastore, Defaults, Exporters, Service, Tier
@@ -51,6 +52,10 @@ class Spec(Model):
     prometheus: PrometheusSettings = Field(description="prometheus.yml settings.")
     dashboards: Dashboards = Field(
         default_factory=Dashboards, description="Grafana dashboards and provisioning."
+    )
+    health: Health = Field(
+        default_factory=Health,
+        description="Alerts on missing data and on the monitoring itself (docs/slo.md).",
     )
     routing: Routing | None = Field(
         None, description="Alertmanager routing: receivers, routes, inhibitions, time intervals."

@@ -110,9 +110,11 @@ class Redis(Model):
     maxmemory: Bytes = Field(description="CONFIG maxmemory, e.g. 512Mi.")
     memory_metric: MetricName = Field("redis_memory_used_bytes", description="Used memory gauge.")
     clients_metric: MetricName = Field("redis_connected_clients", description="Clients gauge.")
-    hits_metric: MetricName = Field("redis_keyspace_hits", description="Keyspace hits counter.")
+    hits_metric: MetricName = Field(
+        "redis_keyspace_hits_total", description="Keyspace hits counter."
+    )
     misses_metric: MetricName = Field(
-        "redis_keyspace_misses", description="Keyspace misses counter."
+        "redis_keyspace_misses_total", description="Keyspace misses counter."
     )
 
 

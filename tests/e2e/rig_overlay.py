@@ -20,7 +20,13 @@ LOOPBACK = "127.0.0.1:"
 
 
 def overlay_for(
-    spec: Spec, ports: Mapping[str, int], sink: int, smtp: int, am: int, secret_dir: Path
+    spec: Spec,
+    ports: Mapping[str, int],
+    sink: int,
+    smtp: int,
+    am: int,
+    prometheus: int,
+    secret_dir: Path,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The staging-style overlay aiming the spec at this rig, and each receiver's secret."""
     receivers: dict[str, Any] = {}
@@ -49,6 +55,7 @@ def overlay_for(
         "services": {n: {"targets": [f"127.0.0.1:{ports[n]}"]} for n in sorted(spec.services)},
         "exporters": {n: {"targets": [f"127.0.0.1:{ports[n]}"]} for n in ("cadvisor", "node")},
         "prometheus": {"alertmanagers": [f"127.0.0.1:{am}"]},
+        "health": {"prometheus_targets": [f"127.0.0.1:{prometheus}"]},
         "routing": {"receivers": receivers},
     }
     return overlay, tokens
@@ -92,6 +99,8 @@ def target_labels(out: Path, ports: Mapping[str, int]) -> dict[str, dict[str, st
     for job in prom["scrape_configs"]:
         for static in job["static_configs"]:
             for address in static["targets"]:
+                if address not in by_address:
+                    continue  # Prometheus and Alertmanager themselves: not the exporter's
                 extra = static.get("labels", {})
                 labels[by_address[address]] = {"job": job["job_name"], "instance": address, **extra}
     return labels

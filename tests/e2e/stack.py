@@ -188,7 +188,13 @@ def e2e_stack(root: Path, baseline: Mapping[str, Traffic]) -> Iterator[Stack]:
         prom_port, am_port = servers.free_port(), servers.free_port()
         (root / "secrets").mkdir()
         overlay, tokens = overlay_for(
-            spec, exporter.ports, http_sink.port, smtp_sink.port, am_port, root / "secrets"
+            spec,
+            exporter.ports,
+            http_sink.port,
+            smtp_sink.port,
+            am_port,
+            prom_port,
+            root / "secrets",
         )
         out = _render(root, overlay)
         _backfill(spec, exporter, out, since, root / "prometheus-data")
@@ -218,7 +224,8 @@ def e2e_stack(root: Path, baseline: Mapping[str, Traffic]) -> Iterator[Stack]:
             len(yaml.safe_load(p.read_text())["groups"])
             for p in (out / "prometheus" / "rules").glob("*.yml")
         )
-        _wait_scraping(prometheus, len(exporter.ports), rule_groups)
+        # the exporter's targets, and Prometheus and Alertmanager themselves (health.yml)
+        _wait_scraping(prometheus, len(exporter.ports) + 2, rule_groups)
         table = yaml.safe_load((out / "alertmanager" / "routing-table.yml").read_text())
         yield Stack(
             spec,

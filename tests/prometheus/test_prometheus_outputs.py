@@ -87,6 +87,8 @@ def test_scrape_jobs_cover_services_and_every_exporter() -> None:
         "cadvisor",
         "postgres",
         "redis",
+        "prometheus",  # the monitoring's own metrics, for the health alerts
+        "alertmanager",
     }
     assert config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == [
         "alertmanager:9093"

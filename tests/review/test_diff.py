@@ -19,7 +19,7 @@ SHOWS = {
     "alert_added": "Alerts added (1)",
     "alert_removed": "Alerts removed (1)",
     "threshold_changed": "Thresholds and `for` changed (1)",
-    "routing_changed": "**Routing changed (3)**",
+    "routing_changed": "**Routing changed (8)**",
     "dashboard_panels": "**Dashboard panels added (4)**",
     "recording_rule_renamed": "Recording rules renamed (3)",
 }
