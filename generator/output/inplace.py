@@ -40,7 +40,10 @@ def write_in_place(
     stale files, each step atomic per file; the manifest says `files` when it is done."""
     clear_staging(target)
     staging = target / STAGING
-    os.mkdir(staging, 0o700)
+    try:
+        os.mkdir(staging, 0o700)
+    except OSError as exc:  # the first write: a read-only out/ fails here, named as out/
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     _replace(staging, target / MANIFEST, manifest_text([*owned, *files]))
     for rel in sorted(files):
         before_each(rel)

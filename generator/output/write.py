@@ -146,7 +146,13 @@ def _write_locked(
     if exists and (is_mount_point(target) or not os.access(target.parent, os.W_OK)):
         write_in_place(out, target, files, owned, changed, before_each)
         return statuses
-    new = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    try:
+        new = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    except OSError as exc:
+        what = "beside it" if exists else "it"
+        raise OutDirError(
+            f"{shown(out)}: cannot write {what} in {target.parent}: {exc.strerror or exc}"
+        ) from None
     roots[new] = ""
     try:
         swap.build_tree(out, target if exists else None, new, owned, files, before_each)
