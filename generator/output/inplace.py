@@ -44,6 +44,23 @@ def write_in_place(
         os.mkdir(staging, 0o700)
     except OSError as exc:  # the first write: a read-only out/ fails here, named as out/
         raise OSError(exc.errno, exc.strerror, str(target)) from None
+    try:
+        _write_all(out, target, staging, files, owned, changed, before_each)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # the files stay each old or new
+        raise
+    os.rmdir(staging)
+
+
+def _write_all(
+    out: Path,
+    target: Path,
+    staging: Path,
+    files: dict[str, str],
+    owned: set[str],
+    changed: set[str],
+    before_each: Callable[[str], None],
+) -> None:
     _replace(staging, target / MANIFEST, manifest_text([*owned, *files]))
     for rel in sorted(files):
         before_each(rel)
@@ -56,7 +73,6 @@ def write_in_place(
             os.unlink(target / rel)
             _prune(target, PurePosixPath(rel).parent)
     _replace(staging, target / MANIFEST, manifest_text(list(files)))
-    os.rmdir(staging)
 
 
 def _replace(staging: Path, dest: Path, text: str) -> None:

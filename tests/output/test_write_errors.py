@@ -4,7 +4,6 @@ path, no traceback, out/ unchanged."""
 from __future__ import annotations
 
 import errno
-import io
 import os
 import shutil
 import subprocess
@@ -16,8 +15,8 @@ from typing import Any
 import pytest
 
 from generator.errors import OutDirError
-from generator.output import outdir
-from generator.output.write import write_outputs
+from generator.output import outdir, write
+from generator.output.write import read_manifest, write_outputs
 from tests.conftest import DURI_SPEC, ROOT, invoke_cli, snapshot
 
 OLD = {"a.yml": "a: 1\n"}
@@ -92,9 +91,34 @@ def test_a_manifest_obsgen_could_not_have_written_is_one_line(
     assert sorted(p.name for p in work.iterdir()) == ["out", "spec"]
 
 
-class _FullDisk(io.StringIO):
+class _FillsUpAt:
+    """A file open for writing that fails as on a full disk when given `text`."""
+
+    def __init__(self, real: Any, text: str) -> None:
+        self.real, self.text = real, text
+
+    def __enter__(self) -> _FillsUpAt:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.real.close()
+
     def write(self, text: str) -> int:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        if text == self.text:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return int(self.real.write(text))
+
+
+def _fill_disk_at_c_yml(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the write() of b/c.yml's text fail as on a full disk (wherever it is written)."""
+    real_open = open
+
+    def filling_open(path: Any, mode: str = "r", **kwargs: Any) -> Any:
+        if "w" in mode:
+            return _FillsUpAt(real_open(path, mode, **kwargs), NEW["b/c.yml"])
+        return real_open(path, mode, **kwargs)
+
+    monkeypatch.setattr(outdir, "open", filling_open, raising=False)
 
 
 def test_a_full_disk_is_one_line_naming_the_file_and_leaves_out_as_it_was(
@@ -104,14 +128,7 @@ def test_a_full_disk_is_one_line_naming_the_file_and_leaves_out_as_it_was(
     out = tmp_path / "out"
     write_outputs(out, OLD)
     before = snapshot(out)
-    real_open = open
-
-    def filling_open(path: Any, mode: str = "r", **kwargs: Any) -> Any:
-        if "w" in mode and str(path).endswith("c.yml"):
-            return _FullDisk()
-        return real_open(path, mode, **kwargs)
-
-    monkeypatch.setattr(outdir, "open", filling_open, raising=False)
+    _fill_disk_at_c_yml(monkeypatch)
     with pytest.raises(OutDirError) as caught:
         write_outputs(out, NEW)
     assert caught.value.lines() == [
@@ -119,6 +136,25 @@ def test_a_full_disk_is_one_line_naming_the_file_and_leaves_out_as_it_was(
     ]
     assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_full_disk_on_a_mounted_out_leaves_each_file_whole_and_no_staging(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ENOSPC simulated as above; the mount point simulated by the device check."""
+    out = tmp_path / "out"
+    write_outputs(out, OLD)
+    monkeypatch.setattr(write, "is_mount_point", lambda path: True)
+    _fill_disk_at_c_yml(monkeypatch)
+    with pytest.raises(OutDirError, match=r"b/c\.yml: cannot write: No space left on device"):
+        write_outputs(out, NEW)
+    assert sorted(snapshot(out)) == [".obsgen-manifest", "a.yml"]
+    assert (out / "a.yml").read_text() == NEW["a.yml"]
+    assert read_manifest(out) == ["a.yml", "b/c.yml"], "what the next run finds is obsgen's"
+    monkeypatch.undo()
+    write_outputs(out, NEW)
+    assert {p: (out / p).read_text() for p in NEW} == NEW
+    assert read_manifest(out) == sorted(NEW)
 
 
 def test_a_read_only_file_system_is_one_line_naming_out(
