@@ -192,3 +192,16 @@ def test_temp_trees_piled_up_by_killed_runs_of_earlier_versions_are_all_removed(
     write_outputs(out, NEW)
     assert leftovers(out.parent) == []
     assert user_entries(out) == users  # out/ existed: the old tree was a leftover, not a rescue
+
+
+def test_check_waits_for_a_generate_in_progress_then_gives_up_with_one_line(out: Path) -> None:
+    from generator.output import compare
+
+    with locked(out.parent, "held by a generate"), pytest.raises(OutDirError) as caught:
+        compare(out, OLD, lock_wait=0.2)
+    assert caught.value.lines() == [
+        f"{out.as_posix()}/: another obsgen run is still writing it after 0.2s of waiting; "
+        "run again when it has finished"
+    ]
+    with locked(out.parent, "another check", shared=True):
+        assert compare(out, OLD, lock_wait=0.2) == [], "checks share the lock"
