@@ -1,6 +1,7 @@
 """The command line. The only module that prints or chooses exit codes.
 
-Exit codes: 0 success; 1 `check` found drift; 2 bad spec, bad output or a failing tool.
+Exit codes: 0 success; 1 `check` found drift; 2 bad spec, bad output, a failing tool, or an
+out/ that cannot be read or written (OutDirError: one line naming the path).
 """
 
 from __future__ import annotations
@@ -122,10 +123,10 @@ def check(
 
     try:
         result = build(spec, out, templates=templates, overlays=overlays, targets=targets)
+        drifts = compare(out, result.files)
     except ObsgenError as error:
         _fail(error)
         return
-    drifts = compare(out, result.files)
     if fmt == "json":
         report = {
             "clean": not drifts,

@@ -5,7 +5,9 @@ Hierarchy:
     ├── SpecError          one or more problems in the user's spec (exit 2)
     ├── TemplateError      a template (built-in or user override) failed to render (exit 2)
     ├── OutputError        rendered output failed validation: a bug or a bad override (exit 2)
-    └── ToolError          promtool/amtool missing or rejecting output (exit 2)
+    ├── ToolError          promtool/amtool missing or rejecting output (exit 2)
+    └── OutDirError        out/ cannot be read or written: permissions, a full or read-only
+                           disk, a user entry in the way, a foreign manifest, a lock (exit 2)
 """
 
 from __future__ import annotations
@@ -77,6 +79,10 @@ class OutputError(ObsgenError):
 
 class ToolError(ObsgenError):
     """An external tool (promtool, amtool) is missing or rejected the output."""
+
+
+class OutDirError(ObsgenError):
+    """out/ cannot be read or written as asked; the message names the path (one line)."""
 
 
 def unknown_name(what: str, value: str, known: Iterable[str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,8 @@ if TYPE_CHECKING:  # deepdiff is imported by `compare` only: `generate` never ne
     from deepdiff import DeepDiff
 
 
+from generator.output.lock import WAIT_SECONDS, locked
+from generator.output.outdir import inspect, shown
 from generator.output.write import plan_changes, read_current
 from generator.spec import FAST_SAFE_LOADER
 
@@ -51,12 +54,38 @@ def _describe(diff: DeepDiff) -> list[str]:
     return lines
 
 
-def compare(out: Path, files: dict[str, str]) -> list[FileDrift]:
-    """Every difference between out/ and `files`, with the YAML/JSON path of each change."""
+def compare(
+    out: Path, files: dict[str, str], *, lock_wait: float = WAIT_SECONDS
+) -> list[FileDrift]:
+    """Every difference between out/ and `files`, with the YAML/JSON path of each change.
+
+    Read under the shared lock (a `generate` running on out/ finishes first), never following
+    a symlink below out/: such an entry is reported, its target never read.
+    """
+    parent = Path(os.path.realpath(out)).parent
+    if not parent.is_dir():
+        return _compare(out, files)
+    with locked(parent, shown(out), shared=True, wait=lock_wait):
+        return _compare(out, files)
+
+
+_NOT_A_FILE = {
+    "symlink": "a symlink (not followed); obsgen writes a regular file here",
+    "dir": "a directory; obsgen writes a regular file here",
+    "other": "not a regular file; obsgen writes a regular file here",
+}
+
+
+def _compare(out: Path, files: dict[str, str]) -> list[FileDrift]:
     drifts = []
     current = read_current(out, sorted(files))
     for status in plan_changes(out, files):
         if status.status == "unchanged":
+            continue
+        entry = inspect(out, status.path)
+        if entry.kind in _NOT_A_FILE and status.path in files:
+            where = "" if entry.at == status.path else f"{entry.at} is "
+            drifts.append(FileDrift(status.path, "changed", [where + _NOT_A_FILE[entry.kind]]))
             continue
         if status.status == "created":
             drifts.append(FileDrift(status.path, "missing", ["not in out/ (run obsgen generate)"]))
