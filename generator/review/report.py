@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -17,7 +17,16 @@ from deepdiff import DeepDiff
 
 from generator.core.markdown import md_code, md_text
 from generator.plan import Plan
-from generator.review.view import ALERTS, PANELS, RECORDS, View, behaviour
+from generator.review.view import (
+    ALERTS,
+    INPUTS,
+    PANELS,
+    RECEIVERS,
+    RECORDS,
+    SCRAPING,
+    View,
+    behaviour,
+)
 
 # Which group an alert's field change belongs to, in report order.
 _ALERT_GROUPS = {
@@ -26,14 +35,20 @@ _ALERT_GROUPS = {
     "reaches": "Routing changed",
     "inhibited by": "Routing changed",
     "tier": "Other alert changes",
+    "runbook": "Other alert changes",
     "expression": "Other alert changes",
 }
+# Sections of plain settings, each reported whole in its own group.
+_SETTINGS = {RECEIVERS: "Receivers changed", SCRAPING: "Scraping and evaluation changed"}
 GROUPS = (
     "Alerts added",
     "Alerts removed",
     "Thresholds and `for` changed",
     "Routing changed",
     "Other alert changes",
+    "Recording rules changed",
+    "Receivers changed",
+    "Scraping and evaluation changed",
     "Dashboard panels added",
     "Dashboard panels removed",
     "Dashboard panels changed",
@@ -131,6 +146,8 @@ def _renamed(view: View, renames: dict[str, str]) -> View:
             return names.sub(lambda m: renames[m.group(1)], value)
         if isinstance(value, list):
             return [swap(v) for v in value]
+        if isinstance(value, dict):
+            return {n: swap(v) for n, v in value.items()}
         return value
 
     out: View = {section: {} for section in view}
@@ -138,12 +155,36 @@ def _renamed(view: View, renames: dict[str, str]) -> View:
         for key, fields in entries.items():
             keep = {"read by"} if section == RECORDS else set()
             moved = {n: v if n in keep else swap(v) for n, v in fields.items()}
-            out[section][renames.get(key, key) if section == RECORDS else key] = moved
+            if section == RECORDS:
+                key = renames.get(key, key)
+            elif section == INPUTS:
+                key = swap(key)
+            out[section][key] = moved
     return out
 
 
 def _readers(readers: list[str], verb: str) -> tuple[str, ...]:
     return tuple(f"{verb} {r}" for r in readers) or (f"{verb} nothing",)
+
+
+def _input_change(old: dict[str, Any], new: dict[str, Any]) -> Change | None:
+    """A recording rule whose arguments moved (selector, metric, constant, window), with
+    every alert and panel reading it, directly or through other rules; None when only its
+    readers changed (an added alert says so itself)."""
+    before, after = old["expression"], new["expression"]
+    moved = tuple(
+        (name, before.get(name, "nothing"), after.get(name, "nothing"))
+        for name in sorted(set(before) | set(after), key=_argument_order)
+        if before.get(name) != after.get(name)
+    )
+    if not moved:
+        return None
+    readers = sorted(set(old["changes"]) | set(new["changes"]))
+    return Change("~", "", fields=moved, notes=_readers(readers, "changes"))
+
+
+def _argument_order(name: str) -> tuple[int, str]:
+    return (0 if name.endswith("expression") else 1, name)
 
 
 def compare(before: Plan, after: Plan, before_name: str, after_name: str) -> Report:
@@ -164,11 +205,15 @@ def compare(before: Plan, after: Plan, before_name: str, after_name: str) -> Rep
             steps = panel["thresholds"]
             summary = panel["type"] + (f"; thresholds {_text(steps)}" if steps else "")
             groups["Dashboard panels added"].append(Change("+", key, summary))
+        elif section in _SETTINGS:
+            groups[_SETTINGS[section]].append(Change("+", key))
     for section, key in sorted(removed):
         if section == ALERTS:
             groups["Alerts removed"].append(Change("-", key, _alert_summary(old[ALERTS][key])))
         elif section == PANELS:
             groups["Dashboard panels removed"].append(Change("-", key, old[PANELS][key]["type"]))
+        elif section in _SETTINGS:
+            groups[_SETTINGS[section]].append(Change("-", key))
     for (section, key), names in sorted(changed.items()):
         if section == ALERTS:
             if "fires when" in names:
@@ -185,6 +230,25 @@ def compare(before: Plan, after: Plan, before_name: str, after_name: str) -> Rep
                 for name in sorted(names)
             )
             groups["Dashboard panels changed"].append(Change("~", key, fields=moved))
+        elif section in _SETTINGS:
+            keep = set(old[section][key]) | set(new[section][key])
+            if key == "rule group intervals":  # a group added or removed says so by its rules
+                keep = set(old[section][key]) & set(new[section][key])
+            moved = tuple(
+                (
+                    name,
+                    _text(old[section][key].get(name, [])),
+                    _text(new[section][key].get(name, [])),
+                )
+                for name in sorted(keep)
+                if old[section][key].get(name) != new[section][key].get(name)
+            )
+            if moved:
+                groups[_SETTINGS[section]].append(Change("~", key, fields=moved))
+        elif section == INPUTS:
+            change = _input_change(old[INPUTS][key], new[INPUTS][key])
+            if change is not None:
+                groups["Recording rules changed"].append(replace(change, subject=key))
     gone = {k for s, k in removed if s == RECORDS}
     new_records = {k for s, k in added if s == RECORDS}
     for old_name, new_name in renames:

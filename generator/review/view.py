@@ -17,9 +17,11 @@ from generator.core.numbers import fmt
 from generator.grafana import Panel
 from generator.plan import Plan
 from generator.prometheus import Expr, RecordingRule
+from generator.review.inputs import inputs
 
 View = dict[str, dict[str, dict[str, Any]]]
-ALERTS, PANELS, RECORDS = "alerts", "panels", "records"
+ALERTS, PANELS, RECORDS, INPUTS = "alerts", "panels", "records", "inputs"
+SCRAPING, RECEIVERS = "scraping", "receivers"
 
 
 def strings(value: object) -> Iterator[str]:
@@ -104,6 +106,7 @@ def _alerts(plan: Plan) -> dict[str, dict[str, Any]]:
             "tier": entry.tier,
             "reaches": reaches if catalogue.routed else ["nobody: the spec has no routing"],
             "inhibited by": muted,
+            "runbook": entry.runbook,
             "expression": exprs[key],
         }
     return out
@@ -146,6 +149,65 @@ def _records(plan: Plan) -> dict[str, dict[str, Any]]:
     }
 
 
+def _inputs(plan: Plan) -> dict[str, dict[str, Any]]:
+    """Per recording rule: its arguments, and the alerts and panels whose behaviour they
+    change (review/inputs.py)."""
+    readers = {f"alert {alert_key(a.alert, dict(a.labels))}": [a.expr] for a in plan.alerts()}
+    if plan.grafana is not None:
+        for dashboard in plan.grafana.dashboards:
+            for panel in dashboard.panels:
+                if panel.targets:
+                    name = f"panel {panel_name(dashboard.title, panel)}"
+                    readers[name] = [t.expr for t in panel.targets]
+    return inputs([r for f in plan.rule_files for r in f.records()], readers)
+
+
+def _scraping(plan: Plan) -> dict[str, dict[str, Any]]:
+    """What Prometheus scrapes, how often it evaluates, and where it sends alerts: per scrape
+    job its targets and labels, per rule group its interval."""
+    config = plan.prometheus
+    out: dict[str, dict[str, Any]] = {
+        "prometheus": {
+            "scrape interval": config.scrape_interval,
+            "evaluation interval": config.evaluation_interval,
+            "alertmanagers": list(config.alertmanagers),
+            "external labels": labels_text(dict(config.external_labels)),
+        }
+    }
+    for job in config.jobs:
+        out[f"scrape job {job.name}"] = {
+            "targets": list(job.targets),
+            "labels": labels_text(dict(job.labels)),
+        }
+    out["rule group intervals"] = {
+        group.name: group.interval or "the evaluation interval"
+        for rule_file in plan.rule_files
+        for group in rule_file.groups
+    }
+    return out
+
+
+def _receivers(plan: Plan) -> dict[str, dict[str, Any]]:
+    """Per Alertmanager receiver: its kind and settings (secrets are file paths only)."""
+    if plan.alertmanager is None:
+        return {}
+    return {
+        r.name: {
+            "kind": r.kind,
+            **{name: str(value) for name, value in r.fields},
+            **{f"authorization {name}": value for name, value in r.authorization},
+        }
+        for r in plan.alertmanager.receivers
+    }
+
+
 def behaviour(plan: Plan) -> View:
-    """The plan as the three keyed sections `obsgen diff` compares."""
-    return {ALERTS: _alerts(plan), PANELS: _panels(plan), RECORDS: _records(plan)}
+    """The plan as the keyed sections `obsgen diff` compares."""
+    return {
+        ALERTS: _alerts(plan),
+        PANELS: _panels(plan),
+        RECORDS: _records(plan),
+        INPUTS: _inputs(plan),
+        SCRAPING: _scraping(plan),
+        RECEIVERS: _receivers(plan),
+    }
