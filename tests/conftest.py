@@ -27,8 +27,10 @@ os.environ.setdefault("OBSGEN_CACHE_DIR", tempfile.mkdtemp(prefix="obsgen-test-c
 
 
 def render_spec(spec: Path, out: Path) -> Build:
-    """Render a spec in memory exactly as `obsgen generate SPEC --out OUT` would."""
-    return build(spec, out)
+    """Render a spec in memory exactly as `obsgen generate SPEC --out out` run in OUT's
+    parent would: every golden is generated there, so its headers name the spec from there
+    (`spec/duri.yaml` for out/, `spec.yaml` for tests/fixtures/shop/out)."""
+    return build(spec, out, display=Path(os.path.relpath(spec, out.parent)).as_posix())
 
 
 def fixture_specs() -> list[Path]:
