@@ -96,7 +96,7 @@ CASES = [
     (
         "Redis maxmemory changes",
         "maxmemory: 512Mi",
-        "maxmemory: 1Gi",
+        "maxmemory: 1gb",
         [
             '  ~ instance:redis_memory_utilisation:ratio{service="cache"}',
             "      sum_by_divide denominator: 536870912 -> 1073741824",
