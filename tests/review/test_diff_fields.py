@@ -177,6 +177,16 @@ CASES = [
         ["with at least 5 req/s now and 1d ago"],
     ),
     (
+        "the error-ratio regression floor changes",
+        "  min_request_rate: 1\n",
+        "  min_request_rate: 1\n  error_rate_floor: 2\n",
+        [
+            '  ~ ErrorRateRegression{service="checkout", severity="warning"}',
+            "higher than 1d ago and above 1%, with at least 1 req/s now and 1d ago -> ",
+            "higher than 1d ago and above 2%, with at least 1 req/s now and 1d ago",
+        ],
+    ),
+    (
         "the regression `for` changes",
         "  for: 30m\n",
         "  for: 1h\n",
