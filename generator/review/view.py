@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 from generator.alertmanager import labels_text
@@ -17,7 +16,7 @@ from generator.core.numbers import fmt
 from generator.grafana import Panel
 from generator.plan import Plan
 from generator.prometheus import Expr, RecordingRule
-from generator.review.inputs import inputs
+from generator.review.inputs import inputs, show
 
 View = dict[str, dict[str, dict[str, Any]]]
 ALERTS, PANELS, RECORDS, INPUTS = "alerts", "panels", "records", "inputs"
@@ -39,19 +38,9 @@ def strings(value: object) -> Iterator[str]:
 
 
 def expr_text(expr: Expr) -> str:
-    """A stable text of an expression: its macro and arguments (numbers exact)."""
-
-    def show(value: object) -> str:
-        if isinstance(value, Decimal | int) and not isinstance(value, bool):
-            return fmt(value)
-        if isinstance(value, list | tuple):
-            return "[" + ", ".join(show(v) for v in value) + "]"
-        if isinstance(value, Expr):
-            return expr_text(value)
-        return repr(value)
-
-    args = ", ".join(f"{k}={show(v)}" for k, v in sorted(expr.args.items()))
-    return f"{expr.macro}({args})"
+    """A stable text of an expression: its macro and arguments, selectors as `{job="x"}`,
+    numbers exact (review/inputs.py `show`)."""
+    return show(expr)
 
 
 def alert_key(name: str, labels: dict[str, str]) -> str:

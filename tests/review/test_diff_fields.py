@@ -91,6 +91,10 @@ CASES = [
             '  ~ instance:pg_connections_utilisation:ratio{service="db"}',
             "      divide by: 200 -> 500",
             '      changes alert PostgresConnectionsHigh{service="db", severity="critical"}',
+            "  ~ shop / Datastores / Connections (db.connections)",
+            "max_connections 200: constant(value=200) -> {{instance}}: "
+            'series(selector={service="db"}, series=instance:pg_connections:sum), '
+            "max_connections 500: constant(value=500)",
         ],
     ),
     (
