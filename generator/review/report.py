@@ -1,15 +1,17 @@
 """`obsgen diff`: the behavioural changes between two plans, grouped as an SRE reviews them.
 
 deepdiff compares the two plans' behaviour views (review/view.py) and says *what* moved: an
-alert, panel or recorded series added or removed, or one field of it changed. The report
-then quotes each changed field whole (old -> new), so a reader never sees a diff fragment.
+alert, panel or recorded series added or removed, or one field of it changed; an argument of
+a recording rule (with the alerts and panels it changes, review/inputs.py); a receiver, scrape
+job or interval. The report then quotes each changed field whole (old -> new), so a reader
+never sees a diff fragment.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -167,7 +169,20 @@ def _readers(readers: list[str], verb: str) -> tuple[str, ...]:
     return tuple(f"{verb} {r}" for r in readers) or (f"{verb} nothing",)
 
 
-def _input_change(old: dict[str, Any], new: dict[str, Any]) -> Change | None:
+def _settings_change(key: str, old: dict[str, Any], new: dict[str, Any]) -> Change | None:
+    """The settings of a receiver, scrape job or Prometheus that moved, quoted whole."""
+    names = set(old) | set(new)
+    if key == "rule group intervals":  # a group added or removed says so by its rules
+        names = set(old) & set(new)
+    moved = tuple(
+        (name, _text(old.get(name, [])), _text(new.get(name, [])))
+        for name in sorted(names)
+        if old.get(name) != new.get(name)
+    )
+    return Change("~", key, fields=moved) if moved else None
+
+
+def _input_change(key: str, old: dict[str, Any], new: dict[str, Any]) -> Change | None:
     """A recording rule whose arguments moved (selector, metric, constant, window), with
     every alert and panel reading it, directly or through other rules; None when only its
     readers changed (an added alert says so itself)."""
@@ -180,7 +195,7 @@ def _input_change(old: dict[str, Any], new: dict[str, Any]) -> Change | None:
     if not moved:
         return None
     readers = sorted(set(old["changes"]) | set(new["changes"]))
-    return Change("~", "", fields=moved, notes=_readers(readers, "changes"))
+    return Change("~", key, fields=moved, notes=_readers(readers, "changes"))
 
 
 def _argument_order(name: str) -> tuple[int, str]:
@@ -231,24 +246,13 @@ def compare(before: Plan, after: Plan, before_name: str, after_name: str) -> Rep
             )
             groups["Dashboard panels changed"].append(Change("~", key, fields=moved))
         elif section in _SETTINGS:
-            keep = set(old[section][key]) | set(new[section][key])
-            if key == "rule group intervals":  # a group added or removed says so by its rules
-                keep = set(old[section][key]) & set(new[section][key])
-            moved = tuple(
-                (
-                    name,
-                    _text(old[section][key].get(name, [])),
-                    _text(new[section][key].get(name, [])),
-                )
-                for name in sorted(keep)
-                if old[section][key].get(name) != new[section][key].get(name)
-            )
-            if moved:
-                groups[_SETTINGS[section]].append(Change("~", key, fields=moved))
-        elif section == INPUTS:
-            change = _input_change(old[INPUTS][key], new[INPUTS][key])
+            change = _settings_change(key, old[section][key], new[section][key])
             if change is not None:
-                groups["Recording rules changed"].append(replace(change, subject=key))
+                groups[_SETTINGS[section]].append(change)
+        elif section == INPUTS:
+            change = _input_change(key, old[INPUTS][key], new[INPUTS][key])
+            if change is not None:
+                groups["Recording rules changed"].append(change)
     gone = {k for s, k in removed if s == RECORDS}
     new_records = {k for s, k in added if s == RECORDS}
     for old_name, new_name in renames:
