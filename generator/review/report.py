@@ -22,6 +22,7 @@ from generator.plan import Plan
 from generator.review.view import (
     ALERTS,
     INPUTS,
+    NOTIFICATION,
     PANELS,
     RECEIVERS,
     RECORDS,
@@ -41,7 +42,11 @@ _ALERT_GROUPS = {
     "expression": "Other alert changes",
 }
 # Sections of plain settings, each reported whole in its own group.
-_SETTINGS = {RECEIVERS: "Receivers changed", SCRAPING: "Scraping and evaluation changed"}
+_SETTINGS = {
+    NOTIFICATION: "Notification timing changed",
+    RECEIVERS: "Receivers changed",
+    SCRAPING: "Scraping and evaluation changed",
+}
 GROUPS = (
     "Alerts added",
     "Alerts removed",
@@ -49,6 +54,7 @@ GROUPS = (
     "Routing changed",
     "Other alert changes",
     "Recording rules changed",
+    "Notification timing changed",
     "Receivers changed",
     "Scraping and evaluation changed",
     "Dashboard panels added",
@@ -170,7 +176,8 @@ def _readers(readers: list[str], verb: str) -> tuple[str, ...]:
 
 
 def _settings_change(key: str, old: dict[str, Any], new: dict[str, Any]) -> Change | None:
-    """The settings of a receiver, scrape job or Prometheus that moved, quoted whole."""
+    """The settings of a route, time interval, receiver, scrape job or Prometheus that
+    moved, quoted whole."""
     names = set(old) | set(new)
     if key == "rule group intervals":  # a group added or removed says so by its rules
         names = set(old) & set(new)

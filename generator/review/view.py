@@ -17,10 +17,11 @@ from generator.grafana import Panel
 from generator.plan import Plan
 from generator.prometheus import Expr, RecordingRule
 from generator.review.inputs import inputs, show
+from generator.review.settings import notification, receivers, scraping
 
 View = dict[str, dict[str, dict[str, Any]]]
 ALERTS, PANELS, RECORDS, INPUTS = "alerts", "panels", "records", "inputs"
-SCRAPING, RECEIVERS = "scraping", "receivers"
+SCRAPING, RECEIVERS, NOTIFICATION = "scraping", "receivers", "notification"
 
 
 def strings(value: object) -> Iterator[str]:
@@ -151,45 +152,6 @@ def _inputs(plan: Plan) -> dict[str, dict[str, Any]]:
     return inputs([r for f in plan.rule_files for r in f.records()], readers)
 
 
-def _scraping(plan: Plan) -> dict[str, dict[str, Any]]:
-    """What Prometheus scrapes, how often it evaluates, and where it sends alerts: per scrape
-    job its targets and labels, per rule group its interval."""
-    config = plan.prometheus
-    out: dict[str, dict[str, Any]] = {
-        "prometheus": {
-            "scrape interval": config.scrape_interval,
-            "evaluation interval": config.evaluation_interval,
-            "alertmanagers": list(config.alertmanagers),
-            "external labels": labels_text(dict(config.external_labels)),
-        }
-    }
-    for job in config.jobs:
-        out[f"scrape job {job.name}"] = {
-            "targets": list(job.targets),
-            "labels": labels_text(dict(job.labels)),
-        }
-    out["rule group intervals"] = {
-        group.name: group.interval or "the evaluation interval"
-        for rule_file in plan.rule_files
-        for group in rule_file.groups
-    }
-    return out
-
-
-def _receivers(plan: Plan) -> dict[str, dict[str, Any]]:
-    """Per Alertmanager receiver: its kind and settings (secrets are file paths only)."""
-    if plan.alertmanager is None:
-        return {}
-    return {
-        r.name: {
-            "kind": r.kind,
-            **{name: str(value) for name, value in r.fields},
-            **{f"authorization {name}": value for name, value in r.authorization},
-        }
-        for r in plan.alertmanager.receivers
-    }
-
-
 def behaviour(plan: Plan) -> View:
     """The plan as the keyed sections `obsgen diff` compares."""
     return {
@@ -197,6 +159,7 @@ def behaviour(plan: Plan) -> View:
         PANELS: _panels(plan),
         RECORDS: _records(plan),
         INPUTS: _inputs(plan),
-        SCRAPING: _scraping(plan),
-        RECEIVERS: _receivers(plan),
+        SCRAPING: scraping(plan),
+        RECEIVERS: receivers(plan),
+        NOTIFICATION: notification(plan),
     }

@@ -249,6 +249,16 @@ CASES = [
         ],
     ),
     (
+        "the routing's repeat interval changes, inherited by every route",
+        "  routes:\n",
+        "  repeat_interval: 2h\n  routes:\n",
+        [
+            "Notification timing changed (4)",
+            "  ~ route root\n      repeat_interval: 4h -> 2h",
+            '  ~ route root > {severity="critical"}\n      repeat_interval: 4h -> 2h',
+        ],
+    ),
+    (
         "a route's receiver changes",
         "      receiver: ops-mail\n",
         "      receiver: pager\n",
