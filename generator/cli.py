@@ -118,7 +118,7 @@ def check(
     fmt: str,
 ) -> None:
     """Exit 0 when OUT is exactly what SPEC renders; 1 with a semantic diff when not."""
-    from generator.output import compare
+    from generator.output import compare, target_hint
     from generator.pipeline import build
 
     try:
@@ -139,7 +139,8 @@ def check(
             click.echo(f"  {drift.path}: {drift.status}")
             for change in drift.changes:
                 click.echo(f"    {change}")
-        click.echo("run `obsgen generate` and commit the result")
+        hint = target_hint(out, result.files)
+        click.echo(hint or "run `obsgen generate` and commit the result")
     else:
         click.echo(f"{out.as_posix()}/ matches {spec.as_posix()}")
     sys.exit(1 if drifts else 0)

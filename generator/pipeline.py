@@ -22,12 +22,15 @@ class Build:
     files: dict[str, str]
 
 
-def display_name(spec_path: Path, out: Path) -> str:
-    """How outputs and messages name the spec: relative to out/'s parent (the repo root)."""
-    base = out.absolute().parent
+def display_name(spec_path: Path) -> str:
+    """How outputs and messages name the spec: as the user typed it when relative
+    (`./spec.yaml` read as `spec.yaml`), relative to the current directory when absolute and
+    under it, else as given."""
+    if not spec_path.is_absolute():
+        return Path(os.path.normpath(spec_path)).as_posix()
     try:
-        rel = os.path.relpath(spec_path.absolute(), base)
-    except ValueError:
+        rel = os.path.relpath(spec_path, Path.cwd())
+    except ValueError:  # another drive (Windows)
         return spec_path.as_posix()
     return Path(rel).as_posix() if not rel.startswith("..") else spec_path.as_posix()
 
@@ -51,8 +54,8 @@ def build(
     `deep` adds the schema conformance checks (validate.DEEP_CHECKERS); `generate` leaves
     them to `check` unless templates are overridden.
     """
-    name = display or display_name(spec_path, out)
-    layers = [(path, display_name(path, out)) for path in overlays]
+    name = display or display_name(spec_path)
+    layers = [(path, display_name(path)) for path in overlays]
     spec, _doc = read_spec(spec_path, name, layers)
     plan = build_plan(spec, " + ".join([name, *(shown for _, shown in layers)]))
     files = render(plan, templates)

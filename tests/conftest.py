@@ -27,8 +27,14 @@ os.environ.setdefault("OBSGEN_CACHE_DIR", tempfile.mkdtemp(prefix="obsgen-test-c
 
 
 def render_spec(spec: Path, out: Path) -> Build:
-    """Render a spec in memory exactly as `obsgen generate SPEC --out OUT` would."""
-    return build(spec, out)
+    """Render a spec in memory exactly as `obsgen generate SPEC --out OUT` would, run where
+    its golden is generated: in OUT's parent when the spec lies under it (each fixture's
+    golden names `spec.yaml`), else in the repository root (out/ names `spec/duri.yaml`)."""
+    home = next(
+        (d for d in (out.absolute().parent, ROOT) if spec.absolute().is_relative_to(d)), None
+    )
+    shown = spec.absolute().relative_to(home).as_posix() if home else None
+    return build(spec, out, display=shown)
 
 
 def fixture_specs() -> list[Path]:

@@ -65,7 +65,7 @@ def test_check_names_file_and_yaml_path_of_a_semantic_change(work: Path) -> None
     res = run_cli("check", cwd=work)
     assert res.returncode == 1
     assert "  prometheus/prometheus.yml: changed" in res.stdout
-    assert "    ['global']['scrape_interval']: '15s' -> '20s'" in res.stdout
+    assert "    global.scrape_interval: '15s' -> '20s'" in res.stdout
 
 
 def test_check_says_when_a_difference_is_formatting_only(work: Path) -> None:

@@ -101,3 +101,38 @@ def parse_bytes(value: int | str) -> int:
     if amount != amount.to_integral_value():
         raise ValueError(f"{value!r} is not a whole number of bytes")
     return int(amount)
+
+
+# redis.conf's rule (Redis' memtoull): digits, then no unit (bytes) or one of these, any case.
+_REDIS_BYTES = re.compile(r"^(\d+)(b|k|kb|m|mb|g|gb)?$", re.IGNORECASE)
+_REDIS_FACTORS = {
+    "": 1,
+    "b": 1,
+    "k": 1000,
+    "kb": 1024,
+    "m": 1000**2,
+    "mb": 1024**2,
+    "g": 1000**3,
+    "gb": 1024**3,
+}
+_BINARY_BYTES = re.compile(r"^\d+(?:\.\d+)?\s*(?:Ki|Mi|Gi|Ti)B?$")
+
+
+def parse_redis_bytes(value: int | str) -> int:
+    """A Redis memory size -> bytes, read as Redis reads redis.conf: `1k` 1000, `1kb` 1024,
+    `1m` 1000000, `1mb` 1048576, `1g`, `1gb` (any case, so `2GB` is 2 GiB), plain bytes; or
+    a binary size as Kubernetes writes it (`512Mi`, `1GiB`). ValueError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("a Redis size is a number of bytes or text such as 512mb or 2gb")
+    if isinstance(value, int):
+        return parse_bytes(value)
+    text = value.strip()
+    m = _REDIS_BYTES.match(text)
+    if m:
+        return int(m.group(1)) * _REDIS_FACTORS[(m.group(2) or "").lower()]
+    if _BINARY_BYTES.match(text):
+        return parse_bytes(text)
+    raise ValueError(
+        f"{value!r} is not a Redis size; write it as redis.conf does (512mb, 2gb: 1024-based; "
+        "1k, 1m, 1g: 1000-based; or bytes) or as 512Mi, 2Gi"
+    )

@@ -6,6 +6,7 @@ Other packages import only the names below (the import contracts in pyproject.to
 
 from generator.output import targets, tools
 from generator.output.drift import compare
+from generator.output.drift_targets import target_hint
 from generator.output.rendering import render, render_outputs
 from generator.output.validate import parse_outputs, validate_outputs
 from generator.output.write import write_outputs
@@ -15,6 +16,7 @@ __all__ = [
     "parse_outputs",
     "render",
     "render_outputs",
+    "target_hint",
     "targets",
     "tools",
     "validate_outputs",

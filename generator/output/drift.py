@@ -14,6 +14,8 @@ if TYPE_CHECKING:  # deepdiff is imported by `compare` only: `generate` never ne
     from deepdiff import DeepDiff
 
 
+from generator.output.drift_paths import keyed, order_changes, path_text, unkeyed
+from generator.output.drift_targets import target_of, targets_of
 from generator.output.lock import WAIT_SECONDS, locked
 from generator.output.outdir import inspect, shown
 from generator.output.write import plan_changes, read_current
@@ -38,20 +40,20 @@ def _parse(path: str, text: str) -> Any:
 
 
 def _describe(diff: DeepDiff) -> list[str]:
+    """One line per change of a tree-view diff, its path by name (drift_paths.py)."""
     lines = []
-    for kind, items in sorted(diff.to_dict().items()):
-        entries = items.items() if isinstance(items, dict) else ((i, None) for i in items)
-        for where, detail in sorted(entries, key=lambda e: str(e[0])):
-            path = str(where).removeprefix("root")
-            if kind in ("values_changed", "type_changes") and isinstance(detail, dict):
-                lines.append(f"{path}: {detail['old_value']!r} -> {detail['new_value']!r}")
+    for kind, items in diff.items():
+        for item in items:
+            path = path_text(item.path(output_format="list"))
+            if kind in ("values_changed", "type_changes"):
+                lines.append(f"{path}: {unkeyed(item.t1)!r} -> {unkeyed(item.t2)!r}")
             elif kind.endswith("_added"):
                 lines.append(f"{path}: added in the spec's rendering")
             elif kind.endswith("_removed"):
                 lines.append(f"{path}: no longer rendered by the spec")
             else:
                 lines.append(f"{path}: {kind}")
-    return lines
+    return sorted(lines)
 
 
 def compare(
@@ -91,7 +93,11 @@ def _compare(out: Path, files: dict[str, str]) -> list[FileDrift]:
             drifts.append(FileDrift(status.path, "missing", ["not in out/ (run obsgen generate)"]))
             continue
         if status.status == "removed":
-            drifts.append(FileDrift(status.path, "stale", ["generated before, not rendered now"]))
+            target = target_of(status.path)
+            why = "generated before, not rendered now"
+            if target not in targets_of(files):
+                why = f"rendered by --target {target}, which this check was not given"
+            drifts.append(FileDrift(status.path, "stale", [why]))
             continue
         old_text = current[status.path] or ""
         try:
@@ -101,11 +107,13 @@ def _compare(out: Path, files: dict[str, str]) -> list[FileDrift]:
             continue
         from deepdiff import DeepDiff
 
-        diff = DeepDiff(old, new, ignore_order=False, verbose_level=2)
-        if not diff:
+        old, new = keyed(old), keyed(new)
+        lines = _describe(DeepDiff(old, new, ignore_order=False, view="tree"))
+        lines += order_changes(old, new)
+        if not lines:
             drifts.append(
                 FileDrift(status.path, "formatting", ["formatting only: same data, other text"])
             )
         else:
-            drifts.append(FileDrift(status.path, "changed", _describe(diff)))
+            drifts.append(FileDrift(status.path, "changed", lines))
     return drifts

@@ -2,7 +2,9 @@
 
 Guards: both now and before must carry at least `min_request_rate` requests/s (low traffic
 makes comparisons noise), and a missing past series (new service, lost history) yields no
-sample on the offset side, so the alert cannot fire.
+sample on the offset side, so the alert cannot fire. The error ratio must also be above a
+floor (`regression.error_rate_floor`, spec/alerts.py): after a day without errors, any error
+would be "higher than before".
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def regression_alerts(spec: Spec, name: str, service: Service) -> list[AlertRule
     share = reg.threshold / HUNDRED
     requests = cv.requests_rate(sig.requests)
     guard = {"guard": requests, "min_rate": reg.min_request_rate, "offset": reg.compare}
-    floor = ratio(spec.baseline.error_rate) if spec.baseline else Decimal(0)
+    floor = ratio(reg.error_floor(spec.baseline))
     pct = fmt(reg.threshold)
     rules = []
     for metric in reg.metrics:

@@ -173,13 +173,15 @@ def _before_for(
 
 
 def regression_scenarios(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[Scenario]:
-    """One timeline per regression alert name: baseline day, just short of it, past it."""
+    """One timeline per regression alert name: baseline day, just short of it, past it; and
+    for an alert with a floor, one proving the floor keeps it silent after a clean day."""
     reg = ctx.spec.regression
     assert reg is not None
     sig = ctx.spec.signals
     traffic = max(REQUEST_RATE, 2 * reg.min_request_rate)
     series = alerts[0].series
     driver: Driver
+    floor: Decimal | None = alerts[0].expr.args.get("floor")
     if series == cv.quantile(sig.duration, "95"):
         driver = latency_with_traffic(Decimal(95), traffic)
         bounds = ctx.spec.metrics[sig.duration].buckets or ()
@@ -188,7 +190,6 @@ def regression_scenarios(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[S
         driver, base = throughput, traffic
     elif series == cv.error_ratio(sig.requests):
         driver = error_ratio_driver(traffic)
-        floor = alerts[0].expr.args.get("floor")
         base = 2 * floor if floor else Decimal("0.01")
     else:
         raise CaseError(f"{name}: no test driver for a regression of {series}")
@@ -221,7 +222,28 @@ def regression_scenarios(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[S
         _check(pre, name, alerts, [], "silent before its for, once past the threshold"),
         _check(end, name, alerts, firing, "fires after its for once past the threshold"),
     ]
-    return [_scenario(f"{name}: a day at {fmt(base)}, then short of and past it", feeds, checks)]
+    scenarios = [
+        _scenario(f"{name}: a day at {fmt(base)}, then short of and past it", feeds, checks)
+    ]
+    if floor:
+        scenarios.append(_under_floor(ctx, name, alerts, driver, floor, end))
+    return scenarios
+
+
+def _under_floor(
+    ctx: Ctx, name: str, alerts: list[AlertRule], driver: Driver, floor: Decimal, end: int
+) -> Scenario:
+    """A day without errors, then errors at half the floor: any error is "higher than a day
+    ago", and the floor alone keeps the alert silent."""
+    assert ctx.spec.regression is not None
+    compare, level = seconds(ctx.spec.regression.compare), floor / 2
+    feeds = _feeds(
+        ctx, driver, {a.label("service"): [(0, Decimal(0)), (compare, level)] for a in alerts}, end
+    )
+    check = _check(end, name, alerts, [], "silent under its error-ratio floor after a clean day")
+    return _scenario(
+        f"{name}: a day without errors, then {fmt(level)}, under its floor", feeds, [check]
+    )
 
 
 def constant_scenario(ctx: Ctx, name: str, alerts: list[AlertRule]) -> Scenario:

@@ -1,8 +1,10 @@
 """`obsgen diff`: the behavioural changes between two plans, grouped as an SRE reviews them.
 
 deepdiff compares the two plans' behaviour views (review/view.py) and says *what* moved: an
-alert, panel or recorded series added or removed, or one field of it changed. The report
-then quotes each changed field whole (old -> new), so a reader never sees a diff fragment.
+alert, panel or recorded series added or removed, or one field of it changed; an argument of
+a recording rule (with the alerts and panels it changes, review/inputs.py); a receiver, scrape
+job or interval. The report then quotes each changed field whole (old -> new), so a reader
+never sees a diff fragment.
 """
 
 from __future__ import annotations
@@ -17,7 +19,17 @@ from deepdiff import DeepDiff
 
 from generator.core.markdown import md_code, md_text
 from generator.plan import Plan
-from generator.review.view import ALERTS, PANELS, RECORDS, View, behaviour
+from generator.review.view import (
+    ALERTS,
+    INPUTS,
+    NOTIFICATION,
+    PANELS,
+    RECEIVERS,
+    RECORDS,
+    SCRAPING,
+    View,
+    behaviour,
+)
 
 # Which group an alert's field change belongs to, in report order.
 _ALERT_GROUPS = {
@@ -26,7 +38,14 @@ _ALERT_GROUPS = {
     "reaches": "Routing changed",
     "inhibited by": "Routing changed",
     "tier": "Other alert changes",
+    "runbook": "Other alert changes",
     "expression": "Other alert changes",
+}
+# Sections of plain settings, each reported whole in its own group.
+_SETTINGS = {
+    NOTIFICATION: "Notification timing changed",
+    RECEIVERS: "Receivers changed",
+    SCRAPING: "Scraping and evaluation changed",
 }
 GROUPS = (
     "Alerts added",
@@ -34,6 +53,10 @@ GROUPS = (
     "Thresholds and `for` changed",
     "Routing changed",
     "Other alert changes",
+    "Recording rules changed",
+    "Notification timing changed",
+    "Receivers changed",
+    "Scraping and evaluation changed",
     "Dashboard panels added",
     "Dashboard panels removed",
     "Dashboard panels changed",
@@ -131,6 +154,8 @@ def _renamed(view: View, renames: dict[str, str]) -> View:
             return names.sub(lambda m: renames[m.group(1)], value)
         if isinstance(value, list):
             return [swap(v) for v in value]
+        if isinstance(value, dict):
+            return {n: swap(v) for n, v in value.items()}
         return value
 
     out: View = {section: {} for section in view}
@@ -138,12 +163,50 @@ def _renamed(view: View, renames: dict[str, str]) -> View:
         for key, fields in entries.items():
             keep = {"read by"} if section == RECORDS else set()
             moved = {n: v if n in keep else swap(v) for n, v in fields.items()}
-            out[section][renames.get(key, key) if section == RECORDS else key] = moved
+            if section == RECORDS:
+                key = renames.get(key, key)
+            elif section == INPUTS:
+                key = swap(key)
+            out[section][key] = moved
     return out
 
 
 def _readers(readers: list[str], verb: str) -> tuple[str, ...]:
     return tuple(f"{verb} {r}" for r in readers) or (f"{verb} nothing",)
+
+
+def _settings_change(key: str, old: dict[str, Any], new: dict[str, Any]) -> Change | None:
+    """The settings of a route, time interval, receiver, scrape job or Prometheus that
+    moved, quoted whole."""
+    names = set(old) | set(new)
+    if key == "rule group intervals":  # a group added or removed says so by its rules
+        names = set(old) & set(new)
+    moved = tuple(
+        (name, _text(old.get(name, [])), _text(new.get(name, [])))
+        for name in sorted(names)
+        if old.get(name) != new.get(name)
+    )
+    return Change("~", key, fields=moved) if moved else None
+
+
+def _input_change(key: str, old: dict[str, Any], new: dict[str, Any]) -> Change | None:
+    """A recording rule whose arguments moved (selector, metric, constant, window), with
+    every alert and panel reading it, directly or through other rules; None when only its
+    readers changed (an added alert says so itself)."""
+    before, after = old["expression"], new["expression"]
+    moved = tuple(
+        (name, before.get(name, "nothing"), after.get(name, "nothing"))
+        for name in sorted(set(before) | set(after), key=_argument_order)
+        if before.get(name) != after.get(name)
+    )
+    if not moved:
+        return None
+    readers = sorted(set(old["changes"]) | set(new["changes"]))
+    return Change("~", key, fields=moved, notes=_readers(readers, "changes"))
+
+
+def _argument_order(name: str) -> tuple[int, str]:
+    return (0 if name.endswith("expression") else 1, name)
 
 
 def compare(before: Plan, after: Plan, before_name: str, after_name: str) -> Report:
@@ -164,11 +227,15 @@ def compare(before: Plan, after: Plan, before_name: str, after_name: str) -> Rep
             steps = panel["thresholds"]
             summary = panel["type"] + (f"; thresholds {_text(steps)}" if steps else "")
             groups["Dashboard panels added"].append(Change("+", key, summary))
+        elif section in _SETTINGS:
+            groups[_SETTINGS[section]].append(Change("+", key))
     for section, key in sorted(removed):
         if section == ALERTS:
             groups["Alerts removed"].append(Change("-", key, _alert_summary(old[ALERTS][key])))
         elif section == PANELS:
             groups["Dashboard panels removed"].append(Change("-", key, old[PANELS][key]["type"]))
+        elif section in _SETTINGS:
+            groups[_SETTINGS[section]].append(Change("-", key))
     for (section, key), names in sorted(changed.items()):
         if section == ALERTS:
             if "fires when" in names:
@@ -185,6 +252,14 @@ def compare(before: Plan, after: Plan, before_name: str, after_name: str) -> Rep
                 for name in sorted(names)
             )
             groups["Dashboard panels changed"].append(Change("~", key, fields=moved))
+        elif section in _SETTINGS:
+            change = _settings_change(key, old[section][key], new[section][key])
+            if change is not None:
+                groups[_SETTINGS[section]].append(change)
+        elif section == INPUTS:
+            change = _input_change(key, old[INPUTS][key], new[INPUTS][key])
+            if change is not None:
+                groups["Recording rules changed"].append(change)
     gone = {k for s, k in removed if s == RECORDS}
     new_records = {k for s, k in added if s == RECORDS}
     for old_name, new_name in renames:

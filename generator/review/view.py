@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 from generator.alertmanager import labels_text
@@ -17,9 +16,12 @@ from generator.core.numbers import fmt
 from generator.grafana import Panel
 from generator.plan import Plan
 from generator.prometheus import Expr, RecordingRule
+from generator.review.inputs import inputs, show
+from generator.review.settings import notification, receivers, scraping
 
 View = dict[str, dict[str, dict[str, Any]]]
-ALERTS, PANELS, RECORDS = "alerts", "panels", "records"
+ALERTS, PANELS, RECORDS, INPUTS = "alerts", "panels", "records", "inputs"
+SCRAPING, RECEIVERS, NOTIFICATION = "scraping", "receivers", "notification"
 
 
 def strings(value: object) -> Iterator[str]:
@@ -37,19 +39,9 @@ def strings(value: object) -> Iterator[str]:
 
 
 def expr_text(expr: Expr) -> str:
-    """A stable text of an expression: its macro and arguments (numbers exact)."""
-
-    def show(value: object) -> str:
-        if isinstance(value, Decimal | int) and not isinstance(value, bool):
-            return fmt(value)
-        if isinstance(value, list | tuple):
-            return "[" + ", ".join(show(v) for v in value) + "]"
-        if isinstance(value, Expr):
-            return expr_text(value)
-        return repr(value)
-
-    args = ", ".join(f"{k}={show(v)}" for k, v in sorted(expr.args.items()))
-    return f"{expr.macro}({args})"
+    """A stable text of an expression: its macro and arguments, selectors as `{job="x"}`,
+    numbers exact (review/inputs.py `show`)."""
+    return show(expr)
 
 
 def alert_key(name: str, labels: dict[str, str]) -> str:
@@ -104,6 +96,7 @@ def _alerts(plan: Plan) -> dict[str, dict[str, Any]]:
             "tier": entry.tier,
             "reaches": reaches if catalogue.routed else ["nobody: the spec has no routing"],
             "inhibited by": muted,
+            "runbook": entry.runbook,
             "expression": exprs[key],
         }
     return out
@@ -146,6 +139,27 @@ def _records(plan: Plan) -> dict[str, dict[str, Any]]:
     }
 
 
+def _inputs(plan: Plan) -> dict[str, dict[str, Any]]:
+    """Per recording rule: its arguments, and the alerts and panels whose behaviour they
+    change (review/inputs.py)."""
+    readers = {f"alert {alert_key(a.alert, dict(a.labels))}": [a.expr] for a in plan.alerts()}
+    if plan.grafana is not None:
+        for dashboard in plan.grafana.dashboards:
+            for panel in dashboard.panels:
+                if panel.targets:
+                    name = f"panel {panel_name(dashboard.title, panel)}"
+                    readers[name] = [t.expr for t in panel.targets]
+    return inputs([r for f in plan.rule_files for r in f.records()], readers)
+
+
 def behaviour(plan: Plan) -> View:
-    """The plan as the three keyed sections `obsgen diff` compares."""
-    return {ALERTS: _alerts(plan), PANELS: _panels(plan), RECORDS: _records(plan)}
+    """The plan as the keyed sections `obsgen diff` compares."""
+    return {
+        ALERTS: _alerts(plan),
+        PANELS: _panels(plan),
+        RECORDS: _records(plan),
+        INPUTS: _inputs(plan),
+        SCRAPING: scraping(plan),
+        RECEIVERS: receivers(plan),
+        NOTIFICATION: notification(plan),
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
@@ -73,10 +74,30 @@ class Regression(Model):
         description="Requests/s needed now and before for a comparison to count (noise guard)."
     )
     severity: Literal["warning", "info"] = Field("warning", description="Severity of the alerts.")
+    error_rate_floor: Percent | None = Field(
+        None,
+        description="ErrorRateRegression fires only while the error ratio is also above this "
+        "floor, percent of requests: after a day without errors any error would otherwise be "
+        "'higher than before'. Default: `baseline.error_rate` when the spec has a baseline, "
+        "else 1 (one request in a hundred).",
+    )
+
+    def error_floor(self, baseline: Baseline | None) -> Decimal:
+        """The error-ratio floor in percent: `error_rate_floor`, else the baseline's error
+        rate, else DEFAULT_ERROR_RATE_FLOOR."""
+        if self.error_rate_floor is not None:
+            return self.error_rate_floor
+        return baseline.error_rate if baseline is not None else DEFAULT_ERROR_RATE_FLOOR
+
+
+# Without a baseline: below 1 % of requests failing a rise is no regression worth a ticket
+# (at the 1 req/s noise guard, 3 failures in a 5m window); higher rates are the SLO alerts'.
+DEFAULT_ERROR_RATE_FLOOR = Decimal(1)
 
 
 class Baseline(Model):
-    """Measured normal figures (dashboards draw them; regression guards read them)."""
+    """Measured normal figures (dashboards draw them; `error_rate` is the default floor of
+    the error-ratio regression alert)."""
 
     latency_p95: Positive = Field(description="Normal p95 latency, seconds.")
     latency_p99: Positive = Field(description="Normal p99 latency, seconds.")

@@ -15,7 +15,13 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from generator.core.numbers import dec, format_duration, parse_bytes, parse_duration
+from generator.core.numbers import (
+    dec,
+    format_duration,
+    parse_bytes,
+    parse_duration,
+    parse_redis_bytes,
+)
 
 _METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
@@ -49,6 +55,12 @@ def _bytes(value: object) -> int:
     return parse_bytes(value)
 
 
+def _redis_bytes(value: object) -> int:
+    if not isinstance(value, int | str):
+        raise ValueError("must be a size such as 512mb, 2gb or 512Mi")
+    return parse_redis_bytes(value)
+
+
 def _pattern(regex: re.Pattern[str], what: str) -> AfterValidator:
     def check(value: str) -> str:
         if not regex.fullmatch(value):
@@ -72,6 +84,18 @@ _BYTES_SCHEMA = WithJsonSchema(
         "examples": ["512Mi", "1Gi"],
     }
 )
+_REDIS_BYTES_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [
+            {"type": "integer", "minimum": 1},
+            {
+                "type": "string",
+                "pattern": r"^([0-9]+([bB]|[kKmMgG][bB]?)?|[0-9]+(\.[0-9]+)?\s*[KMGT]iB?)$",
+            },
+        ],
+        "examples": ["512mb", "2gb", "512Mi"],
+    }
+)
 Number = Annotated[Decimal, BeforeValidator(_number), _NUMBER_SCHEMA]
 Positive = Annotated[
     Decimal,
@@ -93,6 +117,7 @@ Objective = Annotated[
 ]
 Duration = Annotated[str, BeforeValidator(_duration), _DURATION_SCHEMA]
 Bytes = Annotated[int, BeforeValidator(_bytes), Field(gt=0), _BYTES_SCHEMA]
+RedisBytes = Annotated[int, BeforeValidator(_redis_bytes), Field(gt=0), _REDIS_BYTES_SCHEMA]
 MetricName = Annotated[str, _pattern(_METRIC_NAME, "metric name")]
 LabelName = Annotated[str, _pattern(_LABEL_NAME, "label name")]
 Name = Annotated[str, _pattern(_NAME, "name (lower case letters, digits and '-')")]

@@ -13,6 +13,7 @@ from generator.spec.fields import (
     Name,
     Objective,
     Positive,
+    RedisBytes,
     Selector,
     Target,
 )
@@ -107,7 +108,11 @@ class Redis(Model):
     tier: str = Field(description="Tier its alerts carry.")
     selector: Selector = Field(description="Labels selecting the exporter's series.")
     targets: tuple[Target, ...] = Field(min_length=1, description="Exporter scrape targets.")
-    maxmemory: Bytes = Field(description="CONFIG maxmemory, e.g. 512Mi.")
+    maxmemory: RedisBytes = Field(
+        description="CONFIG maxmemory, read as Redis reads redis.conf: 1k = 1000 bytes, "
+        "1kb = 1024, 1m = 1000000, 1mb = 1048576, 1g = 10^9, 1gb = 2^30, any case (2GB is "
+        "2 GiB), a plain number is bytes; 512Mi, 2Gi (binary, as Kubernetes writes) work too."
+    )
     memory_metric: MetricName = Field("redis_memory_used_bytes", description="Used memory gauge.")
     clients_metric: MetricName = Field("redis_connected_clients", description="Clients gauge.")
     hits_metric: MetricName = Field(
