@@ -233,6 +233,8 @@ def go_template_literal(text: str) -> str:
 GRAFANA_UID_MAX = 40  # Grafana refuses longer dashboard, folder and data source uids
 DATASOURCE_VARIABLE = "datasource"
 SERVICE_VARIABLE = "service"
+TIER_VARIABLE = "tier"
+ALL_VALUE = "$__all"  # Grafana's value of a variable's "All" option
 
 
 def grafana_uid(*parts: str) -> str:

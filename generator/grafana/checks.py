@@ -125,6 +125,24 @@ def layout_problems(dashboard: dict[str, Any]) -> list[str]:
         refs = [t.get("refId") for t in panel.get("targets") or []]
         if len(refs) != len(set(refs)):
             problems.append(f"{name}: refIds repeat: {refs}")
+    return problems + _gap_problems(dashboard)
+
+
+def _gap_problems(dashboard: dict[str, Any]) -> list[str]:
+    """Lines of panels (those starting at one y) that leave columns of the grid empty."""
+    lines: dict[int, set[int]] = {}
+    for panel in all_panels(dashboard):
+        grid = panel.get("gridPos") or {}
+        if panel.get("type") == "row" or not all(isinstance(grid.get(k), int) for k in "xyw"):
+            continue
+        lines.setdefault(grid["y"], set()).update(range(grid["x"], grid["x"] + grid["w"]))
+    problems = []
+    for y, covered in sorted(lines.items()):
+        empty = sorted(set(range(GRID_COLUMNS)) - covered)
+        if empty:
+            problems.append(
+                f"the panels at y {y} leave columns {empty[0]}-{empty[-1]} of the grid empty"
+            )
     return problems
 
 

@@ -130,7 +130,7 @@ def infrastructure_panels(spec: Spec, alerts: list[AlertRule]) -> tuple[Panel, .
                 min=ZERO,
             )
         )
-    return tuple(layout.panels)
+    return layout.done()
 
 
 def _postgres(
@@ -264,4 +264,4 @@ def datastore_panels(spec: Spec, alerts: list[AlertRule]) -> tuple[Panel, ...]:
             _postgres(layout, block, name, store, alerts)
         else:
             _redis(layout, block, name, store, alerts)
-    return tuple(layout.panels)
+    return layout.done()

@@ -42,6 +42,23 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A data link: clicking a value (a table row, a series) opens `url`, in which Grafana
+    fills `${__data.fields.<column>}` / `${__field.labels.<label>}` from what was clicked."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SeriesSteps:
+    """Threshold steps for the series displayed as `name` (an override of the panel's)."""
+
+    name: str
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
 class Grid:
     """Grid position: 24 columns wide, rows of 30 px."""
 
@@ -72,6 +89,8 @@ class Panel:
     columns: tuple[str, ...] = ()  # tables: label columns shown, in order
     value_column: str = ""  # tables: show the value under this name, cell coloured by steps
     key: str = ""  # stable name of what the panel shows, for tests and docs ("latency")
+    links: tuple[Link, ...] = ()
+    series_steps: tuple[SeriesSteps, ...] = ()  # per-series thresholds (SLIs vs objectives)
 
     @property
     def draws_thresholds(self) -> bool:
@@ -89,6 +108,7 @@ class Variable:
     query: str
     options: tuple[str, ...] = ()
     current: tuple[str, str] = ("", "")  # (text, value)
+    include_all: bool = False  # an "All" option first; in a regex matcher it means every value
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,9 @@
 """The overview dashboard: what fires now, every service's RED signals against the alert
-lines, and every service's SLOs (objective, budget remaining, burn rate)."""
+lines, and every service's SLOs (objective, budget remaining, burn rate).
+
+Every query selects this system's services (a Prometheus may hold other systems' alerts and
+SLOs) and the tiers picked in $tier; a table row or series of a service links to the service
+dashboard with that service picked."""
 
 from __future__ import annotations
 
@@ -7,8 +11,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from generator.core import conventions as cv
-from generator.grafana.model import CRITICAL, OK, WARNING, Panel, Step
-from generator.grafana.panels import Layout, alert_lines, panel, series
+from generator.grafana.model import CRITICAL, OK, WARNING, Link, Panel, Step
+from generator.grafana.panels import Layout, Scope, alert_lines, panel, series
 from generator.grafana.service import alert_percentile
 from generator.grafana.slo import overview_slo_rows
 from generator.prometheus import AlertRule, Expr, SLOPlan
@@ -19,10 +23,33 @@ FIRING = [("alertstate", "=", "firing"), ("severity", "!=", "none")]
 ALERT_COLUMNS = ("alertname", "service", "severity", "tier")
 
 
-def _alerts_row(layout: Layout) -> None:
+def overview_scope(spec: Spec, alerts: list[AlertRule], slos: Sequence[SLOPlan]) -> Scope:
+    """The system's services (every `service` its alerts and SLOs carry), $tier, and links
+    to the service dashboard keeping the data source and time range."""
+    services = sorted({a.label("service") for a in alerts} | {s.service for s in slos})
+    # service names are spec names ([a-z0-9-]): the alternation needs no escaping
+    system = [("service", "=~", "|".join(services))]
+    board = cv.dashboard_uid(spec.name, "service")
+
+    def link(value: str) -> tuple[Link, ...]:
+        url = (
+            f"/d/{board}?var-{cv.SERVICE_VARIABLE}={value}"
+            f"&${{{cv.DATASOURCE_VARIABLE}:queryparam}}&${{__url_time_range}}"
+        )
+        return (Link(f"{spec.name} / Service: {value}", url),)
+
+    return Scope(
+        system=system,
+        filtered=[*system, ("tier", "=~", f"${cv.TIER_VARIABLE}")],
+        row_links=link("${__data.fields.service}"),
+        series_links=link("${__field.labels.service}"),
+    )
+
+
+def _alerts_row(layout: Layout, scope: Scope) -> None:
     layout.row("Alerts firing now", "alerts", 1)
     for severity, color in (("critical", CRITICAL), ("warning", WARNING)):
-        selector = [("alertstate", "=", "firing"), ("severity", "=", severity)]
+        selector = [*scope.filtered, ("alertstate", "=", "firing"), ("severity", "=", severity)]
         layout.add(
             panel(
                 f"alerts.{severity}",
@@ -45,7 +72,11 @@ def _alerts_row(layout: Layout) -> None:
                 (
                     Expr(
                         "sum_by",
-                        {"metric": "ALERTS", "selector": FIRING, "by": list(ALERT_COLUMNS)},
+                        {
+                            "metric": "ALERTS",
+                            "selector": [*scope.filtered, *FIRING],
+                            "by": list(ALERT_COLUMNS),
+                        },
                     ),
                     "",
                 )
@@ -58,7 +89,7 @@ def _alerts_row(layout: Layout) -> None:
     )
 
 
-def _services_row(spec: Spec, alerts: list[AlertRule], layout: Layout) -> None:
+def _services_row(spec: Spec, alerts: list[AlertRule], layout: Layout, scope: Scope) -> None:
     sig = spec.signals
     pct = alert_percentile(spec)
     layout.row("Services now", "services", 3)
@@ -67,33 +98,36 @@ def _services_row(spec: Spec, alerts: list[AlertRule], layout: Layout) -> None:
             "services.requests",
             "timeseries",
             "Request rate",
-            [(series(cv.requests_rate(sig.requests)), "{{service}}")],
+            [(series(cv.requests_rate(sig.requests), scope.filtered), "{{service}}")],
             unit="reqps",
             w=8,
             h=8,
             **alert_lines(alerts, "throughput"),
             min=ZERO,
+            links=scope.series_links,
         ),
         panel(
             "services.errors",
             "timeseries",
             "Error ratio",
-            [(series(cv.error_ratio(sig.requests)), "{{service}}")],
+            [(series(cv.error_ratio(sig.requests), scope.filtered), "{{service}}")],
             unit="percentunit",
             w=8,
             h=8,
             min=ZERO,
+            links=scope.series_links,
         ),
         panel(
             "services.latency",
             "timeseries",
             f"p{pct} latency",
-            [(series(cv.quantile(sig.duration, pct)), "{{service}}")],
+            [(series(cv.quantile(sig.duration, pct), scope.filtered), "{{service}}")],
             unit="s",
             w=8,
             h=8,
             **alert_lines(alerts, "latency"),
             min=ZERO,
+            links=scope.series_links,
         ),
     )
 
@@ -103,7 +137,8 @@ def overview_panels(
 ) -> tuple[Panel, ...]:
     """Every panel of the overview dashboard, placed."""
     layout = Layout()
-    _alerts_row(layout)
-    overview_slo_rows(layout, slos, 2)
-    _services_row(spec, alerts, layout)
-    return tuple(layout.panels)
+    scope = overview_scope(spec, alerts, slos)
+    _alerts_row(layout, scope)
+    overview_slo_rows(layout, slos, 2, scope)
+    _services_row(spec, alerts, layout, scope)
+    return layout.done()

@@ -8,17 +8,39 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from generator.core.numbers import fmt, parse_duration
-from generator.grafana.model import CRITICAL, OK, WARNING, Grid, Panel, Reference, Step, Target
+from generator.grafana.model import (
+    CRITICAL,
+    OK,
+    WARNING,
+    Grid,
+    Link,
+    Panel,
+    Reference,
+    Step,
+    Target,
+)
 from generator.prometheus import AlertRule, Expr
 
 GRID_COLUMNS = 24
 ROW_BLOCK = 100  # a row in block k holds panel ids 100*k .. 100*k+99
 SEVERITY_COLORS = {"warning": WARNING, "critical": CRITICAL, "info": WARNING}
 Matchers = list[tuple[str, str, str]]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a dashboard's queries select and where its values link: this system's services
+    (and the tiers picked in $tier), and the service dashboard of a clicked row or series."""
+
+    system: Matchers  # service=~"<every service label value of the system>"
+    filtered: Matchers  # system and tier=~"$tier"
+    row_links: tuple[Link, ...] = ()  # tables with a service column
+    series_links: tuple[Link, ...] = ()  # time series labelled by service
 
 
 def alert_steps(alerts: Iterable[AlertRule], kind: str, alert: str = "") -> tuple[Step, ...]:
@@ -177,17 +199,37 @@ def panel(
 
 
 class Layout:
-    """Places rows and panels left to right, wrapping at 24 columns; assigns stable ids."""
+    """Places rows and panels left to right, wrapping at 24 columns; assigns stable ids.
+
+    Each line of panels is widened to the full 24 columns when it is closed (Grafana would
+    leave the rest of the line empty): the spare columns are shared out from the left, so a
+    row whose panels do not divide 24 (a fifth burn window, one table fewer) has no gap.
+    """
 
     def __init__(self) -> None:
-        self.panels: list[Panel] = []
+        self._panels: list[Panel] = []
+        self._line: list[int] = []  # indices of the panels of the line being filled
         self._block = 0
         self._in_row = 0
         self._x = 0
         self._y = 0
         self._line_height = 0
 
+    def _fill(self) -> None:
+        line, self._line = self._line, []
+        if not line:
+            return
+        spare = GRID_COLUMNS - sum(self._panels[i].grid.w for i in line)
+        share, rest = divmod(spare, len(line))
+        x = 0
+        for n, i in enumerate(line):
+            item = self._panels[i]
+            w = item.grid.w + share + (1 if n < rest else 0)
+            self._panels[i] = dataclasses.replace(item, grid=Grid(x, item.grid.y, w, item.grid.h))
+            x += w
+
     def _newline(self) -> None:
+        self._fill()
         self._y += self._line_height
         self._x = 0
         self._line_height = 0
@@ -204,7 +246,7 @@ class Layout:
             self._newline()
         self._block = block
         self._in_row = 0
-        self.panels.append(
+        self._panels.append(
             Panel(
                 id=block * ROW_BLOCK,
                 type="row",
@@ -230,4 +272,11 @@ class Layout:
             self._x += w
             self._line_height = max(self._line_height, h)
             pid = self._block * ROW_BLOCK + self._in_row
-            self.panels.append(dataclasses.replace(item, id=pid, grid=grid))
+            self._line.append(len(self._panels))
+            self._panels.append(dataclasses.replace(item, id=pid, grid=grid))
+
+    def done(self) -> tuple[Panel, ...]:
+        """Every panel placed, the last line filled too; the layout takes no more panels."""
+        self._fill()
+        self._block = ROW_BLOCK  # no row can follow
+        return tuple(self._panels)

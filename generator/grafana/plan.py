@@ -72,6 +72,19 @@ def _variables(kind: str, spec: Spec, datasource: Datasource) -> tuple[Variable,
         query="prometheus",
         current=(datasource.name, datasource.uid),
     )
+    if kind == "overview":
+        tiers = tuple(sorted(spec.tiers))
+        tier = Variable(
+            name=cv.TIER_VARIABLE,
+            label="Tier",
+            type="custom",
+            # tier names are [a-z0-9-], like service names
+            query=",".join(tiers),
+            options=tiers,
+            current=("All", cv.ALL_VALUE),
+            include_all=True,
+        )
+        return (picker, tier)
     if kind != "service":
         return (picker,)
     names = tuple(sorted(spec.services))

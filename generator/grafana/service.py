@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from generator.core import conventions as cv
 from generator.core.numbers import fmt
@@ -16,13 +15,13 @@ from generator.grafana.panels import (
     Matchers,
     alert_lines,
     constant,
-    grafana_range,
     one_alert,
     panel,
     seconds_text,
     series,
 )
-from generator.grafana.slo import budget_line, service_slo_row
+from generator.grafana.slo_service import budget_line, service_slo_row
+from generator.grafana.trends import trend_row
 from generator.prometheus import AlertRule, Expr, SLOPlan, quantiles, ratio
 from generator.spec import Spec
 
@@ -265,96 +264,6 @@ def _resources_row(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: Ma
     )
 
 
-def _trend(name: str, selector: Matchers) -> Expr:
-    return Expr("trend", {"series": name, "selector": selector, "step": "$__interval"})
-
-
-def _trend_row(spec: Spec, layout: Layout, mine: Matchers) -> None:
-    sig, board = spec.signals, spec.dashboards
-    window = grafana_range(board.trend_range)
-    step = grafana_range(board.trend_step)
-    base, goal = spec.baseline, spec.targets
-    layout.row(f"Weekly review: last {window}, {step} means", "trend", 7)
-    common: dict[str, Any] = {
-        "w": 12,
-        "h": 8,
-        "time_from": window,
-        "interval": step,
-        "min": Decimal(0),
-    }
-    latency_lines, rate_lines, error_lines, resource_lines = [], [], [], []
-    if goal:
-        latency_lines.append(
-            (constant(goal.latency_p95), f"target p95 {seconds_text(goal.latency_p95)}", TARGET)
-        )
-        rate_lines.append(
-            (constant(goal.throughput), f"target {fmt(goal.throughput)} req/s", TARGET)
-        )
-        resource_lines += [
-            (constant(ratio(goal.cpu)), f"target CPU {fmt(goal.cpu)}%", TARGET),
-            (constant(ratio(goal.memory)), f"target memory {fmt(goal.memory)}%", TARGET),
-        ]
-    if base:
-        latency_lines.append(
-            (
-                constant(base.latency_p95),
-                f"baseline p95 {seconds_text(base.latency_p95)}",
-                REFERENCE,
-            )
-        )
-        rate_lines.append(
-            (constant(base.throughput), f"baseline {fmt(base.throughput)} req/s", REFERENCE)
-        )
-        error_lines.append(
-            (constant(ratio(base.error_rate)), f"baseline {fmt(base.error_rate)}%", REFERENCE)
-        )
-        resource_lines += [
-            (constant(ratio(base.cpu)), f"baseline CPU {fmt(base.cpu)}%", REFERENCE),
-            (constant(ratio(base.memory)), f"baseline memory {fmt(base.memory)}%", REFERENCE),
-        ]
-    layout.add(
-        panel(
-            "trend.latency",
-            "timeseries",
-            "Response time trend (p95)",
-            [(_trend(cv.quantile(sig.duration, "95"), mine), "p95")],
-            unit="s",
-            references=latency_lines,
-            **common,
-        ),
-        panel(
-            "trend.throughput",
-            "timeseries",
-            "Throughput trend",
-            [(_trend(cv.requests_rate(sig.requests), mine), "requests/s")],
-            unit="reqps",
-            references=rate_lines,
-            **common,
-        ),
-        panel(
-            "trend.errors",
-            "timeseries",
-            "Error rate trend",
-            [(_trend(cv.error_ratio(sig.requests), mine), "errors")],
-            unit="percentunit",
-            references=error_lines,
-            **common,
-        ),
-        panel(
-            "trend.resources",
-            "timeseries",
-            "Resource usage trend (of limits)",
-            [
-                (_trend(cv.CONTAINER_CPU_UTILISATION, mine), "CPU"),
-                (_trend(cv.CONTAINER_MEMORY_UTILISATION, mine), "memory"),
-            ],
-            unit="percentunit",
-            references=resource_lines,
-            **common,
-        ),
-    )
-
-
 def service_panels(
     spec: Spec, alerts: list[AlertRule], slos: Sequence[SLOPlan]
 ) -> tuple[Panel, ...]:
@@ -366,5 +275,5 @@ def service_panels(
     service_slo_row(layout, slos, 4)
     _regression_row(spec, alerts, layout, mine)
     _resources_row(spec, alerts, layout, mine)
-    _trend_row(spec, layout, mine)
-    return tuple(layout.panels)
+    trend_row(spec, layout, mine)
+    return layout.done()

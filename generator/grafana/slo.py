@@ -1,5 +1,6 @@
-"""SLO panels: every service's availability and latency SLI against its objective, the error
-budget left and the burn rates against the burn-rate alerts' factors.
+"""SLO panels of the overview: every service's availability and latency SLI against its
+objective, the error budget left and the burn rates against the burn-rate alerts' factors
+(the service dashboard's SLO row is slo_service.py).
 
 Objectives and factors are read from the planned SLOs (`Plan.slos`, the objects the SLO
 rules and alerts are built from); the series names from conventions.
@@ -16,7 +17,7 @@ from generator.core import conventions as cv
 from generator.core import slo_math as sm
 from generator.core.numbers import fmt
 from generator.grafana.model import CRITICAL, OK, REFERENCE, WARNING, Panel, Step
-from generator.grafana.panels import Layout, Matchers, panel, series
+from generator.grafana.panels import Layout, Matchers, Scope, panel, series
 from generator.prometheus import Expr, SLOPlan, seconds_text
 
 HUNDRED = Decimal(100)
@@ -27,24 +28,24 @@ BUDGET_NOTE = "Budget left over each SLO's period: 100% untouched, below 0 overs
 SEVERITY_COLORS = {sm.PAGE: CRITICAL, sm.TICKET: WARNING}
 
 
-def _decimals(objective: Decimal) -> int:
+def decimals_for(objective: Decimal) -> int:
     """Percent digits that show an SLI against its objective: 99.9 -> 2 (99.95 %)."""
     exponent = objective.normalize().as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return places + 1
 
 
-def _what(slo: SLOPlan) -> str:
+def what_is_good(slo: SLOPlan) -> str:
     if slo.threshold is None:
         return "requests that succeeded"
     return f"requests served within {seconds_text(slo.threshold)}"
 
 
-def _sli(selector: Matchers) -> Expr:
+def sli(selector: Matchers) -> Expr:
     return Expr("complement", {"series": cv.slo_error_ratio(cv.SLO_PERIOD), "selector": selector})
 
 
-def _burn_lines(slos: Sequence[SLOPlan], windows: Sequence[str]) -> list[tuple[Expr, str, str]]:
+def burn_lines(slos: Sequence[SLOPlan], windows: Sequence[str]) -> list[tuple[Expr, str, str]]:
     """One dashed line per distinct (window, factor): the burn rate an alert fires at."""
     lines: dict[tuple[str, Fraction, str], list[str]] = {}
     for slo in slos:
@@ -77,31 +78,34 @@ def _slo_groups(slos: Sequence[SLOPlan]) -> dict[tuple[str, str, Decimal, str], 
     return groups
 
 
-def _group_table(key: str, kind: str, tier: str, mine: list[SLOPlan], split: bool) -> Panel:
+def _group_table(
+    key: str, kind: str, tier: str, mine: list[SLOPlan], split: bool, scope: Scope
+) -> Panel:
     first = mine[0]
-    selector: Matchers = [("tier", "=", tier), ("slo", "=", kind)]
+    selector: Matchers = [*scope.filtered, ("tier", "=", tier), ("slo", "=", kind)]
     if split:  # the tier's SLOs of this kind differ in objective: name the services
         selector.append(("service", "=~", "|".join(re.escape(s.service) for s in mine)))
     return panel(
         key,
         "table",
         f"{kind.capitalize()}, tier {tier}: objective {fmt(first.objective)}% over {first.period}",
-        [(_sli(selector), "")],
+        [(sli(selector), "")],
         unit="percentunit",
         w=8,
         h=8,
-        decimals=_decimals(first.objective),
+        decimals=decimals_for(first.objective),
         steps=(Step(None, CRITICAL), Step(first.objective / HUNDRED, OK)),
         columns=("service", "slo"),
         value_column=f"SLI over {first.period}",
+        links=scope.row_links,
         description=(
-            f"One row per service: share of {_what(first)} over the last {first.period}; "
+            f"One row per service: share of {what_is_good(first)} over the last {first.period}; "
             f"red below the objective, {fmt(first.objective)}% (tier {tier})."
         ),
     )
 
 
-def overview_slo_rows(layout: Layout, slos: Sequence[SLOPlan], block: int) -> None:
+def overview_slo_rows(layout: Layout, slos: Sequence[SLOPlan], block: int, scope: Scope) -> None:
     """SLO status that scales with the number of services: one table per kind and tier
     (a row per service, coloured against that tier's objective), one table of budget left,
     and the fastest burn rates against the page factors."""
@@ -115,13 +119,13 @@ def overview_slo_rows(layout: Layout, slos: Sequence[SLOPlan], block: int) -> No
     for (kind, tier, objective, period), mine in groups.items():
         split = tiers_of[(kind, tier)] > 1
         key = f"slo.{kind}.{tier}" + (f".{fmt(objective)}.{period}" if split else "")
-        layout.add(_group_table(key, kind, tier, mine, split))
+        layout.add(_group_table(key, kind, tier, mine, split, scope))
     layout.add(
         panel(
             "slo.budget",
             "table",
             "Error budget left",
-            [(series(cv.SLO_BUDGET_REMAINING), "")],
+            [(series(cv.SLO_BUDGET_REMAINING, scope.filtered), "")],
             unit="percentunit",
             w=8,
             h=8,
@@ -130,6 +134,7 @@ def overview_slo_rows(layout: Layout, slos: Sequence[SLOPlan], block: int) -> No
             columns=("service", "slo"),
             value_column="budget left",
             description=BUDGET_NOTE,
+            links=scope.row_links,
         )
     )
     for window in _page_windows(slos):
@@ -145,7 +150,7 @@ def overview_slo_rows(layout: Layout, slos: Sequence[SLOPlan], block: int) -> No
                             {
                                 "k": TOP_BURNS,
                                 "series": cv.slo_burn_rate(window),
-                                "selector": [],
+                                "selector": scope.filtered,
                             },
                         ),
                         "{{service}} {{slo}}",
@@ -154,8 +159,9 @@ def overview_slo_rows(layout: Layout, slos: Sequence[SLOPlan], block: int) -> No
                 unit="none",
                 w=16,
                 h=8,
-                references=_burn_lines(slos, [window]),
+                references=burn_lines(slos, [window]),
                 min=Decimal(0),
+                links=scope.series_links,
                 description=(
                     "Burn rate = error ratio / error budget (1 spends the budget exactly over "
                     f"the period); the {TOP_BURNS} fastest SLOs. Dashed lines: the factors "
@@ -168,73 +174,3 @@ def overview_slo_rows(layout: Layout, slos: Sequence[SLOPlan], block: int) -> No
 def _page_windows(slos: Sequence[SLOPlan]) -> list[str]:
     windows = {b.long for s in slos for b in s.burns if b.severity == sm.PAGE}
     return sorted(windows, key=sm.seconds)
-
-
-def service_slo_row(layout: Layout, slos: Sequence[SLOPlan], block: int) -> None:
-    """SLO row of the per-service dashboard (selects service="$service")."""
-    if not slos:
-        return
-    mine: Matchers = [("service", "=", f"${cv.SERVICE_VARIABLE}")]
-    periods = sorted({s.period for s in slos}, key=sm.seconds)
-    layout.row(f"Service level objectives ({', '.join(periods)})", "slo", block)
-    layout.add(
-        panel(
-            "slo.sli",
-            "stat",
-            "SLI over the SLO period",
-            [(_sli(mine), "{{slo}}")],
-            unit="percentunit",
-            w=8,
-            h=4,
-            decimals=max(_decimals(s.objective) for s in slos),
-            steps=NEUTRAL,
-            description="Share of good requests over each SLO's period (objectives beside).",
-        ),
-        panel(
-            "slo.objective",
-            "stat",
-            "Objective",
-            [(series(cv.SLO_OBJECTIVE, mine), "{{slo}}")],
-            unit="percentunit",
-            w=8,
-            h=4,
-            decimals=max(_decimals(s.objective) for s in slos),
-            steps=NEUTRAL,
-        ),
-        panel(
-            "slo.budget",
-            "stat",
-            "Error budget left",
-            [(series(cv.SLO_BUDGET_REMAINING, mine), "{{slo}}")],
-            unit="percentunit",
-            w=8,
-            h=4,
-            decimals=1,
-            steps=BUDGET_STEPS,
-            description=BUDGET_NOTE,
-        ),
-    )
-    windows = sorted({b.long for s in slos for b in s.burns}, key=sm.seconds)
-    for window in windows:
-        layout.add(
-            panel(
-                f"slo.burn.{window}",
-                "timeseries",
-                f"Burn rate over {window}",
-                [(series(cv.slo_burn_rate(window), mine), "{{slo}}")],
-                unit="none",
-                w=max(24 // len(windows), 6),
-                h=8,
-                references=_burn_lines(slos, [window]),
-                min=Decimal(0),
-                description="Dashed lines: the burn rates the alerts of this window fire at.",
-            )
-        )
-
-
-def budget_line(slos: Sequence[SLOPlan]) -> list[tuple[Expr, str, str]]:
-    """The availability error budget of $service, drawn on its error-ratio panel."""
-    if not any(s.slo == cv.SLO_AVAILABILITY for s in slos):
-        return []
-    selector = [("service", "=", f"${cv.SERVICE_VARIABLE}"), ("slo", "=", cv.SLO_AVAILABILITY)]
-    return [(series(cv.SLO_ERROR_BUDGET, selector), "error budget (1 - objective)", CRITICAL)]

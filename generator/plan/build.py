@@ -41,4 +41,6 @@ def build_plan(spec: Spec, source: str) -> Plan:
         alertmanager=alertmanager,
         catalogue=plan_catalogue(spec, rule_files, slos, alertmanager),
         grafana=plan_grafana(spec, rule_files, slos),
+        kubernetes=spec.kubernetes,
+        mimir=spec.mimir,
     )

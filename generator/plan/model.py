@@ -10,6 +10,7 @@ from generator.catalogue import Catalogue
 from generator.grafana import GrafanaPlan
 from generator.prometheus import AlertRule, PrometheusConfig, RuleFile, SLOPlan, known_series
 from generator.promtest import RuleTestFile
+from generator.spec import KubernetesSettings, MimirSettings
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,9 @@ class Plan:
     tests: tuple[RuleTestFile, ...] = ()  # promtool test files (promtest/plan.py)
     grafana: GrafanaPlan | None = None  # dashboards and provisioning (grafana/plan.py)
     catalogue: Catalogue | None = None  # out/ALERTS.md and its plots (catalogue/plan.py)
+    # settings of the Kubernetes and Mimir targets (output/kubernetes.py, output/mimir.py)
+    kubernetes: KubernetesSettings = field(default_factory=KubernetesSettings)
+    mimir: MimirSettings = field(default_factory=MimirSettings)
 
     def alerts(self) -> list[AlertRule]:
         """Every alerting rule of every rule file."""

@@ -97,6 +97,15 @@ def _annotations(spec: Spec, alert: str, summary: str, description: str) -> Labe
     )
 
 
+def _own_job(job: Job) -> Labels:
+    """Prometheus and Alertmanager share the system's labels: their job tells them apart.
+    (Other jobs are told apart by service; a job name is free text, and a rule's label
+    values are Go templates, so it goes into no other rule.)"""
+    if job.name in (cv.PROMETHEUS_JOB, cv.ALERTMANAGER_JOB):
+        return (("job", job.name),)
+    return ()
+
+
 def target_down(spec: Spec, job: Job) -> AlertRule:
     """The job has a target down, or no target at all."""
     wait = spec.health.target_down_for
@@ -104,8 +113,11 @@ def target_down(spec: Spec, job: Job) -> AlertRule:
         alert=cv.TARGET_DOWN,
         expr=Expr("target_down", {"selector": [("job", "=", job.name)]}),
         for_=wait,
-        labels=labels(
-            job=job.name, severity=_severity(spec, job.tier), service=job.service, tier=job.tier
+        labels=tuple(
+            sorted(
+                labels(severity=_severity(spec, job.tier), service=job.service, tier=job.tier)
+                + _own_job(job)
+            )
         ),
         annotations=_annotations(
             spec,
@@ -178,7 +190,6 @@ def metric_absent(spec: Spec, need: Needed) -> AlertRule:
         ),
         for_=wait,
         labels=labels(
-            job=job.name,
             metric=need.metric,
             severity=_severity(spec, job.tier),
             service=job.service,

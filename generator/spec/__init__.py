@@ -19,6 +19,7 @@ from generator.spec.receivers import (
 from generator.spec.reference import reference_markdown, schema_text
 from generator.spec.routing import Match, Route, Routing, TimeSpan
 from generator.spec.services import Exporter, Postgres, Redis, Service, ServiceResources
+from generator.spec.settings import KubernetesSettings, MimirSettings
 
 __all__ = [
     "FAST_SAFE_LOADER",
@@ -26,8 +27,10 @@ __all__ = [
     "Document",
     "EmailReceiver",
     "Exporter",
+    "KubernetesSettings",
     "Match",
     "MetricType",
+    "MimirSettings",
     "PagerDutyReceiver",
     "PathT",
     "Postgres",

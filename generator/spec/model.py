@@ -18,7 +18,12 @@ from generator.spec.health import Health
 from generator.spec.metrics import Metric, Signals
 from generator.spec.routing import Routing
 from generator.spec.services import Datastore, Defaults, Exporters, Service, Tier
-from generator.spec.settings import Dashboards, PrometheusSettings
+from generator.spec.settings import (
+    Dashboards,
+    KubernetesSettings,
+    MimirSettings,
+    PrometheusSettings,
+)
 from generator.spec.slos import SLOs
 
 SPEC_VERSION = 1
@@ -59,4 +64,12 @@ class Spec(Model):
     )
     routing: Routing | None = Field(
         None, description="Alertmanager routing: receivers, routes, inhibitions, time intervals."
+    )
+    kubernetes: KubernetesSettings = Field(
+        default_factory=KubernetesSettings,
+        description="Kubernetes objects of `--target kubernetes` (docs/targets.md).",
+    )
+    mimir: MimirSettings = Field(
+        default_factory=MimirSettings,
+        description="Mimir tenant limits of `--target mimir` (docs/targets.md).",
     )

@@ -113,3 +113,62 @@ class Dashboards(Model):
         if window and parse_duration(value) >= parse_duration(window):
             raise ValueError(f"must be shorter than trend_range ({window}); got {value}")
         return value
+
+
+# Kubernetes label syntax (apimachinery's validation): an optional DNS-subdomain prefix, a
+# name of at most 63 characters; values of at most 63, possibly empty.
+_KUBE_LABEL_KEY = re.compile(
+    r"^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
+_KUBE_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
+# a Service port name (IANA_SVC_NAME): at most 15 lower-case letters, digits and '-'
+_PORT_NAME = re.compile(r"^(?=.{1,15}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+KubeLabelKey = Annotated[str, _pattern(_KUBE_LABEL_KEY, "Kubernetes label key")]
+KubeLabelValue = Annotated[str, _pattern(_KUBE_LABEL_VALUE, "Kubernetes label value")]
+PortName = Annotated[str, _pattern(_PORT_NAME, "Service port name (at most 15 of a-z, 0-9, '-')")]
+
+
+class KubernetesSettings(Model):
+    """Objects of `--target kubernetes`: for the Prometheus Operator and Grafana's sidecars."""
+
+    labels: dict[KubeLabelKey, KubeLabelValue] = Field(
+        default_factory=dict,
+        description=(
+            "Labels added to every PrometheusRule and ServiceMonitor, so that the operator's "
+            "ruleSelector and serviceMonitorSelector pick them up (kube-prometheus-stack "
+            "selects `release: <its Helm release name>`)."
+        ),
+    )
+    service_label: KubeLabelKey = Field(
+        "app.kubernetes.io/name",
+        description=(
+            "Label of the Kubernetes Services to scrape whose value is the scrape job's name "
+            "(the service or exporter name); each ServiceMonitor selects Services by it."
+        ),
+    )
+    metrics_port: PortName = Field(
+        "metrics", description="Name of the Service port serving /metrics."
+    )
+
+
+class MimirSettings(Model):
+    """The Mimir tenant limits `--target mimir` output must load within."""
+
+    max_rules_per_group: int = Field(
+        20,
+        ge=1,
+        le=10000,
+        description=(
+            "The tenant's ruler.max-rules-per-rule-group (Mimir's default: 20); larger groups "
+            "are split into <group>-2, <group>-3, ..."
+        ),
+    )
+    max_groups_per_tenant: int = Field(
+        70,
+        ge=1,
+        le=100000,
+        description=(
+            "The tenant's ruler.max-rule-groups-per-tenant (Mimir's default: 70); more groups "
+            "are refused."
+        ),
+    )

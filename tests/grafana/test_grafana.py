@@ -283,7 +283,10 @@ def test_regression_panels_compare_today_with_the_compare_window(duri: Build) ->
 
 def test_trend_panels_cover_the_trend_range_in_step_means(duri: Build, shop: Build) -> None:
     for build, window, step in ((duri, "7d", "1h"), (shop, "14d", "6h")):
-        trend = [p for p in panels(dashboard(build, "service")) if p.get("timeFrom")]
+        assert build.plan.grafana is not None
+        planned = build.plan.grafana.dashboard("service").panels
+        ids = {p.id for p in planned if p.key.startswith("trend.")}
+        trend = [p for p in panels(dashboard(build, "service")) if p["id"] in ids]
         assert len(trend) == 4
         for p in trend:
             assert (p["timeFrom"], p["interval"]) == (window, step)
@@ -433,19 +436,24 @@ def slo_alert_exprs(build: Build, alert: str, service: str, long_window: str) ->
 def test_overview_slo_tables_turn_red_below_each_tiers_objective(duri: Build) -> None:
     latency = duri.spec.slos.latency
     assert latency is not None
+    # the system's services: its own, its datastores, the node and cAdvisor exporters, and the
+    # system itself (the Watchdog's and the health alerts of the monitoring)
+    system = "|".join(
+        sorted({*duri.spec.services, *duri.spec.datastores, "node", "cadvisor", "duri"})
+    )
+    mine = f'service=~"{system}", tier=~"$tier"'
     for tier_name, tier in duri.spec.tiers.items():
         table = panel(duri, "overview", f"slo.availability.{tier_name}")
         assert table["type"] == "table"
         assert step_values(table) == [None, tier.availability / 100]
-        assert exprs(table) == [
-            f'1 - slo:sli_errors:ratio_rate_period{{tier="{tier_name}", slo="availability"}}'
-        ]
+        selector = f'{mine}, tier="{tier_name}", slo="availability"'
+        assert exprs(table) == [f"1 - slo:sli_errors:ratio_rate_period{{{selector}}}"]
         assert step_values(panel(duri, "overview", f"slo.latency.{tier_name}")) == [
             None,
             latency.objective / 100,
         ]
     budget = panel(duri, "overview", "slo.budget")
-    assert exprs(budget) == ["slo:error_budget_remaining:ratio"]
+    assert exprs(budget) == [f"slo:error_budget_remaining:ratio{{{mine}}}"]
 
 
 def test_overview_slo_panels_do_not_grow_with_the_number_of_services(tmp_path: Path) -> None:

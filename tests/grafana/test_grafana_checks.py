@@ -51,12 +51,16 @@ def test_generated_dashboards_pass_every_check(duri: Build) -> None:
 
 LAYOUT_BREAKS: dict[str, tuple[Callable[[Doc], None], str]] = {
     "a panel past column 24": (
-        lambda d: data_panel(d)["gridPos"].update(x=20, w=8, y=1000),
+        lambda d: data_panel(d, 5)["gridPos"].update(w=8),
         "x 20 + w 8 leaves the 24-column grid",
     ),
     "two panels on one spot": (
-        lambda d: data_panel(d, 1)["gridPos"].update(data_panel(d, 0)["gridPos"]),
+        lambda d: data_panel(d, 1)["gridPos"].update(x=2, w=6),
         "overlaps panel 101",
+    ),
+    "a line of panels short of the grid": (
+        lambda d: data_panel(d, 5)["gridPos"].update(w=2),
+        "the panels at y 1 leave columns 22-23 of the grid empty",
     ),
     "a repeated panel id": (
         lambda d: data_panel(d, 1).update(id=data_panel(d, 0)["id"]),
