@@ -14,13 +14,14 @@ from pydantic import AfterValidator, Field, model_validator
 from generator.spec.receivers import Receiver
 from generator.spec.routing_fields import (
     AlertNames,
-    Duration,
-    DurationOrZero,
+    GroupInterval,
+    GroupWait,
     LabelName,
     MatchValues,
     Model,
     Name,
     Names,
+    RepeatInterval,
     Severities,
     regex_check,
 )
@@ -73,13 +74,13 @@ class Route(Model):
     group_by: tuple[LabelName, ...] | None = Field(
         None, description="Labels that group alerts into one notification; inherited if unset."
     )
-    group_wait: DurationOrZero | None = Field(
+    group_wait: GroupWait | None = Field(
         None, description="Wait before the first notification of a group; inherited if unset."
     )
-    group_interval: Duration | None = Field(
+    group_interval: GroupInterval | None = Field(
         None, description="Wait before notifying about new alerts in a group; inherited."
     )
-    repeat_interval: Duration | None = Field(
+    repeat_interval: RepeatInterval | None = Field(
         None, description="Wait before repeating a notification; inherited if unset."
     )
     continue_: bool = Field(
@@ -180,9 +181,9 @@ class Routing(Model):
     group_by: tuple[LabelName, ...] = Field(
         ("alertname", "service"), description="Default grouping labels."
     )
-    group_wait: DurationOrZero = Field("30s", description="Default wait before a first notice.")
-    group_interval: Duration = Field("5m", description="Default wait between group updates.")
-    repeat_interval: Duration = Field("4h", description="Default wait before repeating.")
+    group_wait: GroupWait = Field("30s", description="Default wait before a first notice.")
+    group_interval: GroupInterval = Field("5m", description="Default wait between group updates.")
+    repeat_interval: RepeatInterval = Field("4h", description="Default wait before repeating.")
     receivers: dict[Name, Receiver] = Field(min_length=1, description="Notification targets.")
     routes: tuple[Route, ...] = Field((), description="Routes, tried in order.")
     inhibit: tuple[InhibitRule, ...] = Field((), description="Inhibition rules.")
