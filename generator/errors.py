@@ -19,6 +19,14 @@ from dataclasses import dataclass
 _LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+# A quoted value longer than this is cut in messages (a 4 MiB name would be a 4 MiB line).
+_LONG_QUOTED = re.compile(r"'([^'\n]{100})[^'\n]{20,}'")
+
+
+def _clip(text: str) -> str:
+    return _LONG_QUOTED.sub(lambda m: f"'{m.group(1)}...'", text)
+
+
 def one_line(text: str) -> str:
     """`text` with control and line-separator characters escaped, so it prints as one line."""
     return _LINE_BREAKING.sub(lambda m: repr(m.group())[1:-1], text)
@@ -45,8 +53,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        field = f" {self.field}:" if self.field else ""
-        return one_line(f"{self.location}:{field} {self.message}")
+        path = self.field if len(self.field) <= 200 else f"{self.field[:200]}..."
+        field = f" {path}:" if self.field else ""
+        return one_line(f"{self.location}:{field} {_clip(self.message)}")
 
 
 class ObsgenError(Exception):

@@ -9,6 +9,7 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 
+from generator.core.numbers import fmt
 from generator.core.regex import re2_problem
 from generator.errors import Problem, unknown_name
 from generator.spec.alerts import ThresholdAlert
@@ -139,8 +140,22 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
             )
     if spec.alerts.latency and duration and duration.buckets:
         top = max(duration.buckets)
+        # histogram_quantile interpolates from 0 inside the first bucket: with every request
+        # there, the percentile is still percentile% of its bound, and never lower
+        floor = spec.alerts.latency.percentile / 100 * min(duration.buckets)
         for level in ("warning", "critical"):
             tier = getattr(spec.alerts.latency, level)
+            if tier is not None and tier.threshold <= floor:
+                yield (
+                    ("alerts", "latency", level, "threshold"),
+                    (
+                        f"{fmt(tier.threshold)} s is always exceeded: the p"
+                        f"{fmt(spec.alerts.latency.percentile)} of {spec.signals.duration!r} "
+                        f"never falls below {fmt(floor)} s ({fmt(spec.alerts.latency.percentile)}% "
+                        f"of its first bucket, {fmt(min(duration.buckets))} s); raise the "
+                        "threshold or add a smaller bucket"
+                    ),
+                )
             if tier is not None and tier.threshold >= top:
                 # histogram_quantile never returns more than the largest finite bucket bound
                 yield (
