@@ -18,7 +18,9 @@ class Threshold(Model):
     """One alert tier: fire when the signal crosses `threshold` for `for`."""
 
     threshold: Number = Field(description="The value that fires the alert, in the signal's unit.")
-    for_: AlertFor = Field(alias="for", description="How long the condition must hold.")
+    for_: AlertFor = Field(
+        alias="for", description="How long the condition must hold (at most 1d)."
+    )
 
 
 class ThresholdAlert(Model):
@@ -71,11 +73,11 @@ class Regression(Model):
 
     threshold: Percent = Field(description="Percent worse than before that fires.")
     compare: Annotated[Duration, within("4w", "the test feeds a whole compare period")] = Field(
-        "1d", description="How far back to compare (PromQL offset)."
+        "1d", description="How far back to compare (PromQL offset; at most 4w)."
     )
     metrics: tuple[RegressionMetric, ...] = Field(min_length=1, description="Signals compared.")
     for_: Annotated[Duration, within("6h", "a regression is caught within hours")] = Field(
-        "30m", alias="for", description="How long the regression must hold."
+        "30m", alias="for", description="How long the regression must hold (at most 6h)."
     )
     min_request_rate: Positive = Field(
         description="Requests/s needed now and before for a comparison to count (noise guard)."

@@ -36,8 +36,10 @@ Range = Annotated[
 class PrometheusSettings(Model):
     """Settings of the generated prometheus.yml."""
 
-    scrape_interval: Interval = Field("15s", description="Global scrape interval.")
-    evaluation_interval: Interval = Field("30s", description="Global rule evaluation interval.")
+    scrape_interval: Interval = Field("15s", description="Global scrape interval (1s to 2m).")
+    evaluation_interval: Interval = Field(
+        "30s", description="Global rule evaluation interval (1s to 2m)."
+    )
     alertmanagers: tuple[Target, ...] = Field(
         min_length=1, description="Alertmanager addresses (host:port)."
     )
@@ -101,11 +103,14 @@ class Dashboards(Model):
         ),
     )
     refresh: Annotated[Duration, within("1d", "a dashboard refreshes at least daily")] = Field(
-        "1m", description="Dashboard auto-refresh interval (at least 5s)."
+        "1m", description="Dashboard auto-refresh interval (5s to 1d)."
     )
-    time_range: Range = Field("6h", description="Default time range: the last ... of data.")
+    time_range: Range = Field(
+        "6h", description="Default time range: the last ... of data (1m to 365d)."
+    )
     trend_range: Range = Field(
-        "7d", description="Window of the trend panels (the guide's weekly performance review)."
+        "7d",
+        description="Window of the trend panels (the guide's weekly review; at most 365d).",
     )
     trend_step: Duration = Field(
         "1h", description="Each trend point is the mean over this step; shorter than trend_range."

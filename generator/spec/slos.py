@@ -33,7 +33,7 @@ class AvailabilitySLO(Model):
     errors: tuple[Matcher, ...] = Field(
         min_length=1, description="Matchers selecting error requests among all requests."
     )
-    period: Period = Field("30d", description="SLO period (error budget window).")
+    period: Period = Field("30d", description="SLO period (error budget window; at most 365d).")
 
 
 class LatencySLO(Model):
@@ -45,7 +45,7 @@ class LatencySLO(Model):
     threshold: Positive = Field(
         description="Latency threshold in seconds; must be a histogram bucket boundary."
     )
-    period: Period = Field("30d", description="SLO period (error budget window).")
+    period: Period = Field("30d", description="SLO period (error budget window; at most 365d).")
 
 
 class SLOs(Model):
