@@ -20,7 +20,7 @@ _LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 # A quoted value longer than this is cut in messages (a 4 MiB name would be a 4 MiB line).
-_LONG_QUOTED = re.compile(r"'([^'\n]{100})[^'\n]{20,}'")
+_LONG_QUOTED = re.compile(r"(?<!\w)'([^'\n]{100})[^'\n]{20,}'(?!\w)")
 
 
 def _clip(text: str) -> str:

@@ -168,3 +168,13 @@ def test_the_longest_duration_is_exactly_what_amtool_accepts(tmp_path: Path) -> 
         )
         verdicts[ms] = res.returncode
     assert verdicts == {MAX_DURATION_MS: 0, MAX_DURATION_MS + 1: 1}
+
+
+def test_a_long_quoted_value_is_clipped_in_messages_but_prose_is_kept() -> None:
+    long_name = Problem(Location("spec.yaml", 1, 1), "a", f"metric '{'x' * 5000}' is unknown")
+    assert str(long_name) == f"spec.yaml:1:1: a: metric '{'x' * 100}...' is unknown"
+    prose = "p" * 150
+    kept = Problem(Location("spec.yaml", 1, 1), "a", f"metric 'a' is {prose} and 'b'")
+    assert str(kept) == f"spec.yaml:1:1: a: metric 'a' is {prose} and 'b'"
+    long_path = Problem(Location("spec.yaml", 1, 1), "k" * 5000, "unknown field")
+    assert str(long_path) == f"spec.yaml:1:1: {'k' * 200}...: unknown field"
