@@ -24,7 +24,13 @@ from generator.core.markdown import md_code, md_comment, md_text, md_url
 from generator.core.numbers import fmt
 from generator.errors import TemplateError
 from generator.output import canonical_json
-from generator.output.sandbox import BoundedSandbox, OverrideLoader, bounded_filter, render_bounded
+from generator.output.sandbox import (
+    AMPLIFYING_FILTERS,
+    BoundedSandbox,
+    OverrideLoader,
+    bounded_filter,
+    render_bounded,
+)
 from generator.output.template_cache import bytecode_cache
 from generator.plan import Plan
 
@@ -158,7 +164,9 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     env.filters.update(md_text=md_text, md_code=md_code, md_url=md_url, md_comment=md_comment)
     # `tojson` prints Decimals exactly (plan numbers are Decimals; json.dumps refuses them)
     env.policies["json.dumps_function"] = canonical_json.dumps
-    env.filters.update({name: bounded_filter(name, f) for name, f in env.filters.items()})
+    env.filters.update(
+        {name: bounded_filter(name, env.filters[name]) for name in AMPLIFYING_FILTERS}
+    )
     return env
 
 

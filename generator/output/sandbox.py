@@ -26,6 +26,7 @@ from jinja2.loaders import split_template_path
 from jinja2.nodes import Concat
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from generator.errors import TemplateError
 
@@ -46,8 +47,17 @@ class LimitError(jinja2.TemplateRuntimeError):
         super().__init__(f"the template sandbox refuses {what}")
 
 
+# checked by exact type, not isinstance: this runs on every call and operator of a render
+_SIZED_TYPES = frozenset({str, bytes, list, tuple, dict, set, Markup})
+# The built-in filters whose output can outgrow their input by an argument; the others (and
+# obsgen's escaping filters) are linear in their input, which is bounded already.
+AMPLIFYING_FILTERS = frozenset(
+    {"batch", "center", "format", "indent", "join", "replace", "slice", "truncate", "wordwrap"}
+)
+
+
 def _sized(value: Any) -> Any:
-    if isinstance(value, str | bytes | list | tuple | dict | set) and len(value) > MAX_TEXT:
+    if type(value) in _SIZED_TYPES and len(value) > MAX_TEXT:
         raise LimitError(f"a value of more than {MAX_TEXT} characters or items")
     return value
 
@@ -131,15 +141,15 @@ class BoundedSandbox(SandboxedEnvironment):
         return _sized(super().call_binop(context, operator, left, right))
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(getattr(__obj, "__self__", None), str | bytes | list | tuple):
+        if type(getattr(__obj, "__self__", None)) in _SIZED_TYPES:
             _check_args(args, kwargs)  # a method of a string or list: center, ljust, zfill...
         return _sized(super().call(__context, __obj, *args, **kwargs))
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
-        owner = getattr(value, "__self__", None)
-        if isinstance(owner, str):
-            _check_widths(owner)
-        return super().wrap_str_format(value)
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:  # value is str.format or str.format_map of a string
+            _check_widths(value.__self__)
+        return wrapped
 
 
 def bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
