@@ -12,8 +12,26 @@ Hierarchy:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+# Every character that ends or rewrites a terminal line (str.splitlines breaks on all of
+# these): printed raw, a key holding "\nspec:1:1: ..." would forge a line of its own.
+_LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+# A quoted value longer than this is cut in messages (a 4 MiB name would be a 4 MiB line).
+_LONG_QUOTED = re.compile(r"(?<!\w)'([^'\n]{100})[^'\n]{20,}'(?!\w)")
+
+
+def _clip(text: str) -> str:
+    return _LONG_QUOTED.sub(lambda m: f"'{m.group(1)}...'", text)
+
+
+def one_line(text: str) -> str:
+    """`text` with control and line-separator characters escaped, so it prints as one line."""
+    return _LINE_BREAKING.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 @dataclass(frozen=True, order=True)
@@ -37,8 +55,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        field = f" {self.field}:" if self.field else ""
-        return f"{self.location}:{field} {self.message}"
+        path = self.field if len(self.field) <= 200 else f"{self.field[:200]}..."
+        field = f" {path}:" if self.field else ""
+        return one_line(f"{self.location}:{field} {_clip(self.message)}")
 
 
 class ObsgenError(Exception):
@@ -47,8 +66,8 @@ class ObsgenError(Exception):
     exit_code = 2
 
     def lines(self) -> list[str]:
-        """The lines the CLI prints for this error."""
-        return [str(self)]
+        """The lines the CLI prints for this error, each free of control characters."""
+        return [one_line(line) for line in str(self).splitlines() or [""]]
 
 
 class SpecError(ObsgenError):
@@ -74,7 +93,7 @@ class OutputError(ObsgenError):
         super().__init__("\n".join(messages))
 
     def lines(self) -> list[str]:
-        return [f"output: {m}" for m in self.messages]
+        return [one_line(f"output: {m}") for m in self.messages]
 
 
 class ToolError(ObsgenError):

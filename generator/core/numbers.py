@@ -7,11 +7,26 @@ Every number obsgen prints goes through `fmt`, so `0.001` never becomes
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 
-_DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
+# Prometheus and Alertmanager read durations into Go's time.Duration (int64 nanoseconds):
+# promtool and amtool refuse anything longer than this (106751d23h47m16s854ms).
+MAX_DURATION_MS = (2**63 - 1) // 1_000_000
+# Spec numbers: within +-10^15 and to 12 decimal places, so every sum or product of two of
+# them stays exact in Decimal's 28 digits, and a value like 1e309 or 1e-300 is refused.
+MAX_MAGNITUDE = Decimal(10) ** 15
+MAX_DECIMALS = 12
+# No machine has an exbibyte of memory; a larger size is a typo.
+MAX_SIZE_BYTES = 1024**6
+
+_DIGITS = r"(\d{1,20})"
+_DURATION = re.compile(
+    rf"^(?:{_DIGITS}w)?(?:{_DIGITS}d)?(?:{_DIGITS}h)?(?:{_DIGITS}m)?(?:{_DIGITS}s)?(?:{_DIGITS}ms)?$"
+)
 _UNITS_S = (604800, 86400, 3600, 60, 1)
-_BYTES = re.compile(r"^(\d+(?:\.\d+)?)\s*(B|Ki|Mi|Gi|Ti|KiB|MiB|GiB|TiB|k|M|G|T|kB|MB|GB|TB)?$")
+_BYTES = re.compile(
+    r"^(\d{1,20}(?:\.\d{1,20})?)\s*(B|Ki|Mi|Gi|Ti|KiB|MiB|GiB|TiB|k|M|G|T|kB|MB|GB|TB)?$"
+)
 _BYTE_FACTORS = {
     None: 1,
     "B": 1,
@@ -48,13 +63,26 @@ def dec(value: int | float | str | Decimal) -> Decimal:
         raise ValueError(f"{value!r} is not a number") from None
 
 
+def check_number(d: Decimal) -> Decimal:
+    """`d` if it is a finite spec number within the limits; ValueError naming the limit."""
+    if not d.is_finite():
+        raise ValueError("must be a finite number")
+    if d.copy_abs() >= MAX_MAGNITUDE:
+        raise ValueError("must lie strictly between -10^15 and 10^15")
+    if d != d.quantize(Decimal(1).scaleb(-MAX_DECIMALS)):
+        raise ValueError(f"must have at most {MAX_DECIMALS} decimal places")
+    return d
+
+
 def fmt(value: Decimal | int | float) -> str:
     """Print a number exactly, without exponent or trailing zeros: 0.001, 14.4, 200."""
     d = dec(value)
-    if d == d.to_integral_value():
-        return str(d.quantize(Decimal(1)))
-    text = format(d.normalize(), "f")
-    return text
+    with localcontext() as ctx:
+        # exact whatever the number's length: the default 28 digits would round (or raise)
+        ctx.prec = max(28, len(d.as_tuple().digits) + max(0, int(d.adjusted())) + 2)
+        if d == d.to_integral_value():
+            return str(d.quantize(Decimal(1)))
+        return format(d.normalize(), "f")
 
 
 def parse_duration(text: str) -> int:
@@ -66,7 +94,13 @@ def parse_duration(text: str) -> int:
         )
     *parts, ms = m.groups()
     total = sum(int(p) * u * 1000 for p, u in zip(parts, _UNITS_S, strict=True) if p)
-    return total + (int(ms) if ms else 0)
+    total += int(ms) if ms else 0
+    if total > MAX_DURATION_MS:
+        raise ValueError(
+            f"must be at most {format_duration(MAX_DURATION_MS)} (about 292 years), the "
+            "longest duration Prometheus and Alertmanager accept"
+        )
+    return total
 
 
 def format_duration(ms: int) -> str:
@@ -93,6 +127,8 @@ def parse_bytes(value: int | str) -> int:
     if isinstance(value, int):
         if value < 0:
             raise ValueError("a size cannot be negative")
+        if value > MAX_SIZE_BYTES:
+            raise ValueError("must be at most 1Ei (an exbibyte)")
         return value
     m = _BYTES.match(str(value).strip())
     if not m:
@@ -100,6 +136,8 @@ def parse_bytes(value: int | str) -> int:
     amount = Decimal(m.group(1)) * _BYTE_FACTORS[m.group(2)]
     if amount != amount.to_integral_value():
         raise ValueError(f"{value!r} is not a whole number of bytes")
+    if amount > MAX_SIZE_BYTES:
+        raise ValueError("must be at most 1Ei (an exbibyte)")
     return int(amount)
 
 

@@ -18,13 +18,19 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from generator.alertmanager import matcher_text
 from generator.core.markdown import md_code, md_comment, md_text, md_url
 from generator.core.numbers import fmt
 from generator.errors import TemplateError
 from generator.output import canonical_json
+from generator.output.sandbox import (
+    AMPLIFYING_FILTERS,
+    BoundedSandbox,
+    OverrideLoader,
+    bounded_filter,
+    render_bounded,
+)
 from generator.output.template_cache import bytecode_cache
 from generator.plan import Plan
 
@@ -106,6 +112,12 @@ def template_dirs(overrides: Path | None = None) -> list[Path]:
     return ([overrides] if overrides else []) + [builtin]
 
 
+def _loader(overrides: Path | None) -> jinja2.BaseLoader:
+    """Overrides (regular files only, output/sandbox.py) before the built-in templates."""
+    builtin = jinja2.FileSystemLoader(str(template_dirs()[-1]))
+    return jinja2.ChoiceLoader([OverrideLoader(overrides), builtin]) if overrides else builtin
+
+
 _FIELDS: dict[type, frozenset[str]] = {}
 
 
@@ -119,7 +131,7 @@ def _plan_fields(kind: type) -> frozenset[str]:
     return found
 
 
-class _PlanSandbox(SandboxedEnvironment):
+class _PlanSandbox(BoundedSandbox):
     """The sandbox, with a direct path for reading a data field of a plan object.
 
     Templates mostly read fields of the plan's frozen dataclasses; the general sandbox
@@ -138,7 +150,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     """The Jinja environment: sandboxed (user overrides run in it too), strict, no autoescape
     (we escape per value kind). Cached, so compiled templates are reused across renders."""
     env = _PlanSandbox(
-        loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(overrides)]),
+        loader=_loader(overrides),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -152,6 +164,9 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     env.filters.update(md_text=md_text, md_code=md_code, md_url=md_url, md_comment=md_comment)
     # `tojson` prints Decimals exactly (plan numbers are Decimals; json.dumps refuses them)
     env.policies["json.dumps_function"] = canonical_json.dumps
+    env.filters.update(
+        {name: bounded_filter(name, env.filters[name]) for name in AMPLIFYING_FILTERS}
+    )
     return env
 
 
@@ -255,7 +270,7 @@ def render_outputs(
     return {output.path: _render_one(env, output, plan) for output in outputs}
 
 
-def _where(exc: jinja2.TemplateError, default: str) -> str:
+def _where(exc: BaseException, default: str) -> str:
     """`file:line` of the template frame that failed (Jinja maps frames to template lines)."""
     filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     tb = exc.__traceback__
@@ -270,11 +285,16 @@ def _where(exc: jinja2.TemplateError, default: str) -> str:
 def _render_one(env: jinja2.Environment, output: Output, plan: Plan) -> str:
     try:
         template = env.get_template(output.template)
-        text = template.render(source=plan.source, system=plan.system, **output.context)
+        context = {"source": plan.source, "system": plan.system, **output.context}
+        text = render_bounded(template, context)
     except jinja2.TemplateError as exc:
         raise TemplateError(
             f"template {_where(exc, output.template)}: {exc.message or exc}"
         ) from None
+    except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as exc:
+        # what a user template can still provoke: 1/0, 2.0**5000, int('x'), endless macros
+        what = type(exc).__name__
+        raise TemplateError(f"template {_where(exc, output.template)}: {what}: {exc}") from None
     if not text.strip():
         raise TemplateError(f"template {output.template} rendered an empty {output.path}")
     text = text.replace("\r\n", "\n")

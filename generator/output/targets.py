@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from generator.output.kubernetes import check_objects, kubernetes_outputs
-from generator.output.mimir import check_limits, mimir_outputs
+from generator.output.mimir import check_limits, mimir_outputs, namespaces
 from generator.output.rendering import Output
 from generator.plan import Plan
 
@@ -62,6 +62,19 @@ def rule_groups(path: str, doc: Any) -> list[dict[str, Any]]:
     return [{k: v for k, v in g.items() if k not in TARGET_GROUP_KEYS} for g in groups]
 
 
+def _target_rule_shape(plan: Plan, path: str, doc: Any) -> list[str]:
+    """A Mimir namespace or Thanos rule file holds exactly its planned groups and rules."""
+    from generator.output.shapes import rule_file_problems
+
+    name = PurePosixPath(path).name
+    if path.startswith("mimir/"):
+        return rule_file_problems(path, doc, namespaces(plan).get(PurePosixPath(path).stem, []))
+    if path.startswith("thanos/"):
+        planned = [f.groups for f in plan.rule_files if PurePosixPath(f.path).name == name]
+        return rule_file_problems(path, doc, planned[0] if planned else ())
+    return []
+
+
 def check_targets(plan: Plan, parsed: dict[str, Any]) -> list[str]:
     """Kubernetes objects against our schema, Mimir files against the tenant's limits; every
     target rule expression parses and reads only declared metrics or recorded series."""
@@ -70,6 +83,7 @@ def check_targets(plan: Plan, parsed: dict[str, Any]) -> list[str]:
     problems = check_objects(parsed) + check_limits(plan, parsed)
     known = plan.known_series()
     for path, doc in sorted(parsed.items()):
+        problems += _target_rule_shape(plan, path, doc)
         for group in rule_groups(path, doc):
             for rule in group.get("rules", []):
                 name = rule.get("record") or rule.get("alert")

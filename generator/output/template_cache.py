@@ -51,7 +51,8 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
     if not _private(directory):
         return None
-    return _BestEffortCache(str(directory), "%s.cache")
+    # the name says which code generator compiled it: output/sandbox.py bounds `~` in the code
+    return _BestEffortCache(str(directory), "%s.bounded.cache")
 
 
 def _private(directory: Path) -> bool:

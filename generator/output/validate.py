@@ -14,6 +14,7 @@ from generator.catalogue import check_catalogue
 from generator.errors import OutputError
 from generator.grafana import check_grafana, check_grafana_schemas
 from generator.output import yaml_read
+from generator.output.shapes import check_shapes
 from generator.plan import Plan
 from generator.prometheus import expression_problem
 from generator.promtest import check_rule_tests
@@ -63,6 +64,7 @@ def check_rule_files(plan: Plan, parsed: Parsed) -> list[str]:
 
 # One entry per output kind; each returns human-readable problems.
 CHECKERS: list[Checker] = [
+    check_shapes,
     check_rule_files,
     lambda plan, parsed: check_rule_tests(plan.rule_files, parsed),
     lambda plan, parsed: check_grafana(plan.grafana, plan.known_series(), parsed),

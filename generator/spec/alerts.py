@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from generator.spec.fields import Duration, Model, Number, Objective, Percent, Positive
+from generator.spec.fields import Duration, Model, Number, Objective, Percent, Positive, within
+
+# The generated promtool tests simulate every wait sample by sample: these bounds keep a
+# build to seconds (and an alert held for more than a day is a report, not an alert).
+AlertFor = Annotated[Duration, within("1d", "an alert held longer is a report, not an alert")]
 
 
 class Threshold(Model):
     """One alert tier: fire when the signal crosses `threshold` for `for`."""
 
     threshold: Number = Field(description="The value that fires the alert, in the signal's unit.")
-    for_: Duration = Field(alias="for", description="How long the condition must hold.")
+    for_: AlertFor = Field(
+        alias="for", description="How long the condition must hold (at most 1d)."
+    )
 
 
 class ThresholdAlert(Model):
@@ -67,9 +73,13 @@ class Regression(Model):
     """Alert when a signal is worse than the same signal `compare` ago by `threshold` percent."""
 
     threshold: Percent = Field(description="Percent worse than before that fires.")
-    compare: Duration = Field("1d", description="How far back to compare (PromQL offset).")
+    compare: Annotated[Duration, within("4w", "the test feeds a whole compare period")] = Field(
+        "1d", description="How far back to compare (PromQL offset; at most 4w)."
+    )
     metrics: tuple[RegressionMetric, ...] = Field(min_length=1, description="Signals compared.")
-    for_: Duration = Field("30m", alias="for", description="How long the regression must hold.")
+    for_: Annotated[Duration, within("6h", "a regression is caught within hours")] = Field(
+        "30m", alias="for", description="How long the regression must hold (at most 6h)."
+    )
     min_request_rate: Positive = Field(
         description="Requests/s needed now and before for a comparison to count (noise guard)."
     )

@@ -9,6 +9,7 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 
+from generator.core.numbers import fmt, parse_duration
 from generator.core.regex import re2_problem
 from generator.errors import Problem, unknown_name
 from generator.spec.alerts import ThresholdAlert
@@ -42,6 +43,9 @@ _DATASTORE_METRICS: dict[str, MetricType] = {
     "hits_metric": MetricType.counter,
     "misses_metric": MetricType.counter,
 }
+
+
+_RATE_WINDOW_MS = 300_000  # rules read raw counters with rate(...[5m])
 
 
 def _metric(
@@ -154,8 +158,22 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
             )
     if spec.alerts.latency and duration and duration.buckets:
         top = max(duration.buckets)
+        # histogram_quantile interpolates from 0 inside the first bucket: with every request
+        # there, the percentile is still percentile% of its bound, and never lower
+        floor = spec.alerts.latency.percentile / 100 * min(duration.buckets)
         for level in ("warning", "critical"):
             tier = getattr(spec.alerts.latency, level)
+            if tier is not None and tier.threshold <= floor:
+                yield (
+                    ("alerts", "latency", level, "threshold"),
+                    (
+                        f"{fmt(tier.threshold)} s is always exceeded: the p"
+                        f"{fmt(spec.alerts.latency.percentile)} of {spec.signals.duration!r} "
+                        f"never falls below {fmt(floor)} s ({fmt(spec.alerts.latency.percentile)}% "
+                        f"of its first bucket, {fmt(min(duration.buckets))} s); raise the "
+                        "threshold or add a smaller bucket"
+                    ),
+                )
             if tier is not None and tier.threshold >= top:
                 # histogram_quantile never returns more than the largest finite bucket bound
                 yield (
@@ -176,6 +194,16 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
         yield ("alerts", "postgres_connections"), "no datastore of kind postgres to watch"
     if spec.alerts.redis_memory and not _has(spec, "redis"):
         yield ("alerts", "redis_memory"), "no datastore of kind redis to watch"
+    reg = spec.regression
+    # after a step change the offset side still sees the old level for `compare`, less the
+    # 5m the rates take to settle: a regression must hold `for` within that, or never fires
+    if reg and parse_duration(reg.for_) + _RATE_WINDOW_MS >= parse_duration(reg.compare):
+        yield (
+            ("regression", "for"),
+            f"{reg.for_} plus the 5m rate window is not shorter than compare ({reg.compare}): "
+            f"{reg.compare} after a change the comparison sees the new level on both sides, "
+            "so the alert could never fire; shorten for or compare further back",
+        )
 
 
 def _name_collisions(spec: Spec) -> Iterator[tuple[PathT, str]]:

@@ -16,6 +16,8 @@ from pydantic import (
 )
 
 from generator.core.numbers import (
+    MAX_MAGNITUDE,
+    check_number,
     dec,
     format_duration,
     parse_bytes,
@@ -32,17 +34,22 @@ _TARGET = re.compile(r"^[A-Za-z0-9.\-_\[\]:]+:\d{1,5}$")
 def _number(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         raise ValueError("must be a number")
-    d = dec(value)
-    if not d.is_finite():
-        raise ValueError("must be a finite number")
-    return d
+    if isinstance(value, str) and len(value) > 100:
+        raise ValueError("must be a number")  # not echoed: Decimal would read 4 MiB of digits
+    return check_number(dec(value))
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """`value` quoted for a message, cut to `limit` characters (never a whole 4 MiB string)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 5]}...'"
 
 
 def _duration(value: object) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a duration string such as 5m or 1d")
     if value.strip().startswith("-"):
-        raise ValueError(f"{value!r} is negative; durations must be longer than zero")
+        raise ValueError(f"{shown(value)} is negative; durations must be longer than zero")
     ms = parse_duration(value)
     if ms <= 0:
         raise ValueError("must be longer than zero")
@@ -61,24 +68,54 @@ def _redis_bytes(value: object) -> int:
     return parse_redis_bytes(value)
 
 
-def _pattern(regex: re.Pattern[str], what: str) -> AfterValidator:
+def _pattern(regex: re.Pattern[str], what: str, *, echo: bool = True) -> AfterValidator:
+    """Full-match `regex`; `echo=False` for values that may hold a secret (never shown)."""
+
     def check(value: str) -> str:
         if not regex.fullmatch(value):
-            raise ValueError(f"{value!r} is not a valid {what}")
+            raise ValueError(f"{shown(value) + ' ' if echo else ''}is not a valid {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _no_credentials(value: str) -> str:
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*@", value):
+        raise ValueError(
+            "the URL carries credentials (user:password@), which would be written into the "
+            "generated files in the clear; give the URL without them"
+        )
+    return value
+
+
+NoCredentials = AfterValidator(_no_credentials)
+
+
+def within(high: str, why: str, low: str | None = None) -> AfterValidator:
+    """A duration field's bounds: at most `high` (and at least `low`), `why` said in the error."""
+
+    def check(value: str) -> str:
+        ms = parse_duration(value)
+        if ms > parse_duration(high) or (low is not None and ms < parse_duration(low)):
+            span = f"between {low} and {high}" if low else f"at most {high}"
+            raise ValueError(f"must be {span}: {why} (got {value})")
         return value
 
     return AfterValidator(check)
 
 
 # JSON Schemas describe what users write (editors check it), not the parsed Python type.
-_NUMBER_SCHEMA = WithJsonSchema({"type": "number"})
+_LIMIT = int(MAX_MAGNITUDE)
+_NUMBER_SCHEMA = WithJsonSchema(
+    {"type": "number", "exclusiveMinimum": -_LIMIT, "exclusiveMaximum": _LIMIT}
+)
 _DURATION_SCHEMA = WithJsonSchema(
     {"type": "string", "pattern": r"^([0-9]+(ms|s|m|h|d|w))+$", "examples": ["5m", "1h30m"]}
 )
 _BYTES_SCHEMA = WithJsonSchema(
     {
         "anyOf": [
-            {"type": "integer", "minimum": 1},
+            {"type": "integer", "minimum": 1, "maximum": 1024**6},
             {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?\s*([KMGT]i?B?|kB|B)?$"},
         ],
         "examples": ["512Mi", "1Gi"],
@@ -101,7 +138,7 @@ Positive = Annotated[
     Decimal,
     BeforeValidator(_number),
     Field(gt=0),
-    WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": _LIMIT}),
 ]
 Percent = Annotated[
     Decimal,
@@ -121,7 +158,7 @@ RedisBytes = Annotated[int, BeforeValidator(_redis_bytes), Field(gt=0), _REDIS_B
 MetricName = Annotated[str, _pattern(_METRIC_NAME, "metric name")]
 LabelName = Annotated[str, _pattern(_LABEL_NAME, "label name")]
 Name = Annotated[str, _pattern(_NAME, "name (lower case letters, digits and '-')")]
-Target = Annotated[str, _pattern(_TARGET, "scrape target (host:port)")]
+Target = Annotated[str, _pattern(_TARGET, "scrape target (host:port)", echo=False)]
 LabelValue = Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f\x7f]+$")]
 Selector = Annotated[
     dict[LabelName, LabelValue],

@@ -8,35 +8,39 @@ scraped and watched like any other job (docs/slo.md, "When data is missing").
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from generator.spec.fields import Duration, Model, Name, Percent, Target
+from generator.spec.alerts import AlertFor
+from generator.spec.fields import Duration, Model, Name, Percent, Target, within
 
 Severity = Literal["critical", "warning"]
+# The generated tests feed a whole trend window and predict at most a year ahead.
+Trend = Annotated[Duration, within("1d", "the generated tests feed a whole trend window")]
+Horizon = Annotated[Duration, within("365d", "predictions beyond a year are noise")]
 
 
 class DiskFill(Model):
     """A node filesystem that will be full soon, predicted from its recent trend."""
 
-    over: Duration = Field("6h", description="Trend window fed to predict_linear.")
-    horizon: Duration = Field("24h", description="Fires when full within this time.")
+    over: Trend = Field("6h", description="Trend window fed to predict_linear.")
+    horizon: Horizon = Field("24h", description="Fires when full within this time.")
     below_percent: Percent = Field(
         Decimal(40),
         description="Only while free space is below this percent (ignores big idle disks).",
     )
-    for_: Duration = Field("1h", alias="for", description="How long the prediction must hold.")
+    for_: AlertFor = Field("1h", alias="for", description="How long the prediction must hold.")
 
 
 class Health(Model):
     """Missing data and the monitoring's own health (obsgen choices, each overridable)."""
 
     enabled: bool = Field(True, description="Generate the health alerts (opt out with false).")
-    target_down_for: Duration = Field(
+    target_down_for: AlertFor = Field(
         "5m", description="How long a scrape target must be down (or its job absent)."
     )
-    absent_for: Duration = Field(
+    absent_for: AlertFor = Field(
         "10m", description="How long a metric a rule reads must be missing while its job is up."
     )
     severity: dict[Name, Severity] = Field(

@@ -2,12 +2,15 @@
 
 Safe by construction: only YAML's standard tags construct values (``!!python/object``
 and friends are errors), duplicate keys are errors (PyYAML keeps the last silently),
-alias expansion is bounded (a "billion laughs" file is an error, not an OOM), and the
-file size is capped before parsing.
+alias expansion is bounded (a "billion laughs" file is an error, not an OOM), nesting is
+bounded (a 500-deep list is an error, not a RecursionError), and the file is read with a byte
+cap from an open regular file (a FIFO or /dev/zero is refused, never read until it ends).
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,8 @@ FAST_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.Safe
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_NODES = 200_000
+# The deepest spec field is a handful of levels down; anything past this is not a spec.
+MAX_DEPTH = 64
 
 PathT = tuple[str | int, ...]
 
@@ -102,6 +107,16 @@ class _Builder:
                     )
                 ]
             )
+        if len(path) > MAX_DEPTH:
+            raise SpecError(
+                [
+                    Problem(
+                        self.loc(node),
+                        format_path(path[:1]),
+                        f"values are nested more than {MAX_DEPTH} levels deep; no spec field is",
+                    )
+                ]
+            )
         self.doc.values.setdefault(path, self.loc(node))
         if isinstance(node, ScalarNode):
             if node.tag == _TIMESTAMP:
@@ -109,7 +124,11 @@ class _Builder:
             if node.tag not in _SCALAR_TAGS:
                 self.fail(node, path, f"YAML tag {node.tag!r} is not allowed; the spec is data")
                 return None
-            return self.constructor.construct_object(node)
+            try:
+                return self.constructor.construct_object(node)
+            except ValueError:  # Python refuses to read an integer of more than 4300 digits
+                self.fail(node, path, "the number is too long to read")
+                return None
         if isinstance(node, SequenceNode):
             if node.tag != _STD_SEQ:
                 self.fail(node, path, f"YAML tag {node.tag!r} is not allowed; the spec is data")
@@ -141,7 +160,11 @@ class _Builder:
             if not isinstance(key_node, ScalarNode) or key_node.tag not in _SCALAR_TAGS:
                 self.fail(key_node, path, "mapping keys must be plain scalars")
                 continue
-            key = str(self.constructor.construct_object(key_node))
+            try:
+                key = str(self.constructor.construct_object(key_node))
+            except ValueError:
+                self.fail(key_node, path, "the key is a number too long to read")
+                continue
             if key in seen:
                 first = self.loc(seen[key])
                 self.fail(
@@ -176,16 +199,30 @@ def _decode(raw: bytes, file: str) -> str:
         ) from None
 
 
-def _compose(text: str) -> Node | None:
+def _too_deep(file: str, line: int, column: int) -> SpecError:
+    message = f"values are nested more than {MAX_DEPTH} levels deep; no spec field is"
+    return SpecError([Problem(Location(file, line, column), "", message)])
+
+
+def _compose(text: str, file: str) -> Node | None:
     """The node graph, through libyaml where PyYAML has it (ten times faster on big specs);
     a text libyaml refuses is parsed again by PyYAML's own parser, whose messages (and
-    their positions) are the ones obsgen documents."""
-    if FAST_SAFE_LOADER is yaml.SafeLoader:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+    their positions) are the ones obsgen documents. PyYAML's composer recurses once per
+    level, so a text libyaml refuses for its depth is not handed to it."""
     try:
-        return yaml.compose(text, Loader=FAST_SAFE_LOADER)
-    except (yaml.YAMLError, UnicodeError):  # libyaml cannot even encode a lone surrogate
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        if FAST_SAFE_LOADER is yaml.SafeLoader:
+            return yaml.compose(text, Loader=yaml.SafeLoader)
+        try:
+            return yaml.compose(text, Loader=FAST_SAFE_LOADER)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            if "nesting depth" in str(exc.problem) and mark is not None:
+                raise _too_deep(file, mark.line + 1, mark.column + 1) from None
+            return yaml.compose(text, Loader=yaml.SafeLoader)
+        except (yaml.YAMLError, UnicodeError):  # libyaml cannot even encode a lone surrogate
+            return yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise _too_deep(file, 1, 1) from None
 
 
 def load_text(text: str, file: str) -> Document:
@@ -195,7 +232,7 @@ def load_text(text: str, file: str) -> Document:
     ):
         raise SpecError([Problem(Location(file, 1, 1), "", "the spec is empty")])
     try:
-        node = _compose(text)
+        node = _compose(text, file)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -217,24 +254,38 @@ def load_text(text: str, file: str) -> Document:
     return builder.doc
 
 
+def _refusal(file: str, message: str) -> SpecError:
+    return SpecError([Problem(Location(file, 1, 1), "", message)])
+
+
+def read_capped(path: Path, display: str | None = None) -> bytes:
+    """The bytes of a regular file of at most MAX_BYTES, read from the open file.
+
+    Opened without blocking (a FIFO without a writer would wait forever) and checked on the
+    open descriptor, so a device, FIFO or directory is refused rather than read; the size
+    is what is read, not what `stat` claims, so a file growing meanwhile cannot slip past.
+    """
+    file = display or str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise _refusal(file, f"cannot read the spec: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+            raise _refusal(file, f"cannot read the spec: it is {kind}")
+        os.set_blocking(fd, True)
+        try:
+            raw = fh.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise _refusal(file, f"cannot read the spec: {exc.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise _refusal(file, f"the spec is larger than the limit of {MAX_BYTES} bytes")
+    return raw
+
+
 def load_file(path: Path, display: str | None = None) -> Document:
     """Read and parse a spec file; `display` is the name used in messages."""
     file = display or str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise SpecError(
-                [
-                    Problem(
-                        Location(file, 1, 1),
-                        "",
-                        f"the spec is {size} bytes; the limit is {MAX_BYTES} bytes",
-                    )
-                ]
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SpecError(
-            [Problem(Location(file, 1, 1), "", f"cannot read the spec: {exc.strerror}")]
-        ) from None
-    return load_text(_decode(raw, file), file)
+    return load_text(_decode(read_capped(path, file), file), file)

@@ -8,12 +8,12 @@ problem can point at the exact field.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from generator.spec.alerts import Alerts, Baseline, Regression, Targets
-from generator.spec.fields import MetricName, Model, Name
+from generator.spec.fields import MetricName, Model, Name, NoCredentials
 from generator.spec.health import Health
 from generator.spec.metrics import Metric, Signals
 from generator.spec.routing import Routing
@@ -35,7 +35,7 @@ class Spec(Model):
     version: Literal[1] = Field(description="Spec format version; this obsgen reads 1.")
     name: Name = Field(description="System name; prefixes rule groups and dashboards.")
     description: str = Field("", max_length=1000, description="What the system is.")
-    runbook_url: str = Field(
+    runbook_url: Annotated[str, NoCredentials] = Field(
         description="Runbook base URL; each alert links to <runbook_url>#<alertname in lower>.",
         pattern=r"^https?://[^\s\"'<>`{}]+$",
         max_length=300,

@@ -26,15 +26,15 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import Location, Problem, SpecError
-from generator.spec.load import Document, PathT, load_file
+from generator.spec.load import Document, PathT, load_file, load_text, read_capped
 
 
 def load_overlay(path: Path, display: str) -> Document:
     """Read one overlay file: a YAML mapping of spec fields (`{}` for no change)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        text = None  # load_file reports unreadable and non-UTF-8 files with their location
+        text: str | None = read_capped(path, display).decode("utf-8")
+    except UnicodeDecodeError:
+        text = None  # load_file reports non-UTF-8 files with their location
     if text is not None and all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
@@ -44,7 +44,7 @@ def load_overlay(path: Path, display: str) -> Document:
             "the overlay is empty; write {} for an overlay that changes nothing",
         )
         raise SpecError([problem])
-    doc = load_file(path, display)
+    doc = load_file(path, display) if text is None else load_text(text, display)
     if not isinstance(doc.data, dict):
         raise SpecError([doc.problem((), "an overlay must be a mapping of spec fields")])
     return doc

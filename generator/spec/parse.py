@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from generator.errors import Problem, SpecError
 from generator.spec.checks import Check, crosscheck
+from generator.spec.fields import shown
 from generator.spec.load import Document, PathT, load_file
 from generator.spec.model import Spec
 from generator.spec.paths import model_at
@@ -47,11 +48,11 @@ def _message(err: dict[str, Any], doc: Document) -> Problem:
     for prefix in ("Value error, ", "Assertion failed, "):
         msg = msg.removeprefix(prefix)
     if kind == "literal_error" and loc and loc[-1] == "version":
-        msg = f"unsupported spec version {err.get('input')!r}; this obsgen reads version 1"
+        msg = f"unsupported spec version {shown(err.get('input'))}; this obsgen reads version 1"
     elif kind == "union_tag_invalid":
         tag = (err.get("ctx") or {}).get("tag", err.get("input"))
         expected = str((err.get("ctx") or {}).get("expected_tags", "")).replace("'", "")
-        msg = f"unknown kind {tag!r}; expected one of: {expected}"
+        msg = f"unknown kind {shown(tag)}; expected one of: {expected}"
     elif kind == "union_tag_not_found":
         msg = "missing required field 'kind'"
     elif kind == "string_pattern_mismatch" and loc and loc[-1] == "runbook_url":
@@ -59,7 +60,7 @@ def _message(err: dict[str, Any], doc: Document) -> Problem:
     elif kind == "string_pattern_mismatch" and "x00" in str((err.get("ctx") or {}).get("pattern")):
         msg = "must not contain control characters (newlines, tabs)"
     elif kind in ("greater_than", "less_than", "less_than_equal", "greater_than_equal"):
-        msg = f"{msg} (got {err.get('input')!r})"
+        msg = f"{msg} (got {shown(err.get('input'))})"
     msg = msg.replace("Input should be", "must be")
     return doc.problem(loc, msg)
 

@@ -105,7 +105,7 @@ class WebhookReceiver(Model):
     )
     http_config: HttpConfig | None = Field(None, description="Authorization for the endpoint.")
     send_resolved: bool = Field(True, description="Also notify when the alert resolves.")
-    max_alerts: Annotated[int, Field(ge=0)] = Field(
+    max_alerts: Annotated[int, Field(ge=0, le=1_000_000)] = Field(
         0, description="Most alerts per message; 0 sends all."
     )
 

@@ -14,13 +14,14 @@ from pydantic import AfterValidator, Field, model_validator
 from generator.spec.receivers import Receiver
 from generator.spec.routing_fields import (
     AlertNames,
-    Duration,
-    DurationOrZero,
+    GroupInterval,
+    GroupWait,
     LabelName,
     MatchValues,
     Model,
     Name,
     Names,
+    RepeatInterval,
     Severities,
     regex_check,
 )
@@ -73,14 +74,16 @@ class Route(Model):
     group_by: tuple[LabelName, ...] | None = Field(
         None, description="Labels that group alerts into one notification; inherited if unset."
     )
-    group_wait: DurationOrZero | None = Field(
-        None, description="Wait before the first notification of a group; inherited if unset."
+    group_wait: GroupWait | None = Field(
+        None,
+        description="Wait before the first notice of a group (at most 1h); inherited if unset.",
     )
-    group_interval: Duration | None = Field(
-        None, description="Wait before notifying about new alerts in a group; inherited."
+    group_interval: GroupInterval | None = Field(
+        None,
+        description="Wait before notifying about new alerts in a group (at most 1d); inherited.",
     )
-    repeat_interval: Duration | None = Field(
-        None, description="Wait before repeating a notification; inherited if unset."
+    repeat_interval: RepeatInterval | None = Field(
+        None, description="Wait before repeating a notification (at most 5d); inherited if unset."
     )
     continue_: bool = Field(
         False, alias="continue", description="Keep matching later sibling routes after this one."
@@ -180,9 +183,15 @@ class Routing(Model):
     group_by: tuple[LabelName, ...] = Field(
         ("alertname", "service"), description="Default grouping labels."
     )
-    group_wait: DurationOrZero = Field("30s", description="Default wait before a first notice.")
-    group_interval: Duration = Field("5m", description="Default wait between group updates.")
-    repeat_interval: Duration = Field("4h", description="Default wait before repeating.")
+    group_wait: GroupWait = Field(
+        "30s", description="Default wait before a first notice (at most 1h)."
+    )
+    group_interval: GroupInterval = Field(
+        "5m", description="Default wait between group updates (at most 1d)."
+    )
+    repeat_interval: RepeatInterval = Field(
+        "4h", description="Default wait before repeating (at most 5d)."
+    )
     receivers: dict[Name, Receiver] = Field(min_length=1, description="Notification targets.")
     routes: tuple[Route, ...] = Field((), description="Routes, tried in order.")
     inhibit: tuple[InhibitRule, ...] = Field((), description="Inhibition rules.")

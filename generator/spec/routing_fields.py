@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
 
 from generator.core.numbers import format_duration, parse_duration
+from generator.spec.fields import within
 
 SEVERITIES = ("critical", "warning", "info", "none")
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
@@ -34,14 +35,16 @@ def _file_path(value: str) -> str:
             "value into a file Alertmanager can read and put that file's path here"
         )
     if not _FILE.match(value):
+        # not echoed: what is not a path here is often the secret itself
         raise ValueError(
-            f"{value!r} is not an absolute file path (e.g. /etc/alertmanager/secrets/pagerduty)"
+            "is not an absolute file path (e.g. /etc/alertmanager/secrets/pagerduty); the "
+            "secret goes into that file, never into the spec"
         )
     return value
 
 
 def _url(value: str) -> str:
-    if re.match(r"^https?://[^/]*@", value):
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/?#]*@", value):
         raise ValueError(
             "the URL carries credentials (user:password@); alertmanager.yml would hold them in "
             "the clear: put the token in http_config.authorization.credentials_file instead"
@@ -53,14 +56,26 @@ def _url(value: str) -> str:
             "http_config.authorization.credentials_file"
         )
     if not _URL.match(value):
-        raise ValueError(f"{value!r} is not an http(s) URL")
+        raise ValueError("is not an http(s) URL")
     return value
 
 
 def regex_check(regex: re.Pattern[str], what: str) -> AfterValidator:
+    """Match `regex`; the value is not echoed (routing fields sit next to secrets)."""
+
     def check(value: str) -> str:
         if not regex.match(value):
-            raise ValueError(f"{value!r} is not a valid {what}")
+            if "@" in value and what == "host:port":
+                raise ValueError(
+                    "must be host:port; credentials go into auth_username and "
+                    "auth_password_file, never into the address"
+                )
+            if " " in value and what == "scheme":
+                raise ValueError(
+                    "must be one word such as Bearer; the credentials go into the file "
+                    "named by credentials_file, never into the spec"
+                )
+            raise ValueError(f"is not a valid {what}")
         return value
 
     return AfterValidator(check)
@@ -130,6 +145,13 @@ DurationOrZero = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^(0|([0-9]+(ms|s|m|h|d|w))+)$"}),
 ]
 Severity = Literal["critical", "warning", "info", "none"]
+# Bounds Alertmanager imposes in effect: a repeat longer than its notification log's retention
+# (--data.retention, 120h by default) is forgotten and re-sent early.
+GroupWait = Annotated[DurationOrZero, within("1h", "a first notice waits minutes, not hours")]
+GroupInterval = Annotated[Duration, within("1d", "group updates come at least daily")]
+RepeatInterval = Annotated[
+    Duration, within("5d", "Alertmanager forgets a notification after 120h and repeats it anyway")
+]
 Secret = SkipJsonSchema[Annotated[None, Field(exclude=True)]]
 
 

@@ -89,7 +89,9 @@ class Postgres(Model):
     tier: str = Field(description="Tier its alerts carry.")
     selector: Selector = Field(description="Labels selecting the exporter's series.")
     targets: tuple[Target, ...] = Field(min_length=1, description="Exporter scrape targets.")
-    max_connections: Annotated[int, Field(gt=0)] = Field(description="postgresql.conf value.")
+    max_connections: Annotated[int, Field(gt=0, le=262143)] = Field(
+        description="postgresql.conf value."
+    )
     connections_metric: MetricName = Field(
         "pg_stat_activity_count", description="Gauge of open connections."
     )

@@ -12,14 +12,34 @@ from pydantic import (
 )
 
 from generator.core.numbers import parse_duration
-from generator.spec.fields import Duration, LabelName, LabelValue, Model, Target, _pattern
+from generator.spec.fields import (
+    Duration,
+    LabelName,
+    LabelValue,
+    Model,
+    NoCredentials,
+    Target,
+    _pattern,
+    within,
+)
+
+# The shortest alert window is 5m: a rate over it needs at least two scrapes and two
+# evaluations, and the generated promtool tests feed samples this far apart.
+Interval = Annotated[
+    Duration, within("2m", "the 5m alert windows need two samples or more", low="1s")
+]
+Range = Annotated[
+    Duration, within("365d", "Grafana panels of more than a year draw nothing useful")
+]
 
 
 class PrometheusSettings(Model):
     """Settings of the generated prometheus.yml."""
 
-    scrape_interval: Duration = Field("15s", description="Global scrape interval.")
-    evaluation_interval: Duration = Field("30s", description="Global rule evaluation interval.")
+    scrape_interval: Interval = Field("15s", description="Global scrape interval (1s to 2m).")
+    evaluation_interval: Interval = Field(
+        "30s", description="Global rule evaluation interval (1s to 2m)."
+    )
     alertmanagers: tuple[Target, ...] = Field(
         min_length=1, description="Alertmanager addresses (host:port)."
     )
@@ -35,7 +55,10 @@ GrafanaUid = Annotated[
 HttpUrl = Annotated[
     str,
     Field(max_length=300),
-    _pattern(re.compile(r"^https?://[^\s\"'<>`{}]+$"), "http(s) URL without spaces or quotes"),
+    _pattern(
+        re.compile(r"^https?://[^\s\"'<>`{}]+$"), "http(s) URL without spaces or quotes", echo=False
+    ),
+    NoCredentials,
 ]
 AbsoluteDir = Annotated[
     str,
@@ -79,10 +102,15 @@ class Dashboards(Model):
             "/var/lib/grafana/dashboards/<system> when omitted."
         ),
     )
-    refresh: Duration = Field("1m", description="Dashboard auto-refresh interval (at least 5s).")
-    time_range: Duration = Field("6h", description="Default time range: the last ... of data.")
-    trend_range: Duration = Field(
-        "7d", description="Window of the trend panels (the guide's weekly performance review)."
+    refresh: Annotated[Duration, within("1d", "a dashboard refreshes at least daily")] = Field(
+        "1m", description="Dashboard auto-refresh interval (5s to 1d)."
+    )
+    time_range: Range = Field(
+        "6h", description="Default time range: the last ... of data (1m to 365d)."
+    )
+    trend_range: Range = Field(
+        "7d",
+        description="Window of the trend panels (the guide's weekly review; at most 365d).",
     )
     trend_step: Duration = Field(
         "1h", description="Each trend point is the mean over this step; shorter than trend_range."

@@ -6,7 +6,17 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from generator.spec.fields import Duration, LabelName, LabelValue, Model, Objective, Positive
+from generator.spec.fields import (
+    Duration,
+    LabelName,
+    LabelValue,
+    Model,
+    Objective,
+    Positive,
+    within,
+)
+
+Period = Annotated[Duration, within("365d", "error budgets are kept over days or weeks")]
 
 
 class Matcher(Model):
@@ -23,7 +33,7 @@ class AvailabilitySLO(Model):
     errors: tuple[Matcher, ...] = Field(
         min_length=1, description="Matchers selecting error requests among all requests."
     )
-    period: Duration = Field("30d", description="SLO period (error budget window).")
+    period: Period = Field("30d", description="SLO period (error budget window; at most 365d).")
 
 
 class LatencySLO(Model):
@@ -35,7 +45,7 @@ class LatencySLO(Model):
     threshold: Positive = Field(
         description="Latency threshold in seconds; must be a histogram bucket boundary."
     )
-    period: Duration = Field("30d", description="SLO period (error budget window).")
+    period: Period = Field("30d", description="SLO period (error budget window; at most 365d).")
 
 
 class SLOs(Model):
@@ -43,7 +53,7 @@ class SLOs(Model):
 
     availability: AvailabilitySLO = Field(description="Availability SLO of every service.")
     latency: LatencySLO | None = Field(None, description="Latency SLO of every service.")
-    min_events: Annotated[int, Field(ge=1)] = Field(
+    min_events: Annotated[int, Field(ge=1, le=1_000_000_000)] = Field(
         1000,
         description=(
             "Requests a burn-rate alert's long window must hold before it may fire (low "

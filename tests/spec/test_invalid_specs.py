@@ -78,9 +78,8 @@ def test_oversized_spec_is_refused_before_parsing(tmp_path: Path) -> None:
             fh.write(line)
     res = run_cli("validate", str(case))
     assert res.returncode == 2
-    size = case.stat().st_size
     assert res.stderr.splitlines() == [
-        f"{case}:1:1: the spec is {size} bytes; the limit is 4194304 bytes"
+        f"{case}:1:1: the spec is larger than the limit of 4194304 bytes"
     ]
 
 
