@@ -25,13 +25,24 @@ NODE_DISK = Decimal(100 * 1024**3)  # bytes of its filesystem
 HUNDRED = Decimal(100)
 
 
+Mixer = Callable[[int, int, Decimal], Decimal]
+
+
 @dataclass(frozen=True)
 class Feed:
-    """Inputs for one subject, the labels the alert gets from them, the value per phase."""
+    """Inputs for one subject, the labels the alert gets from them, the value per phase, and
+    for a signal read through rate(): its value when a share of the window's increments
+    comes from a new phase and the rest from an old one (`mix(old, new, share)`)."""
 
     series: tuple[InputSeries, ...]
     labels: Labels
     values: tuple[Decimal, ...]
+    mix: Mixer | None = None  # None: a gauge, which switches at once
+
+
+def linear(values: Sequence[Decimal]) -> Mixer:
+    """The mix of a signal that is linear in its input rates."""
+    return lambda old, new, share: values[old] + (values[new] - values[old]) * share
 
 
 Driver = Callable[[Ctx, str, Sequence[Phase], int], Feed]
@@ -101,7 +112,12 @@ def latency_driver(percentile: Decimal) -> Driver:
         ]
         series, counts = histogram_feed(ctx, subject, rates, end_s)
         values = tuple(bucket_quantile(q, bounds, c) for c in counts)
-        return Feed(tuple(series), (), values)
+
+        def mix(old: int, new: int, share: Decimal) -> Decimal:
+            both = zip(counts[old], counts[new], strict=True)
+            return bucket_quantile(q, bounds, [a + (b - a) * share for a, b in both])
+
+        return Feed(tuple(series), (), values, mix)
 
     return drive
 
@@ -136,7 +152,7 @@ def slow_requests_feed(
 def throughput(ctx: Ctx, subject: str, phases: Sequence[Phase], end_s: int) -> Feed:
     """Drive a service's request rate (req/s)."""
     series, fed = _requests(ctx, subject, phases, end_s)
-    return Feed((series,), (), tuple(fed))
+    return Feed((series,), (), tuple(fed), linear(fed))
 
 
 def error_ratio_driver(rate: Decimal) -> Driver:
@@ -147,7 +163,13 @@ def error_ratio_driver(rate: Decimal) -> Driver:
         good_rates = [(s, rate * (1 - e)) for s, e in phases]
         good, fed_good = _requests(ctx, subject, good_rates, end_s)
         values = tuple(b / (b + g) for b, g in zip(fed_bad, fed_good, strict=True))
-        return Feed((good, bad), (), values)
+
+        def mix(old: int, new: int, share: Decimal) -> Decimal:
+            bad = fed_bad[old] + (fed_bad[new] - fed_bad[old]) * share
+            every = bad + fed_good[old] + (fed_good[new] - fed_good[old]) * share
+            return bad / every
+
+        return Feed((good, bad), (), values, mix)
 
     return drive
 
@@ -159,7 +181,7 @@ def latency_with_traffic(percentile: Decimal, rate: Decimal) -> Driver:
     def drive(ctx: Ctx, subject: str, phases: Sequence[Phase], end_s: int) -> Feed:
         feed = latency(ctx, subject, phases, end_s)
         traffic, _ = _requests(ctx, subject, [(0, rate)], end_s)
-        return Feed((*feed.series, traffic), feed.labels, feed.values)
+        return Feed((*feed.series, traffic), feed.labels, feed.values, feed.mix)
 
     return drive
 
@@ -171,7 +193,8 @@ def container_cpu(ctx: Ctx, subject: str, phases: Sequence[Phase], end_s: int) -
     rates = [(s, v * limit) for s, v in phases]
     metric = spec.signals.container_cpu
     series, fed = counter(metric, _sorted(service.container), rates, end_s, ctx.interval_s)
-    return Feed((series,), (), tuple(f / limit for f in fed))
+    shares = tuple(f / limit for f in fed)
+    return Feed((series,), (), shares, linear(shares))
 
 
 def container_memory(ctx: Ctx, subject: str, phases: Sequence[Phase], end_s: int) -> Feed:
@@ -195,7 +218,8 @@ def node_cpu(ctx: Ctx, subject: str, phases: Sequence[Phase], end_s: int) -> Fee
     rates = [(s, 1 - v) for s, v in phases]
     name = ctx.spec.signals.node_cpu
     series, fed = counter(name, _sorted(chosen | {"mode": "idle"}), rates, end_s, ctx.interval_s)
-    return Feed((series,), labels(instance=chosen["instance"]), tuple(1 - f for f in fed))
+    used = tuple(1 - f for f in fed)
+    return Feed((series,), labels(instance=chosen["instance"]), used, linear(used))
 
 
 def _used_share(

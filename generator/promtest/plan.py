@@ -16,19 +16,17 @@ from collections.abc import Sequence
 from generator.core import conventions as cv
 from generator.core.numbers import format_duration
 from generator.prometheus import AlertRule, RuleFile, SLOPlan
+from generator.promtest.boundary import threshold_scenarios
 from generator.promtest.cases import Ctx, Scenario, seconds
 from generator.promtest.inputs import THRESHOLD_KINDS
 from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
-from generator.promtest.slo import slo_scenarios
-from generator.promtest.threshold import (
-    constant_scenario,
-    regression_scenarios,
-    threshold_scenarios,
-)
+from generator.promtest.slo import slo_scenarios, slow_slo_scenarios
+from generator.promtest.threshold import constant_scenario, regression_scenarios
 from generator.spec import Spec
 
-MAIN, REGRESSION, SLO = "main", "regression", "slo"
+MAIN, REGRESSION, SLO, SLO_SLOW = "main", "regression", "slo", "windows"
 MINUTE = 60
+SLOW_STEP = 300
 # promtool evaluates every rule at every step: a minute (or the global interval, if slower)
 # is fine enough for `for` durations of minutes and halves the time of a 30 s step.
 # Evaluation steps a day of regression history may use: the coarsest dividing its windows.
@@ -54,6 +52,8 @@ def _contexts(spec: Spec) -> dict[str, Ctx]:
         MAIN: Ctx(spec, scrape, max(evaluation, MINUTE)),
         REGRESSION: Ctx(spec, max(scrape, MINUTE), max(coarse, evaluation)),
         SLO: Ctx(spec, scrape, max(evaluation, MINUTE)),
+        # hours of SLO inputs: a 5m step, as fine as the 5m rates it averages
+        SLO_SLOW: Ctx(spec, scrape, max(evaluation, SLOW_STEP)),
     }
 
 
@@ -87,6 +87,7 @@ def _scenarios(
             out[family].append(constant_scenario(ctx[family], name, group))
     if slo_alerts:
         out[SLO] += slo_scenarios(ctx[SLO], slos, slo_alerts)
+        out[SLO_SLOW] += slow_slo_scenarios(ctx[SLO_SLOW], slos, slo_alerts)
     return out
 
 

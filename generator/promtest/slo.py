@@ -19,25 +19,37 @@ from generator.core import conventions as cv
 from generator.core import slo_math as sm
 from generator.core.numbers import fmt
 from generator.prometheus import AlertRule, BurnAlertPlan, SLOPlan, labels
-from generator.promtest.cases import Ctx, Scenario, at, expected
+from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, at, ceil_to, expected
+from generator.promtest.feeds import rounded
 from generator.promtest.inputs import REQUEST_RATE, Traffic, requests_feed, slow_requests_feed
-from generator.promtest.model import AlertCheck, ExprCheck, Sample, rule_key
+from generator.promtest.model import AlertCheck, CaseError, ExprCheck, Sample, rule_key
 from generator.promtest.slo_sim import FIVE_MINUTES, Model, fires, first_firing_sustained
 from generator.promtest.slo_sim import Traffic as SimTraffic
+from generator.promtest.slo_windows import window_scenarios
 
 STEADY_CHECK_S = 600  # steady scenarios: every ratio holds its level from the first sample
 OUTAGE_AFTER_S = 3600  # an hour of clean traffic fills the 1h window before the outage
 OUTAGE_WATCH_S = 20 * 60
 SHIFT_TRIES = 5  # steps a check may move to where the model is sure of every alert
+FINE_WINDOW_S = 3600  # long windows proved at the SLO tests' own step; longer ones coarser
+MAX_WINDOW_S = 6 * 3600  # longer windows would take promtool minutes of evaluations
+STRADDLE = Decimal("0.005")  # steady burns sit this far (relative) either side of a threshold
 
 
 def _ladder(slo: SLOPlan) -> list[Decimal]:
-    """Burn rates just under the lowest factor, between factors, above the highest."""
-    factors = sorted({sm.approx(b.factor) for b in slo.burns})
-    ceiling = 1 / slo.budget  # every request bad
-    levels = [factors[0] * Decimal("0.9")]
-    levels += [(a + b) / 2 for a, b in zip(factors, [*factors[1:], ceiling], strict=True)]
+    """Error shares just under and just over each alert's threshold (factor x budget), as
+    close as the annotations' digits allow: a factor 1 % off either way flips a check."""
+    levels = []
+    for threshold in sorted({sm.approx(b.threshold) for b in slo.burns}):
+        for k in (1 - STRADDLE, 1 + STRADDLE):
+            level = _round(threshold * k)
+            if 0 < level < 1:
+                levels.append(level)
     return levels
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(value.adjusted() - 3)).normalize()
 
 
 def _low_rate(slos: Sequence[SLOPlan]) -> Decimal:
@@ -49,7 +61,7 @@ def _low_rate(slos: Sequence[SLOPlan]) -> Decimal:
     return (rate // unit) * unit
 
 
-class _Builder:
+class Builder:
     """Feeds, models and checks of one scenario."""
 
     def __init__(self, ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]) -> None:
@@ -59,6 +71,7 @@ class _Builder:
         }
         self.names = sorted({a.alert for a in alerts})
         self.verdicts: dict[tuple[int, BurnAlertPlan, int, int], bool | None] = {}
+        self.exact: dict[tuple[str, str, str], bool] = {}  # states known without the model
 
     def build(
         self,
@@ -66,8 +79,14 @@ class _Builder:
         traffic: Mapping[tuple[str, str], Traffic],
         times: Sequence[tuple[int, str]],
         exprs: tuple[ExprCheck, ...] = (),
+        exact: Mapping[tuple[str, str, str], bool] | None = None,
+        per_name: Mapping[str, Sequence[tuple[int, str]]] | None = None,
     ) -> Scenario:
-        end = max(t for t, _ in times)
+        """Feeds `traffic`, checks every alert name at `times` (or at its own `per_name`
+        times) as the model predicts, or as `exact` states (service, slo, long window)."""
+        timed = {n: (per_name or {}).get(n, times) for n in self.names}
+        end = max(t for mine in timed.values() for t, _ in mine)
+        self.exact = dict(exact or {})
         # services of a tier see the same traffic: one model each, simulated once
         shared: dict[tuple[tuple[int, float, float], ...], Model] = {}
         models = {}
@@ -86,10 +105,81 @@ class _Builder:
                 assert slo.threshold is not None
                 series += slow_requests_feed(self.ctx, slo.service, phases, slo.threshold, end)
         checks = [
-            c for t, proves in times for n in self.names if (c := self._check(n, t, models, proves))
+            c
+            for n in self.names
+            for t, proves in timed[n]
+            if (c := self._check(n, t, models, proves))
         ]
         metrics = frozenset(s.metric for s in series)
         return Scenario(name, metrics, tuple(series), tuple(checks), exprs)
+
+    def steady(self, name: str, shares: Mapping[tuple[str, str], Decimal]) -> Scenario:
+        """Every SLO at a steady error share from the start: every ratio, over any window,
+        is that share exactly (bad and all requests are sampled alike), so each alert fires
+        exactly when the share is over its threshold (the traffic is far above min_events)."""
+        series = []
+        for slo in self.slos:
+            phases = [(0, REQUEST_RATE, shares[(slo.service, slo.slo)])]
+            if slo.slo == cv.SLO_AVAILABILITY:
+                series += requests_feed(self.ctx, slo.service, phases, STEADY_CHECK_S)
+            else:
+                assert slo.threshold is not None
+                series += slow_requests_feed(
+                    self.ctx, slo.service, phases, slo.threshold, STEADY_CHECK_S
+                )
+        checks = []
+        for alert_name in self.names:
+            mine = [(s, b) for s in self.slos for b in s.burns if b.alert == alert_name]
+            firing: list[AlertRule] = []
+            quiet: list[AlertRule] = []
+            for s, burn in mine:
+                rule = self.rules[(s.service, s.slo, burn.long)]
+                share = shares[(s.service, s.slo)]
+                if REQUEST_RATE * sm.seconds(burn.long) < 2 * s.min_events:
+                    raise CaseError(f"{alert_name}: steady traffic too low for min_events")
+                over = share > sm.approx(burn.threshold)
+                (firing if over else quiet).append(rule)
+            exp = tuple(sorted((expected(a, (), None) for a in firing), key=lambda e: e.labels))
+            fired = tuple(sorted(rule_key(a) for a in firing))
+            checks.append(
+                AlertCheck(
+                    at(STEADY_CHECK_S),
+                    alert_name,
+                    exp,
+                    "fires just over its threshold, silent just under it",
+                    fired,
+                    tuple(sorted(rule_key(a) for a in quiet)),
+                )
+            )
+        metrics = frozenset(x.metric for x in series)
+        return Scenario(name, metrics, tuple(series), tuple(checks))
+
+    def guard(self, name: str, k: Decimal) -> Scenario:
+        """Every request failing at `k` times the traffic that fills the shortest long window
+        with exactly min_events requests: its alert fires just over and stays silent just
+        under (others as the model predicts). Checked once that window holds only full 5m
+        rates, so the recorded request rate is the rate fed, exactly."""
+        guarded = {
+            (s.service, s.slo): min(s.burns, key=lambda x: sm.seconds(x.long)) for s in self.slos
+        }
+        rates = {
+            key: _round(Decimal(s.min_events) / sm.seconds(guarded[key].long) * k)
+            for s in self.slos
+            if (key := (s.service, s.slo))
+        }
+        when = ceil_to(
+            max(sm.seconds(g.long) for g in guarded.values()) + RATE_WINDOW_S, self.ctx.step_s
+        )
+        traffic = {key: [(0, rate, Decimal(1))] for key, rate in rates.items()}
+        exact = {}
+        for s in self.slos:
+            key = (s.service, s.slo)
+            fed = rounded(rates[key] * self.ctx.interval_s) / self.ctx.interval_s
+            burn = guarded[key]
+            exact[(s.service, s.slo, burn.long)] = fed * sm.seconds(burn.long) >= s.min_events
+        events = min(s.min_events for s in self.slos)
+        proves = f"fires at just over {events} requests in its long window, silent just under"
+        return self.build(name, traffic, [(when, proves)], exact=exact)
 
     def _check(
         self, name: str, second: int, models: dict[tuple[str, str], Model], proves: str
@@ -98,7 +188,9 @@ class _Builder:
         for shift in range(SHIFT_TRIES + 1):
             when = second + shift * self.ctx.step_s
             states = {
-                (s.service, s.slo, b.long): self._fires(models[(s.service, s.slo)], b, s, when)
+                (s.service, s.slo, b.long): self.exact.get(
+                    (s.service, s.slo, b.long), self._fires(models[(s.service, s.slo)], b, s, when)
+                )
                 for s, b in mine
             }
             if None not in states.values():
@@ -113,6 +205,11 @@ class _Builder:
             at(when), name, exp, proves, tuple(sorted(fired)), tuple(sorted(keys - fired))
         )
 
+    def model(self, phases: Traffic) -> Model:
+        """The model of one SLO's traffic."""
+        floats = tuple((s, float(r), float(e)) for s, r, e in phases)
+        return Model(SimTraffic(floats), self.ctx.step_s, self.ctx.interval_s)
+
     def _fires(self, model: Model, burn: BurnAlertPlan, slo: SLOPlan, when: int) -> bool | None:
         """`fires`, asked once per shared model, alert and time in a scenario."""
         key = (id(model), burn, slo.min_events, when)
@@ -123,25 +220,18 @@ class _Builder:
 
 def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]) -> list[Scenario]:
     """Every SLO scenario, each for all services and SLOs together."""
-    b = _Builder(ctx, slos, alerts)
+    b = Builder(ctx, slos, alerts)
     scenarios = []
     ladders = {(s.service, s.slo): _ladder(s) for s in slos}
     for k in range(max(len(v) for v in ladders.values())):
-        traffic: dict[tuple[str, str], Traffic] = {}
+        shares: dict[tuple[str, str], Decimal] = {}
         shown: dict[str, set[str]] = {}
         for s in slos:
             ladder = ladders[(s.service, s.slo)]
-            level = ladder[min(k, len(ladder) - 1)]
-            traffic[(s.service, s.slo)] = [(0, REQUEST_RATE, level * s.budget)]
-            shown.setdefault(s.slo, set()).add(fmt(level.quantize(Decimal("0.01"))) + "x")
+            shares[(s.service, s.slo)] = ladder[min(k, len(ladder) - 1)]
+            shown.setdefault(s.slo, set()).add(fmt(shares[(s.service, s.slo)] / s.budget) + "x")
         text = ", ".join(f"{kind} {'/'.join(sorted(v))}" for kind, v in sorted(shown.items()))
-        scenarios.append(
-            b.build(
-                f"steady burn {k + 1}: {text}",
-                traffic,
-                [(STEADY_CHECK_S, "fires above its factor, silent below it")],
-            )
-        )
+        scenarios.append(b.steady(f"steady burn {k + 1}: {text}", shares))
     down = outage_slos(slos)
     strictest = down[0].objective
     outage: dict[tuple[str, str], Traffic] = {
@@ -166,6 +256,7 @@ def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
             times,
         )
     )
+    scenarios += window_scenarios(b, lambda span: span <= FINE_WINDOW_S)
     low = _low_rate(slos)
     scenarios.append(
         b.build(
@@ -179,6 +270,20 @@ def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
         b.build("no traffic", idle, [(STEADY_CHECK_S, "no traffic, no alert")], _idle_exprs(slos))
     )
     return scenarios
+
+
+def slow_slo_scenarios(
+    ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
+) -> list[Scenario]:
+    """Scenarios that need hours of inputs, at a coarser evaluation step (plan.py): the
+    min-events guard of the shortest long window at just under and just over, and the
+    bursts proving the windows longer than an hour."""
+    b = Builder(ctx, slos, alerts)
+    scenarios = [
+        b.guard(f"every request bad, traffic {side} min_events", k)
+        for side, k in (("just under", 1 - STRADDLE), ("just over", 1 + STRADDLE))
+    ]
+    return scenarios + window_scenarios(b, lambda span: FINE_WINDOW_S < span <= MAX_WINDOW_S)
 
 
 @functools.cache
