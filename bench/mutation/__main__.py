@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from bench.mutation.equivalence import why_equivalent
 from bench.mutation.mutants import rule_mutants
 from bench.mutation.report import score_table, survivors
 from bench.mutation.runner import run_all
@@ -51,10 +52,16 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"{len(mutants)} mutants of {rules}", file=sys.stderr)
     outcomes = run_all(args.out, mutants, args.workers, promtool, progress)
-    print(score_table(outcomes))
+    docs = {path.name: yaml.safe_load(path.read_text()) for path in rules.glob("*.yml")}
+    equivalent = {
+        o.mutant: reason
+        for o in outcomes
+        if not o.caught and (reason := why_equivalent(o.mutant, docs))
+    }
+    print(score_table(outcomes, equivalent))
     print()
     print("survivors:")
-    print(survivors(outcomes))
+    print(survivors(outcomes, equivalent))
     return 0
 
 
