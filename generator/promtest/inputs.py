@@ -15,7 +15,15 @@ from decimal import Decimal
 from generator.core.numbers import fmt
 from generator.prometheus import Labels, labels, service_resources
 from generator.promtest.cases import Ctx
-from generator.promtest.feeds import Phase, bucket_quantile, counter, gauge, pick, solve_histogram
+from generator.promtest.feeds import (
+    Phase,
+    bucket_quantile,
+    counter,
+    gauge,
+    level_at,
+    pick,
+    solve_histogram,
+)
 from generator.promtest.model import CaseError, InputSeries
 from generator.spec import Exporter, Postgres, Redis
 
@@ -155,12 +163,22 @@ def throughput(ctx: Ctx, subject: str, phases: Sequence[Phase], end_s: int) -> F
     return Feed((series,), (), tuple(fed), linear(fed))
 
 
-def error_ratio_driver(rate: Decimal) -> Driver:
-    """Drive a service's error ratio at `rate` requests/s."""
+def _at_starts(phases: Sequence[Phase], traffic: Sequence[Phase]) -> list[Decimal]:
+    """The traffic during each phase (its changes must fall on the phases' starts)."""
+    starts = [s for s, _ in phases]
+    if any(s not in starts for s, _ in traffic if s > 0):
+        raise CaseError("traffic may only change where the watched signal does")
+    return [level_at(traffic, s) for s in starts]
+
+
+def error_ratio_driver(traffic: Sequence[Phase]) -> Driver:
+    """Drive a service's error ratio with `traffic` (requests/s, per phase)."""
 
     def drive(ctx: Ctx, subject: str, phases: Sequence[Phase], end_s: int) -> Feed:
-        bad, fed_bad = _requests(ctx, subject, [(s, rate * e) for s, e in phases], end_s, False)
-        good_rates = [(s, rate * (1 - e)) for s, e in phases]
+        rates = _at_starts(phases, traffic)
+        bad_rates = [(s, r * e) for (s, e), r in zip(phases, rates, strict=True)]
+        good_rates = [(s, r * (1 - e)) for (s, e), r in zip(phases, rates, strict=True)]
+        bad, fed_bad = _requests(ctx, subject, bad_rates, end_s, False)
         good, fed_good = _requests(ctx, subject, good_rates, end_s)
         values = tuple(b / (b + g) for b, g in zip(fed_bad, fed_good, strict=True))
 
@@ -174,14 +192,14 @@ def error_ratio_driver(rate: Decimal) -> Driver:
     return drive
 
 
-def latency_with_traffic(percentile: Decimal, rate: Decimal) -> Driver:
-    """Latency driver that also feeds `rate` requests/s (regression guards read the rate)."""
+def latency_with_traffic(percentile: Decimal, traffic: Sequence[Phase]) -> Driver:
+    """Latency driver that also feeds `traffic` requests/s (regression guards read it)."""
     latency = latency_driver(percentile)
 
     def drive(ctx: Ctx, subject: str, phases: Sequence[Phase], end_s: int) -> Feed:
         feed = latency(ctx, subject, phases, end_s)
-        traffic, _ = _requests(ctx, subject, [(0, rate)], end_s)
-        return Feed((*feed.series, traffic), feed.labels, feed.values, feed.mix)
+        requests, _ = _requests(ctx, subject, traffic, end_s)
+        return Feed((*feed.series, requests), feed.labels, feed.values, feed.mix)
 
     return drive
 

@@ -20,8 +20,9 @@ from generator.promtest.boundary import threshold_scenarios
 from generator.promtest.cases import Ctx, Scenario, seconds
 from generator.promtest.inputs import THRESHOLD_KINDS
 from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
+from generator.promtest.regression import regression_scenarios
 from generator.promtest.slo import slo_scenarios, slow_slo_scenarios
-from generator.promtest.threshold import constant_scenario, regression_scenarios
+from generator.promtest.threshold import constant_scenario
 from generator.spec import Spec
 
 MAIN, REGRESSION, SLO, SLO_SLOW = "main", "regression", "slo", "windows"
@@ -46,7 +47,8 @@ def _contexts(spec: Spec) -> dict[str, Ctx]:
     evaluation = seconds(spec.prometheus.evaluation_interval)
     coarse = evaluation
     if spec.regression is not None:
-        spans = (seconds(spec.regression.for_), seconds(spec.regression.compare))
+        # a step that halves `for`, so a `for` halved fires an evaluation earlier
+        spans = (seconds(spec.regression.for_) // 2, seconds(spec.regression.compare))
         coarse = next((s for s in COARSE_STEPS if all(x % s == 0 for x in spans)), evaluation)
     return {
         MAIN: Ctx(spec, scrape, max(evaluation, MINUTE)),

@@ -11,7 +11,7 @@ A gauge switches at the first sample of its new phase.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -81,13 +81,25 @@ def states(
 ) -> dict[int, State]:
     """The alert's state at every evaluation from `first` (when its condition surely does
     not hold) to `last`: firing once its condition has held for its `for`."""
-    wait = seconds(alert.for_)
+
+    def probe(when: int) -> tuple[bool | None, tuple[Decimal, ...]]:
+        values = timeline.values(when)
+        return condition(alert, values), values
+
+    return states_of(ctx, seconds(alert.for_), probe, first, last)
+
+
+Probe = Callable[[int], tuple[bool | None, tuple[Decimal, ...]]]
+
+
+def states_of(ctx: Ctx, wait: int, probe: Probe, first: int, last: int) -> dict[int, State]:
+    """`states` of any condition: `probe` says whether it holds at an evaluation (None:
+    cannot tell) and the alert's value there (per Prometheus version)."""
     out: dict[int, State] = {}
     since: int | None = None
     unsure = False
     for when in range(ceil_to(first, ctx.step_s), last + 1, ctx.step_s):
-        values = timeline.values(when)
-        holds = condition(alert, values)
+        holds, values = probe(when)
         if holds is None:
             unsure = True
         elif not holds:
