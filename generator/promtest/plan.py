@@ -21,13 +21,14 @@ from generator.promtest.cases import Ctx, Scenario, seconds
 from generator.promtest.inputs import THRESHOLD_KINDS
 from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
 from generator.promtest.regression import regression_scenarios
-from generator.promtest.slo import slo_scenarios, slow_slo_scenarios
+from generator.promtest.slo import guard_slo_scenarios, slo_scenarios, window_slo_scenarios
 from generator.promtest.threshold import constant_scenario
 from generator.spec import Spec
 
-MAIN, REGRESSION, SLO, SLO_SLOW = "main", "regression", "slo", "windows"
+MAIN, REGRESSION, SLO = "main", "regression", "slo"
+SLO_WINDOWS = "windows"
 MINUTE = 60
-SLOW_STEP = 300
+SLOW_STEP = 240  # under the 5m lookback, at which a one-step-old read may be absent
 # promtool evaluates every rule at every step: a minute (or the global interval, if slower)
 # is fine enough for `for` durations of minutes and halves the time of a 30 s step.
 # Evaluation steps a day of regression history may use: the coarsest dividing its windows.
@@ -55,7 +56,9 @@ def _contexts(spec: Spec) -> dict[str, Ctx]:
         REGRESSION: Ctx(spec, max(scrape, MINUTE), max(coarse, evaluation)),
         SLO: Ctx(spec, scrape, max(evaluation, MINUTE)),
         # hours of SLO inputs: a 5m step, as fine as the 5m rates it averages
-        SLO_SLOW: Ctx(spec, scrape, max(evaluation, SLOW_STEP)),
+        # hours of SLO inputs: a step finer than the 5m lookback with which alerts read
+        # the ratios recorded by groups evaluated after them (at the previous step)
+        SLO_WINDOWS: Ctx(spec, scrape, max(evaluation, SLOW_STEP)),
     }
 
 
@@ -89,7 +92,8 @@ def _scenarios(
             out[family].append(constant_scenario(ctx[family], name, group))
     if slo_alerts:
         out[SLO] += slo_scenarios(ctx[SLO], slos, slo_alerts)
-        out[SLO_SLOW] += slow_slo_scenarios(ctx[SLO_SLOW], slos, slo_alerts)
+        out[SLO_WINDOWS] += guard_slo_scenarios(ctx[SLO_WINDOWS], slos, slo_alerts)
+        out[SLO_WINDOWS] += window_slo_scenarios(ctx[SLO_WINDOWS], slos, slo_alerts)
     return out
 
 

@@ -154,31 +154,34 @@ class Builder:
         metrics = frozenset(x.metric for x in series)
         return Scenario(name, metrics, tuple(series), tuple(checks))
 
-    def guard(self, name: str, k: Decimal) -> Scenario:
-        """Every request failing at `k` times the traffic that fills the shortest long window
-        with exactly min_events requests: its alert fires just over and stays silent just
-        under (others as the model predicts). Checked once that window holds only full 5m
-        rates, so the recorded request rate is the rate fed, exactly."""
-        guarded = {
-            (s.service, s.slo): min(s.burns, key=lambda x: sm.seconds(x.long)) for s in self.slos
-        }
+    def guard(self, long: str, side: str, k: Decimal) -> Scenario:
+        """Every request failing at `k` times the traffic that fills the `long` window with
+        exactly min_events requests: the alerts over that window fire just over and stay
+        silent just under (others as the model predicts). Checked once that window holds
+        only full 5m rates, so the recorded request rate is the rate fed, exactly."""
+        span = sm.seconds(long)
         rates = {
-            key: _round(Decimal(s.min_events) / sm.seconds(guarded[key].long) * k)
+            (s.service, s.slo): _round(Decimal(s.min_events) / span * k)
+            for s in self.slos
+            if any(b.long == long for b in s.burns)
+        }
+        # one step more: the alert may read the window's rate as recorded a step before
+        when = ceil_to(span + RATE_WINDOW_S, self.ctx.step_s) + self.ctx.step_s
+        zero = [(0, Decimal(0), Decimal(0))]
+        traffic = {
+            (s.service, s.slo): [(0, rates[key], Decimal(1))] if key in rates else zero
             for s in self.slos
             if (key := (s.service, s.slo))
         }
-        when = ceil_to(
-            max(sm.seconds(g.long) for g in guarded.values()) + RATE_WINDOW_S, self.ctx.step_s
-        )
-        traffic = {key: [(0, rate, Decimal(1))] for key, rate in rates.items()}
         exact = {}
         for s in self.slos:
             key = (s.service, s.slo)
-            fed = rounded(rates[key] * self.ctx.interval_s) / self.ctx.interval_s
-            burn = guarded[key]
-            exact[(s.service, s.slo, burn.long)] = fed * sm.seconds(burn.long) >= s.min_events
+            if key in rates:
+                fed = rounded(rates[key] * self.ctx.interval_s) / self.ctx.interval_s
+                exact[(s.service, s.slo, long)] = fed * span >= s.min_events
         events = min(s.min_events for s in self.slos)
-        proves = f"fires at just over {events} requests in its long window, silent just under"
+        proves = f"{long} alerts fire just over {events} requests in {long}, silent just under"
+        name = f"every request bad, traffic {side} {events} requests in {long}"
         return self.build(name, traffic, [(when, proves)], exact=exact)
 
     def _check(
@@ -214,8 +217,22 @@ class Builder:
         """`fires`, asked once per shared model, alert and time in a scenario."""
         key = (id(model), burn, slo.min_events, when)
         if key not in self.verdicts:
-            self.verdicts[key] = fires(model, burn, slo.min_events, when)
+            self.verdicts[key] = lagged_fires(self.ctx, model, burn, slo.min_events, when)
         return self.verdicts[key]
+
+
+LAG_FROM_S = 120  # steps from which an alert's one-step-old reads of later groups matter
+
+
+def lagged_fires(
+    ctx: Ctx, model: Model, burn: BurnAlertPlan, min_events: int, when: int
+) -> bool | None:
+    """`fires`, and at a coarse step also the same one step earlier: an alert reads the
+    ratios that groups evaluated after it (medium, slow) recorded at the previous step."""
+    now = fires(model, burn, min_events, when)
+    if ctx.step_s < LAG_FROM_S or now is None:
+        return now
+    return now if fires(model, burn, min_events, when - ctx.step_s) == now else None
 
 
 def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]) -> list[Scenario]:
@@ -272,18 +289,30 @@ def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
     return scenarios
 
 
-def slow_slo_scenarios(
+def window_slo_scenarios(
     ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
 ) -> list[Scenario]:
-    """Scenarios that need hours of inputs, at a coarser evaluation step (plan.py): the
-    min-events guard of the shortest long window at just under and just over, and the
-    bursts proving the windows longer than an hour."""
+    """Bursts proving the windows longer than an hour, at a coarser step (plan.py)."""
     b = Builder(ctx, slos, alerts)
-    scenarios = [
-        b.guard(f"every request bad, traffic {side} min_events", k)
+    return window_scenarios(b, lambda span: FINE_WINDOW_S < span <= MAX_WINDOW_S)
+
+
+def guard_slo_scenarios(
+    ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
+) -> list[Scenario]:
+    """The min-events guard of every long window up to MAX_WINDOW_S at just under and just
+    over, each checked once its window holds only full 5m rates (longer windows would take
+    days of evaluations at the step the alerts need: they are left to the model)."""
+    b = Builder(ctx, slos, alerts)
+    longs = sorted(
+        {x.long for s in slos for x in s.burns if sm.seconds(x.long) <= MAX_WINDOW_S},
+        key=sm.seconds,
+    )
+    return [
+        b.guard(long, side, k)
+        for long in longs
         for side, k in (("just under", 1 - STRADDLE), ("just over", 1 + STRADDLE))
     ]
-    return scenarios + window_scenarios(b, lambda span: FINE_WINDOW_S < span <= MAX_WINDOW_S)
 
 
 @functools.cache

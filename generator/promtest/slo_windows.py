@@ -19,13 +19,20 @@ from generator.core import slo_math as sm
 from generator.prometheus import BurnAlertPlan, SLOPlan
 from generator.promtest.cases import Scenario, at, ceil_to
 from generator.promtest.inputs import REQUEST_RATE, Traffic
-from generator.promtest.slo_sim import fires
 
 if TYPE_CHECKING:
     from generator.promtest.slo import Builder
 
-CLEAN_S = 1800  # clean traffic before the burst
+CLEAN_S = 1800  # clean traffic before the burst, at least (and at least the long window,
+# so that the window is full when the burst starts: a window longer than the history so far
+# averages only what there is, and would not show its length)
 SPEEDUP = 2  # request rate during the burst, x the clean rate: a request window off shows
+
+
+def _lagged() -> Callable[..., bool | None]:
+    from generator.promtest.slo import lagged_fires  # slo.py imports this module
+
+    return lagged_fires
 
 
 def window_scenarios(b: Builder, chosen: Callable[[int], bool]) -> list[Scenario]:
@@ -37,6 +44,7 @@ def window_scenarios(b: Builder, chosen: Callable[[int], bool]) -> list[Scenario
 def _burst(b: Builder, long: str) -> Scenario:
     step = b.ctx.step_s
     span = sm.seconds(long)
+    clean = ceil_to(max(CLEAN_S, span), step)
     traffic: dict[tuple[str, str], Traffic] = {}
     refs: dict[str, tuple[Traffic, int, SLOPlan, BurnAlertPlan]] = {}
     end = 0
@@ -48,10 +56,10 @@ def _burst(b: Builder, long: str) -> Scenario:
             continue
         short = sm.seconds(burn.short)
         share = min(2 * sm.approx(burn.threshold), Decimal(1))
-        stop = CLEAN_S + ceil_to(span // 2 + 2 * short + 600, step)
+        stop = clean + ceil_to(span // 2 + 2 * short + 600, step)
         traffic[key] = [
             (0, REQUEST_RATE, Decimal(0)),
-            (CLEAN_S, SPEEDUP * REQUEST_RATE, share),
+            (clean, SPEEDUP * REQUEST_RATE, share),
             (stop, REQUEST_RATE, Decimal(0)),
         ]
         end = max(end, stop + 2 * short + 600)
@@ -59,7 +67,8 @@ def _burst(b: Builder, long: str) -> Scenario:
     per_name = {}
     for name, (phases, stop, slo, burn) in refs.items():
         model = b.model(phases)
-        state = {t: fires(model, burn, slo.min_events, t) for t in range(CLEAN_S, end + 1, step)}
+        times = range(clean, end + 1, step)
+        state = {t: _lagged()(b.ctx, model, burn, slo.min_events, t) for t in times}
         fire = next(t for t in sorted(state) if state[t])
         before = max(t for t in state if t < fire and state[t] is False)
         clear = next(t for t in sorted(state) if t > stop and state[t] is False)
