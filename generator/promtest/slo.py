@@ -25,6 +25,7 @@ from generator.promtest.inputs import REQUEST_RATE, Traffic, requests_feed, slow
 from generator.promtest.model import AlertCheck, CaseError, ExprCheck, Sample, rule_key
 from generator.promtest.slo_sim import FIVE_MINUTES, Model, fires, first_firing_sustained
 from generator.promtest.slo_sim import Traffic as SimTraffic
+from generator.promtest.slo_values import value_checks
 from generator.promtest.slo_windows import window_scenarios
 
 STEADY_CHECK_S = 600  # steady scenarios: every ratio holds its level from the first sample
@@ -113,7 +114,9 @@ class Builder:
         metrics = frozenset(s.metric for s in series)
         return Scenario(name, metrics, tuple(series), tuple(checks), exprs)
 
-    def steady(self, name: str, shares: Mapping[tuple[str, str], Decimal]) -> Scenario:
+    def steady(
+        self, name: str, shares: Mapping[tuple[str, str], Decimal], values: bool = False
+    ) -> Scenario:
         """Every SLO at a steady error share from the start: every ratio, over any window,
         is that share exactly (bad and all requests are sampled alike), so each alert fires
         exactly when the share is over its threshold (the traffic is far above min_events)."""
@@ -152,7 +155,8 @@ class Builder:
                 )
             )
         metrics = frozenset(x.metric for x in series)
-        return Scenario(name, metrics, tuple(series), tuple(checks))
+        exprs = value_checks(self.ctx, self.slos, shares, STEADY_CHECK_S) if values else ()
+        return Scenario(name, metrics, tuple(series), tuple(checks), exprs)
 
     def guard(self, long: str, side: str, k: Decimal) -> Scenario:
         """Every request failing at `k` times the traffic that fills the `long` window with
@@ -248,7 +252,7 @@ def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
             shares[(s.service, s.slo)] = ladder[min(k, len(ladder) - 1)]
             shown.setdefault(s.slo, set()).add(fmt(shares[(s.service, s.slo)] / s.budget) + "x")
         text = ", ".join(f"{kind} {'/'.join(sorted(v))}" for kind, v in sorted(shown.items()))
-        scenarios.append(b.steady(f"steady burn {k + 1}: {text}", shares))
+        scenarios.append(b.steady(f"steady burn {k + 1}: {text}", shares, values=k == 0))
     down = outage_slos(slos)
     strictest = down[0].objective
     outage: dict[tuple[str, str], Traffic] = {
