@@ -288,3 +288,51 @@ def test_no_traffic_fires_nothing_leaves_ratios_absent_and_the_budget_whole() ->
     assert len(ratios) == len(budgets) == 8
     assert all(e["exp_samples"] == [] for e in ratios)
     assert all([s["value"] for s in e["exp_samples"]] == [1] for e in budgets)
+
+
+def window_groups() -> list[dict[str, Any]]:
+    return generated_tests("duri")[cv.test_file("slo-windows")]["tests"]
+
+
+@pytest.mark.parametrize(("side", "fires"), [("just under", False), ("just over", True)])
+def test_the_1h_pages_min_events_guard_is_straddled_within_one_percent(
+    side: str, fires: bool
+) -> None:
+    """Every request failing at a rate read back from the inputs that puts just under (or
+    just over) 1000 requests in an hour: the 1h pages stay silent (or fire)."""
+    group = next(
+        g
+        for g in window_groups()
+        if g["name"].startswith(f"every request bad, traffic {side} 1000 requests in 1h")
+    )
+    interval = parse_duration(group["interval"]) // 1000
+    errors = requests(group, "duri-core")["500"]
+    per_hour = (errors[1] - errors[0]) / interval * 3600
+    assert Decimal(990) < per_hour < Decimal(1010) and (per_hour >= 1000) == fires
+    paged = {
+        a["exp_labels"]["service"]
+        for c in availability_checks(group)
+        for a in c["exp_alerts"]
+        if a["exp_labels"]["long_window"] == "1h"
+    }
+    assert paged == (
+        {"duri-brain", "duri-control", "duri-core", "duri-evolution"} if fires else set()
+    )
+
+
+def test_a_burst_proves_the_1h_window_by_when_its_page_fires_and_resolves() -> None:
+    """Silent, firing, still firing after the burst, silent: four checks in that order, the
+    firing ones while the errors flow or just after."""
+    group = next(g for g in slo_groups() if g["name"] == "burst proving the 1h windows")
+    states = [
+        (
+            parse_duration(c["eval_time"]),
+            any(
+                a["exp_labels"]["long_window"] == "1h"
+                and a["exp_labels"]["service"] == "duri-brain"
+                for a in c["exp_alerts"]
+            ),
+        )
+        for c in availability_checks(group)
+    ]
+    assert [on for _, on in sorted(states)] == [False, True, True, False]
