@@ -1,17 +1,19 @@
 """Behaviour tests of the SLO burn-rate alerts (docs/slo.md), predicted by slo_sim.
 
 One scenario per test group, every service and both SLOs at once:
-- a ladder of steady burn rates, one just under the lowest factor (0.9x of it: 0.9x budget
-  for 30 days) and one between each pair of factors and above the highest: each alert is
-  proved firing just above its factor and silent just below (2x for 30 days: tickets only);
+- steady error shares 0.5 % under and over each alert's threshold (factor x budget): each
+  alert is proved silent just under its own factor and firing just over it; the first also
+  checks the recorded values no alert reads (slo_values.py);
 - a total outage after an hour of clean traffic: pages within minutes (4 at most at 99.9 %);
+- bursts proving the 1h windows by when the alert fires and resolves (slo_windows.py);
 - low traffic, every request failing: below `min_events` no page fires;
 - no traffic at all: no alert, error ratios absent (not NaN), budget remaining 1.
+At a coarser step (plan.py): the min-events guard straddled for the 1h and 6h windows and
+the burst proving the 6h windows.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
@@ -23,14 +25,13 @@ from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, at, ceil_to, 
 from generator.promtest.feeds import rounded
 from generator.promtest.inputs import REQUEST_RATE, Traffic, requests_feed, slow_requests_feed
 from generator.promtest.model import AlertCheck, CaseError, ExprCheck, Sample, rule_key
-from generator.promtest.slo_sim import FIVE_MINUTES, Model, fires, first_firing_sustained
+from generator.promtest.slo_outage import OUTAGE_AFTER_S, detections, outage_slos
+from generator.promtest.slo_sim import Model, lagged_fires
 from generator.promtest.slo_sim import Traffic as SimTraffic
 from generator.promtest.slo_values import value_checks
 from generator.promtest.slo_windows import window_scenarios
 
 STEADY_CHECK_S = 600  # steady scenarios: every ratio holds its level from the first sample
-OUTAGE_AFTER_S = 3600  # an hour of clean traffic fills the 1h window before the outage
-OUTAGE_WATCH_S = 20 * 60
 SHIFT_TRIES = 5  # steps a check may move to where the model is sure of every alert
 FINE_WINDOW_S = 3600  # long windows proved at the SLO tests' own step; longer ones coarser
 MAX_WINDOW_S = 6 * 3600  # longer windows would take promtool minutes of evaluations
@@ -221,22 +222,8 @@ class Builder:
         """`fires`, asked once per shared model, alert and time in a scenario."""
         key = (id(model), burn, slo.min_events, when)
         if key not in self.verdicts:
-            self.verdicts[key] = lagged_fires(self.ctx, model, burn, slo.min_events, when)
+            self.verdicts[key] = lagged_fires(self.ctx.step_s, model, burn, slo.min_events, when)
         return self.verdicts[key]
-
-
-LAG_FROM_S = 120  # steps from which an alert's one-step-old reads of later groups matter
-
-
-def lagged_fires(
-    ctx: Ctx, model: Model, burn: BurnAlertPlan, min_events: int, when: int
-) -> bool | None:
-    """`fires`, and at a coarse step also the same one step earlier: an alert reads the
-    ratios that groups evaluated after it (medium, slow) recorded at the previous step."""
-    now = fires(model, burn, min_events, when)
-    if ctx.step_s < LAG_FROM_S or now is None:
-        return now
-    return now if fires(model, burn, min_events, when - ctx.step_s) == now else None
 
 
 def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]) -> list[Scenario]:
@@ -267,7 +254,7 @@ def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
     times = [(before, "clean traffic: silent")]
     times += [
         (t, f"{at(t - OUTAGE_AFTER_S)} into the outage: it pages; clean services stay silent")
-        for t in sorted(set(_detections(ctx, down)))
+        for t in sorted(set(detections(ctx, down)))
     ]
     services = ", ".join(s.service for s in down)
     scenarios.append(
@@ -317,60 +304,6 @@ def guard_slo_scenarios(
         for long in longs
         for side, k in (("just under", 1 - STRADDLE), ("just over", 1 + STRADDLE))
     ]
-
-
-@functools.cache
-def outage_model(step_s: int, interval_s: int, clean_s: int) -> Model:
-    """The rules' model of `clean_s` of clean traffic, then every request failing: the
-    outage scenario's traffic (cached: every SLO and the catalogue share it)."""
-    phases = ((0, REQUEST_RATE, Decimal(0)), (clean_s, REQUEST_RATE, Decimal(1)))
-    traffic = SimTraffic(tuple((t, float(r), float(e)) for t, r, e in phases))
-    return Model(traffic, step_s, interval_s)
-
-
-def outage_clean_s(burn: BurnAlertPlan) -> int:
-    """Clean traffic before an outage: an hour (the scenario's), or the alert's long window
-    when longer, so that window starts full of good requests as it would in production."""
-    return max(OUTAGE_AFTER_S, sm.seconds(burn.long))
-
-
-def outage_detection(step_s: int, interval_s: int, slo: SLOPlan, burn: BurnAlertPlan) -> int | None:
-    """Seconds from the start of a total outage to the first evaluation at which the model
-    is sure `burn` fires (its `for` not included); None if it cannot within its long window.
-
-    The outage scenario's checks and the alert catalogue's "time to fire" both come from
-    here, so the catalogue states what the generated tests prove."""
-    return _outage_detection(step_s, interval_s, slo.min_events, burn)
-
-
-@functools.cache  # every SLO with these windows and factors has the same answer
-def _outage_detection(
-    step_s: int, interval_s: int, min_events: int, burn: BurnAlertPlan
-) -> int | None:
-    clean = outage_clean_s(burn)
-    model = outage_model(step_s, interval_s, clean)
-    watch = max(OUTAGE_WATCH_S, sm.seconds(burn.long) + 2 * FIVE_MINUTES)
-    # an outage is a burn that starts at `clean` and never stops: bisection finds the
-    # evaluation a scan would (tests/test_promtest_parts.py checks the two agree)
-    when = first_firing_sustained(model, burn, min_events, clean, clean + watch)
-    return None if when is None else when - clean
-
-
-def outage_slos(slos: Sequence[SLOPlan]) -> list[SLOPlan]:
-    """The SLOs the outage scenario takes down: availability at the strictest objective."""
-    strictest = max(s.objective for s in slos if s.slo == cv.SLO_AVAILABILITY)
-    return [s for s in slos if s.slo == cv.SLO_AVAILABILITY and s.objective == strictest]
-
-
-def fastest_page(slo: SLOPlan) -> BurnAlertPlan:
-    """The burn alert with the highest factor: the one a total outage trips first."""
-    return max(slo.burns, key=lambda burn: burn.factor)
-
-
-def _detections(ctx: Ctx, slos: Sequence[SLOPlan]) -> list[int]:
-    """Per SLO, the first evaluation at which the model is sure its fastest page fires."""
-    found = (outage_detection(ctx.step_s, ctx.interval_s, s, fastest_page(s)) for s in slos)
-    return [OUTAGE_AFTER_S + d for d in found if d is not None and d <= OUTAGE_WATCH_S]
 
 
 def _idle_exprs(slos: Sequence[SLOPlan]) -> tuple[ExprCheck, ...]:

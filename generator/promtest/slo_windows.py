@@ -19,6 +19,7 @@ from generator.core import slo_math as sm
 from generator.prometheus import BurnAlertPlan, SLOPlan
 from generator.promtest.cases import Scenario, at, ceil_to
 from generator.promtest.inputs import REQUEST_RATE, Traffic
+from generator.promtest.slo_sim import lagged_fires
 
 if TYPE_CHECKING:
     from generator.promtest.slo import Builder
@@ -27,12 +28,6 @@ CLEAN_S = 1800  # clean traffic before the burst, at least (and at least the lon
 # so that the window is full when the burst starts: a window longer than the history so far
 # averages only what there is, and would not show its length)
 SPEEDUP = 2  # request rate during the burst, x the clean rate: a request window off shows
-
-
-def _lagged() -> Callable[..., bool | None]:
-    from generator.promtest.slo import lagged_fires  # slo.py imports this module
-
-    return lagged_fires
 
 
 def window_scenarios(b: Builder, chosen: Callable[[int], bool]) -> list[Scenario]:
@@ -68,7 +63,7 @@ def _burst(b: Builder, long: str) -> Scenario:
     for name, (phases, stop, slo, burn) in refs.items():
         model = b.model(phases)
         times = range(clean, end + 1, step)
-        state = {t: _lagged()(b.ctx, model, burn, slo.min_events, t) for t in times}
+        state = {t: lagged_fires(b.ctx.step_s, model, burn, slo.min_events, t) for t in times}
         fire = next(t for t in sorted(state) if state[t])
         before = max(t for t in state if t < fire and state[t] is False)
         clear = next(t for t in sorted(state) if t > stop and state[t] is False)
