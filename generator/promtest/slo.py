@@ -21,7 +21,7 @@ from generator.core import conventions as cv
 from generator.core import slo_math as sm
 from generator.core.numbers import fmt
 from generator.prometheus import AlertRule, BurnAlertPlan, SLOPlan, labels
-from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, at, ceil_to, expected
+from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, at, ceil_to, expected, seconds
 from generator.promtest.feeds import rounded
 from generator.promtest.inputs import REQUEST_RATE, Traffic, requests_feed, slow_requests_feed
 from generator.promtest.model import AlertCheck, CaseError, ExprCheck, Sample, rule_key
@@ -48,6 +48,13 @@ def _ladder(slo: SLOPlan) -> list[Decimal]:
             if 0 < level < 1:
                 levels.append(level)
     return levels
+
+
+def _lagged(burn: BurnAlertPlan) -> bool:
+    """Whether the alert reads a window recorded by a group evaluated after its own: it
+    sees that window's value of the previous evaluation (prometheus/slo.py's groups)."""
+    mine = sm.SPEEDS.index(sm.ALERT_SPEED[burn.severity])
+    return any(sm.SPEEDS.index(sm.WINDOW_SPEED[w]) > mine for w in (burn.long, burn.short))
 
 
 def _round(value: Decimal) -> Decimal:
@@ -132,29 +139,9 @@ class Builder:
                     self.ctx, slo.service, phases, slo.threshold, STEADY_CHECK_S
                 )
         checks = []
-        for alert_name in self.names:
-            mine = [(s, b) for s in self.slos for b in s.burns if b.alert == alert_name]
-            firing: list[AlertRule] = []
-            quiet: list[AlertRule] = []
-            for s, burn in mine:
-                rule = self.rules[(s.service, s.slo, burn.long)]
-                share = shares[(s.service, s.slo)]
-                if REQUEST_RATE * sm.seconds(burn.long) < 2 * s.min_events:
-                    raise CaseError(f"{alert_name}: steady traffic too low for min_events")
-                over = share > sm.approx(burn.threshold)
-                (firing if over else quiet).append(rule)
-            exp = tuple(sorted((expected(a, (), None) for a in firing), key=lambda e: e.labels))
-            fired = tuple(sorted(rule_key(a) for a in firing))
-            checks.append(
-                AlertCheck(
-                    at(STEADY_CHECK_S),
-                    alert_name,
-                    exp,
-                    "fires just over its threshold, silent just under it",
-                    fired,
-                    tuple(sorted(rule_key(a) for a in quiet)),
-                )
-            )
+        for when, proves in self._steady_times():
+            for alert_name in self.names:
+                checks.append(self._steady_check(alert_name, shares, when, proves))
         metrics = frozenset(x.metric for x in series)
         exprs = value_checks(self.ctx, self.slos, shares, STEADY_CHECK_S) if values else ()
         return Scenario(name, metrics, tuple(series), tuple(checks), exprs)
@@ -188,6 +175,42 @@ class Builder:
         proves = f"{long} alerts fire just over {events} requests in {long}, silent just under"
         name = f"every request bad, traffic {side} {events} requests in {long}"
         return self.build(name, traffic, [(when, proves)], exact=exact)
+
+    def _steady_times(self) -> list[tuple[int, str]]:
+        """The first two evaluations with data (when a burn from the start begins to fire,
+        for alerts that read their windows at once and a step late), and a later one."""
+        times = [(STEADY_CHECK_S, "fires just over its threshold, silent just under it")]
+        step = self.ctx.step_s
+        if self.ctx.interval_s <= step < STEADY_CHECK_S // 2:
+            times[:0] = [
+                (
+                    step,
+                    "the first evaluation with data: fires at once over its threshold "
+                    "(for 0s), unless it reads a window recorded after it",
+                ),
+                (2 * step, "one evaluation later: those too, reading the previous step"),
+            ]
+        return times
+
+    def _steady_check(
+        self, name: str, shares: Mapping[tuple[str, str], Decimal], when: int, proves: str
+    ) -> AlertCheck:
+        mine = [(s, b) for s in self.slos for b in s.burns if b.alert == name]
+        firing: list[AlertRule] = []
+        quiet: list[AlertRule] = []
+        for s, burn in mine:
+            rule = self.rules[(s.service, s.slo, burn.long)]
+            if REQUEST_RATE * sm.seconds(burn.long) < 2 * s.min_events:
+                raise CaseError(f"{name}: steady traffic too low for min_events")
+            over = shares[(s.service, s.slo)] > sm.approx(burn.threshold)
+            since = self.ctx.step_s * (2 if _lagged(burn) else 1)
+            fires = over and when >= since + ceil_to(seconds(rule.for_), self.ctx.step_s)
+            (firing if fires else quiet).append(rule)
+        exp = tuple(sorted((expected(a, (), None) for a in firing), key=lambda e: e.labels))
+        fired = tuple(sorted(rule_key(a) for a in firing))
+        return AlertCheck(
+            at(when), name, exp, proves, fired, tuple(sorted(rule_key(a) for a in quiet))
+        )
 
     def _check(
         self, name: str, second: int, models: dict[tuple[str, str], Model], proves: str
