@@ -15,11 +15,29 @@ import math
 from collections import defaultdict
 from decimal import Decimal
 
+from generator.core import conventions as cv
 from generator.core.numbers import fmt
-from generator.prometheus import AlertRule
-from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, at, ceil_to, expected, seconds
-from generator.promtest.inputs import SHARE_KINDS, Driver, Feed, threshold_driver
-from generator.promtest.model import AlertCheck, CaseError, ExpectedAlert, rule_key
+from generator.prometheus import AlertRule, quantiles
+from generator.promtest.cases import (
+    RATE_WINDOW_S,
+    Ctx,
+    Scenario,
+    at,
+    ceil_to,
+    expected,
+    seconds,
+    within,
+)
+from generator.promtest.feeds import bucket_quantile, solve_histogram
+from generator.promtest.inputs import (
+    REQUEST_RATE,
+    SHARE_KINDS,
+    Driver,
+    Feed,
+    histogram_feed,
+    threshold_driver,
+)
+from generator.promtest.model import AlertCheck, CaseError, ExpectedAlert, ExprCheck, rule_key
 from generator.promtest.threshold import make_scenario, subject_feeds
 from generator.promtest.timeline import State, Timeline, condition_start, states
 
@@ -154,7 +172,38 @@ def _attempt(
     title = (
         f"{name} {severity}: {fmt(far)}, then {short_s} and {past_s} ({fmt(ref.threshold or 0)})"
     )
-    return make_scenario(title, feeds, out)
+    scenario = make_scenario(title, feeds, out)
+    if ref.kind != "latency":
+        return scenario
+    exprs = tuple(c for s in group for c in _quantile_checks(ctx, s, short, s3))
+    return Scenario(scenario.name, scenario.metrics, scenario.series, scenario.alerts, exprs)
+
+
+def _quantile_checks(ctx: Ctx, subject: str, level: Decimal, when: int) -> list[ExprCheck]:
+    """Every latency percentile a service records that no alert reads (p99 for dashboards),
+    within 0.1 % of what the buckets fed (solved for the alert's percentile) make it."""
+    assert ctx.spec.alerts.latency is not None
+    alerted = ctx.spec.alerts.latency.percentile
+    bounds = list(ctx.spec.metrics[ctx.spec.signals.duration].buckets or ())
+    shares = solve_histogram(level, alerted / 100, bounds)
+    _, fed = histogram_feed(ctx, subject, [(0, [REQUEST_RATE * x for x in shares])], 0)
+    checks = []
+    for percentile in quantiles(ctx.spec):
+        if percentile == alerted:
+            continue
+        value = bucket_quantile(percentile / 100, bounds, fed[0])
+        spread = value * Decimal("0.001")
+        checks.append(
+            ExprCheck(
+                cv.quantile(ctx.spec.signals.duration, fmt(percentile)),
+                (("service", "=", subject),),
+                at(when),
+                (),
+                f"p{fmt(percentile)} of the buckets fed: {fmt(_round(value))}",
+                within(value, spread),
+            )
+        )
+    return checks
 
 
 def _check(

@@ -10,7 +10,7 @@ from decimal import Decimal
 from generator.core import conventions as cv
 from generator.core import slo_math as sm
 from generator.prometheus import SLOPlan
-from generator.promtest.cases import Ctx, at
+from generator.promtest.cases import Ctx, at, within
 from generator.promtest.feeds import rounded
 from generator.promtest.inputs import REQUEST_RATE
 from generator.promtest.model import ExprCheck
@@ -28,10 +28,6 @@ def fed_share(ctx: Ctx, slo: SLOPlan, share: Decimal) -> Decimal:
         return bad / (good + bad)
     every = rounded(REQUEST_RATE * step)  # latency: +Inf bucket less the threshold's bucket
     return (every - rounded(REQUEST_RATE * (1 - share) * step)) / every
-
-
-def _within(value: Decimal, spread: Decimal) -> tuple[Decimal, Decimal]:
-    return value - spread, value + spread
 
 
 def value_checks(
@@ -52,7 +48,7 @@ def value_checks(
                     at(when),
                     (),
                     f"burn rate over {window}: error ratio / budget {burn:.6g}",
-                    _within(burn, spread),
+                    within(burn, spread),
                 )
             )
         constants = (
@@ -62,5 +58,5 @@ def value_checks(
             (cv.SLO_INFO, Decimal(1), TOLERANCE, "the info series is 1"),
         )
         for series, value, tol, proves in constants:
-            checks.append(ExprCheck(series, sel, at(when), (), proves, _within(value, tol)))
+            checks.append(ExprCheck(series, sel, at(when), (), proves, within(value, tol)))
     return tuple(checks)
