@@ -47,7 +47,7 @@ class Mutant:
     category: str
     what: str  # e.g. 'LatencyP95High{duri-brain,critical}: 0.5 -> 0.505'
     field: str  # the rule's key that changes: expr, for or labels
-    value: Any  # its new value
+    value: Any  # its new value (labels as sorted pairs: a mutant is hashable)
 
 
 def _mask(expr: str) -> str:
@@ -169,7 +169,7 @@ def rule_mutants(file: str, doc: Any) -> Iterator[Mutant]:
             labels = dict(rule.get("labels") or {})
             severity = labels.get("severity")
             if severity in SWAPPED:
-                swapped = labels | {"severity": SWAPPED[severity]}
+                swapped = tuple(sorted((labels | {"severity": SWAPPED[severity]}).items()))
                 what = f"{name}: severity {severity} -> {SWAPPED[severity]}"
                 yield Mutant(file, g, r, SEVERITY, what, "labels", swapped)
 
@@ -178,6 +178,8 @@ def apply(doc: Any, mutant: Mutant) -> Any:
     """A copy of the rule file document with the mutant's change."""
     groups = [dict(g) for g in doc["groups"]]
     rules = [dict(r) for r in groups[mutant.group]["rules"]]
-    rules[mutant.rule][mutant.field] = mutant.value
+    rules[mutant.rule][mutant.field] = (
+        dict(mutant.value) if mutant.field == "labels" else mutant.value
+    )
     groups[mutant.group]["rules"] = rules
     return {**doc, "groups": groups}
