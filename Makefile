@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SPEC   ?= spec/duri.yaml
 OUT    ?= out
 
-.PHONY: run test tools lint check clean
+.PHONY: run test tools lint check clean mutation
 
 $(BIN)/obsgen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ lint: $(BIN)/obsgen
 	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# Not part of `make test`: mutates out/'s rules and runs the generated tests on each mutant
+# (minutes); ARGS passes options, e.g. make mutation ARGS="--only slo.yml --every 3".
+mutation: $(BIN)/obsgen tools
+	$(BIN)/python -m bench.mutation --out $(OUT) --workers 2 $(ARGS)
 
 check: $(BIN)/obsgen
 	$(BIN)/obsgen check $(SPEC) --out $(OUT)

@@ -9,7 +9,7 @@ from generator.promtest.check import check_rule_tests
 from generator.promtest.inputs import REQUEST_RATE
 from generator.promtest.model import RuleTestFile
 from generator.promtest.plan import plan_tests, slo_context
-from generator.promtest.slo import (
+from generator.promtest.slo_outage import (
     fastest_page,
     outage_clean_s,
     outage_detection,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from generator.core.numbers import format_duration, parse_duration
 from generator.prometheus import AlertRule, Labels
@@ -74,3 +74,14 @@ def expected(alert: AlertRule, extra: Labels, value: Decimal | None) -> Expected
     except TemplateExpansionError as exc:
         raise CaseError(f"alert {alert.alert}: {exc}") from None
     return ExpectedAlert(tuple(sorted(merged.items())), annotations)
+
+
+def within(value: Decimal, spread: Decimal) -> tuple[Decimal, Decimal]:
+    """The range value ± spread, widened outwards to 7 significant digits (readable bounds
+    for a range check; the spread is far wider than the rounding)."""
+    low, high = value - spread, value + spread
+    digits = Decimal(1).scaleb(max(abs(low), abs(high)).adjusted() - 6)
+    return (
+        low.quantize(digits, rounding=ROUND_FLOOR).normalize(),
+        high.quantize(digits, rounding=ROUND_CEILING).normalize(),
+    )

@@ -82,12 +82,25 @@ def _segments_of_runs(first: Decimal, runs: Sequence[tuple[Decimal, int]]) -> tu
             out.append(Segment(value, Decimal(0), 0))
             return tuple(out)
         out.append(Segment(value, steps[index], unused[index]))
+        drifted = Decimal(repr(_accumulated(float(value), float(steps[index]), unused[index])))
         value += steps[index] * unused[index]
         index += 1
         if index == len(runs):  # the run reached the last sample
             return tuple(out)
         value += steps[index]  # the jump to the next segment's first sample
+        if steps[index] >= 0 and drifted > value:
+            value = drifted  # never below where promtool's sum ended: that reads as a reset
         unused[index] -= 1
+
+
+@functools.lru_cache(maxsize=4096)
+def _accumulated(start: float, step: float, count: int) -> float:
+    """The last value of `start+stepxcount` as promtool computes it: by adding `step` in
+    floats `count` times, which drifts (8.64 added 200 times is 1728.0000000000068)."""
+    value = start
+    for _ in range(count):
+        value += step
+    return value
 
 
 def counter(

@@ -15,7 +15,15 @@ from decimal import Decimal
 from generator.core.numbers import fmt
 from generator.prometheus import Labels, labels, service_resources
 from generator.promtest.cases import Ctx
-from generator.promtest.feeds import Phase, bucket_quantile, counter, gauge, pick, solve_histogram
+from generator.promtest.feeds import (
+    Phase,
+    bucket_quantile,
+    counter,
+    gauge,
+    level_at,
+    pick,
+    solve_histogram,
+)
 from generator.promtest.model import CaseError, InputSeries
 from generator.spec import Exporter, Postgres, Redis
 
@@ -25,13 +33,24 @@ NODE_DISK = Decimal(100 * 1024**3)  # bytes of its filesystem
 HUNDRED = Decimal(100)
 
 
+Mixer = Callable[[int, int, Decimal], Decimal]
+
+
 @dataclass(frozen=True)
 class Feed:
-    """Inputs for one subject, the labels the alert gets from them, the value per phase."""
+    """Inputs for one subject, the labels the alert gets from them, the value per phase, and
+    for a signal read through rate(): its value when a share of the window's increments
+    comes from a new phase and the rest from an old one (`mix(old, new, share)`)."""
 
     series: tuple[InputSeries, ...]
     labels: Labels
     values: tuple[Decimal, ...]
+    mix: Mixer | None = None  # None: a gauge, which switches at once
+
+
+def linear(values: Sequence[Decimal]) -> Mixer:
+    """The mix of a signal that is linear in its input rates."""
+    return lambda old, new, share: values[old] + (values[new] - values[old]) * share
 
 
 Driver = Callable[[Ctx, str, Sequence[Phase], int], Feed]
@@ -101,7 +120,12 @@ def latency_driver(percentile: Decimal) -> Driver:
         ]
         series, counts = histogram_feed(ctx, subject, rates, end_s)
         values = tuple(bucket_quantile(q, bounds, c) for c in counts)
-        return Feed(tuple(series), (), values)
+
+        def mix(old: int, new: int, share: Decimal) -> Decimal:
+            both = zip(counts[old], counts[new], strict=True)
+            return bucket_quantile(q, bounds, [a + (b - a) * share for a, b in both])
+
+        return Feed(tuple(series), (), values, mix)
 
     return drive
 
@@ -136,30 +160,46 @@ def slow_requests_feed(
 def throughput(ctx: Ctx, subject: str, phases: Sequence[Phase], end_s: int) -> Feed:
     """Drive a service's request rate (req/s)."""
     series, fed = _requests(ctx, subject, phases, end_s)
-    return Feed((series,), (), tuple(fed))
+    return Feed((series,), (), tuple(fed), linear(fed))
 
 
-def error_ratio_driver(rate: Decimal) -> Driver:
-    """Drive a service's error ratio at `rate` requests/s."""
+def _at_starts(phases: Sequence[Phase], traffic: Sequence[Phase]) -> list[Decimal]:
+    """The traffic during each phase (its changes must fall on the phases' starts)."""
+    starts = [s for s, _ in phases]
+    if any(s not in starts for s, _ in traffic if s > 0):
+        raise CaseError("traffic may only change where the watched signal does")
+    return [level_at(traffic, s) for s in starts]
+
+
+def error_ratio_driver(traffic: Sequence[Phase]) -> Driver:
+    """Drive a service's error ratio with `traffic` (requests/s, per phase)."""
 
     def drive(ctx: Ctx, subject: str, phases: Sequence[Phase], end_s: int) -> Feed:
-        bad, fed_bad = _requests(ctx, subject, [(s, rate * e) for s, e in phases], end_s, False)
-        good_rates = [(s, rate * (1 - e)) for s, e in phases]
+        rates = _at_starts(phases, traffic)
+        bad_rates = [(s, r * e) for (s, e), r in zip(phases, rates, strict=True)]
+        good_rates = [(s, r * (1 - e)) for (s, e), r in zip(phases, rates, strict=True)]
+        bad, fed_bad = _requests(ctx, subject, bad_rates, end_s, False)
         good, fed_good = _requests(ctx, subject, good_rates, end_s)
         values = tuple(b / (b + g) for b, g in zip(fed_bad, fed_good, strict=True))
-        return Feed((good, bad), (), values)
+
+        def mix(old: int, new: int, share: Decimal) -> Decimal:
+            bad = fed_bad[old] + (fed_bad[new] - fed_bad[old]) * share
+            every = bad + fed_good[old] + (fed_good[new] - fed_good[old]) * share
+            return bad / every
+
+        return Feed((good, bad), (), values, mix)
 
     return drive
 
 
-def latency_with_traffic(percentile: Decimal, rate: Decimal) -> Driver:
-    """Latency driver that also feeds `rate` requests/s (regression guards read the rate)."""
+def latency_with_traffic(percentile: Decimal, traffic: Sequence[Phase]) -> Driver:
+    """Latency driver that also feeds `traffic` requests/s (regression guards read it)."""
     latency = latency_driver(percentile)
 
     def drive(ctx: Ctx, subject: str, phases: Sequence[Phase], end_s: int) -> Feed:
         feed = latency(ctx, subject, phases, end_s)
-        traffic, _ = _requests(ctx, subject, [(0, rate)], end_s)
-        return Feed((*feed.series, traffic), feed.labels, feed.values)
+        requests, _ = _requests(ctx, subject, traffic, end_s)
+        return Feed((*feed.series, requests), feed.labels, feed.values, feed.mix)
 
     return drive
 
@@ -171,7 +211,8 @@ def container_cpu(ctx: Ctx, subject: str, phases: Sequence[Phase], end_s: int) -
     rates = [(s, v * limit) for s, v in phases]
     metric = spec.signals.container_cpu
     series, fed = counter(metric, _sorted(service.container), rates, end_s, ctx.interval_s)
-    return Feed((series,), (), tuple(f / limit for f in fed))
+    shares = tuple(f / limit for f in fed)
+    return Feed((series,), (), shares, linear(shares))
 
 
 def container_memory(ctx: Ctx, subject: str, phases: Sequence[Phase], end_s: int) -> Feed:
@@ -195,7 +236,8 @@ def node_cpu(ctx: Ctx, subject: str, phases: Sequence[Phase], end_s: int) -> Fee
     rates = [(s, 1 - v) for s, v in phases]
     name = ctx.spec.signals.node_cpu
     series, fed = counter(name, _sorted(chosen | {"mode": "idle"}), rates, end_s, ctx.interval_s)
-    return Feed((series,), labels(instance=chosen["instance"]), tuple(1 - f for f in fed))
+    used = tuple(1 - f for f in fed)
+    return Feed((series,), labels(instance=chosen["instance"]), used, linear(used))
 
 
 def _used_share(

@@ -76,13 +76,16 @@ class Sample:
 
 @dataclass(frozen=True)
 class ExprCheck:
-    """A PromQL expression's exact result at `eval_time` (no samples: absent, not NaN)."""
+    """A PromQL expression's exact result at `eval_time` (no samples: absent, not NaN), or
+    with `within`, that the series holds one sample between the two bounds (promtool
+    compares values exactly: a range is checked as `count(series >= low <= high)` = 1)."""
 
     series: str
     selector: tuple[tuple[str, str, str], ...]
     eval_time: str
     samples: tuple[Sample, ...]
     proves: str
+    within: tuple[Decimal, Decimal] | None = None
 
 
 @dataclass(frozen=True)

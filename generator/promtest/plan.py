@@ -16,20 +16,20 @@ from collections.abc import Sequence
 from generator.core import conventions as cv
 from generator.core.numbers import format_duration
 from generator.prometheus import HEALTH_KINDS, AlertRule, RuleFile, SLOPlan
+from generator.promtest.boundary import threshold_scenarios
 from generator.promtest.cases import Ctx, Scenario, seconds
 from generator.promtest.health import health_scenarios
 from generator.promtest.inputs import THRESHOLD_KINDS
 from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
-from generator.promtest.slo import slo_scenarios
-from generator.promtest.threshold import (
-    constant_scenario,
-    regression_scenarios,
-    threshold_scenarios,
-)
+from generator.promtest.regression import regression_scenarios
+from generator.promtest.slo import guard_slo_scenarios, slo_scenarios, window_slo_scenarios
+from generator.promtest.threshold import constant_scenario
 from generator.spec import Spec
 
 MAIN, REGRESSION, SLO = "main", "regression", "slo"
+SLO_WINDOWS = "windows"
 MINUTE = 60
+SLOW_STEP = 240  # under the 5m lookback, at which a one-step-old read may be absent
 # promtool evaluates every rule at every step: a minute (or the global interval, if slower)
 # is fine enough for `for` durations of minutes and halves the time of a 30 s step.
 # Evaluation steps a day of regression history may use: the coarsest dividing its windows.
@@ -49,12 +49,17 @@ def _contexts(spec: Spec) -> dict[str, Ctx]:
     evaluation = seconds(spec.prometheus.evaluation_interval)
     coarse = evaluation
     if spec.regression is not None:
-        spans = (seconds(spec.regression.for_), seconds(spec.regression.compare))
+        # a step that halves `for`, so a `for` halved fires an evaluation earlier
+        spans = (seconds(spec.regression.for_) // 2, seconds(spec.regression.compare))
         coarse = next((s for s in COARSE_STEPS if all(x % s == 0 for x in spans)), evaluation)
     return {
         MAIN: Ctx(spec, scrape, max(evaluation, MINUTE)),
         REGRESSION: Ctx(spec, max(scrape, MINUTE), max(coarse, evaluation)),
         SLO: Ctx(spec, scrape, max(evaluation, MINUTE)),
+        # hours of SLO inputs: a 5m step, as fine as the 5m rates it averages
+        # hours of SLO inputs: a step finer than the 5m lookback with which alerts read
+        # the ratios recorded by groups evaluated after them (at the previous step)
+        SLO_WINDOWS: Ctx(spec, scrape, max(evaluation, SLOW_STEP)),
     }
 
 
@@ -90,6 +95,8 @@ def _scenarios(
             out[family].append(constant_scenario(ctx[family], name, group))
     if slo_alerts:
         out[SLO] += slo_scenarios(ctx[SLO], slos, slo_alerts)
+        out[SLO_WINDOWS] += guard_slo_scenarios(ctx[SLO_WINDOWS], slos, slo_alerts)
+        out[SLO_WINDOWS] += window_slo_scenarios(ctx[SLO_WINDOWS], slos, slo_alerts)
     return out
 
 

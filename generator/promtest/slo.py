@@ -1,17 +1,19 @@
 """Behaviour tests of the SLO burn-rate alerts (docs/slo.md), predicted by slo_sim.
 
 One scenario per test group, every service and both SLOs at once:
-- a ladder of steady burn rates, one just under the lowest factor (0.9x of it: 0.9x budget
-  for 30 days) and one between each pair of factors and above the highest: each alert is
-  proved firing just above its factor and silent just below (2x for 30 days: tickets only);
+- steady error shares 0.5 % under and over each alert's threshold (factor x budget): each
+  alert is proved silent just under its own factor and firing just over it; the first also
+  checks the recorded values no alert reads (slo_values.py);
 - a total outage after an hour of clean traffic: pages within minutes (4 at most at 99.9 %);
+- bursts proving the 1h windows by when the alert fires and resolves (slo_windows.py);
 - low traffic, every request failing: below `min_events` no page fires;
 - no traffic at all: no alert, error ratios absent (not NaN), budget remaining 1.
+At a coarser step (plan.py): the min-events guard straddled for the 1h and 6h windows and
+the burst proving the 6h windows.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
@@ -19,25 +21,44 @@ from generator.core import conventions as cv
 from generator.core import slo_math as sm
 from generator.core.numbers import fmt
 from generator.prometheus import AlertRule, BurnAlertPlan, SLOPlan, labels
-from generator.promtest.cases import Ctx, Scenario, at, expected
+from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, at, ceil_to, expected, seconds
+from generator.promtest.feeds import rounded
 from generator.promtest.inputs import REQUEST_RATE, Traffic, requests_feed, slow_requests_feed
-from generator.promtest.model import AlertCheck, ExprCheck, Sample, rule_key
-from generator.promtest.slo_sim import FIVE_MINUTES, Model, fires, first_firing_sustained
+from generator.promtest.model import AlertCheck, CaseError, ExprCheck, Sample, rule_key
+from generator.promtest.slo_outage import OUTAGE_AFTER_S, detections, outage_slos
+from generator.promtest.slo_sim import Model, lagged_fires
 from generator.promtest.slo_sim import Traffic as SimTraffic
+from generator.promtest.slo_values import value_checks
+from generator.promtest.slo_windows import window_scenarios
 
 STEADY_CHECK_S = 600  # steady scenarios: every ratio holds its level from the first sample
-OUTAGE_AFTER_S = 3600  # an hour of clean traffic fills the 1h window before the outage
-OUTAGE_WATCH_S = 20 * 60
 SHIFT_TRIES = 5  # steps a check may move to where the model is sure of every alert
+FINE_WINDOW_S = 3600  # long windows proved at the SLO tests' own step; longer ones coarser
+MAX_WINDOW_S = 6 * 3600  # longer windows would take promtool minutes of evaluations
+STRADDLE = Decimal("0.005")  # steady burns sit this far (relative) either side of a threshold
 
 
 def _ladder(slo: SLOPlan) -> list[Decimal]:
-    """Burn rates just under the lowest factor, between factors, above the highest."""
-    factors = sorted({sm.approx(b.factor) for b in slo.burns})
-    ceiling = 1 / slo.budget  # every request bad
-    levels = [factors[0] * Decimal("0.9")]
-    levels += [(a + b) / 2 for a, b in zip(factors, [*factors[1:], ceiling], strict=True)]
+    """Error shares just under and just over each alert's threshold (factor x budget), as
+    close as the annotations' digits allow: a factor 1 % off either way flips a check."""
+    levels = []
+    for threshold in sorted({sm.approx(b.threshold) for b in slo.burns}):
+        for k in (1 - STRADDLE, 1 + STRADDLE):
+            level = _round(threshold * k)
+            if 0 < level < 1:
+                levels.append(level)
     return levels
+
+
+def _lagged(burn: BurnAlertPlan) -> bool:
+    """Whether the alert reads a window recorded by a group evaluated after its own: it
+    sees that window's value of the previous evaluation (prometheus/slo.py's groups)."""
+    mine = sm.SPEEDS.index(sm.ALERT_SPEED[burn.severity])
+    return any(sm.SPEEDS.index(sm.WINDOW_SPEED[w]) > mine for w in (burn.long, burn.short))
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(value.adjusted() - 3)).normalize()
 
 
 def _low_rate(slos: Sequence[SLOPlan]) -> Decimal:
@@ -49,7 +70,7 @@ def _low_rate(slos: Sequence[SLOPlan]) -> Decimal:
     return (rate // unit) * unit
 
 
-class _Builder:
+class Builder:
     """Feeds, models and checks of one scenario."""
 
     def __init__(self, ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]) -> None:
@@ -59,6 +80,7 @@ class _Builder:
         }
         self.names = sorted({a.alert for a in alerts})
         self.verdicts: dict[tuple[int, BurnAlertPlan, int, int], bool | None] = {}
+        self.exact: dict[tuple[str, str, str], bool] = {}  # states known without the model
 
     def build(
         self,
@@ -66,8 +88,14 @@ class _Builder:
         traffic: Mapping[tuple[str, str], Traffic],
         times: Sequence[tuple[int, str]],
         exprs: tuple[ExprCheck, ...] = (),
+        exact: Mapping[tuple[str, str, str], bool] | None = None,
+        per_name: Mapping[str, Sequence[tuple[int, str]]] | None = None,
     ) -> Scenario:
-        end = max(t for t, _ in times)
+        """Feeds `traffic`, checks every alert name at `times` (or at its own `per_name`
+        times) as the model predicts, or as `exact` states (service, slo, long window)."""
+        timed = {n: (per_name or {}).get(n, times) for n in self.names}
+        end = max(t for mine in timed.values() for t, _ in mine)
+        self.exact = dict(exact or {})
         # services of a tier see the same traffic: one model each, simulated once
         shared: dict[tuple[tuple[int, float, float], ...], Model] = {}
         models = {}
@@ -86,10 +114,103 @@ class _Builder:
                 assert slo.threshold is not None
                 series += slow_requests_feed(self.ctx, slo.service, phases, slo.threshold, end)
         checks = [
-            c for t, proves in times for n in self.names if (c := self._check(n, t, models, proves))
+            c
+            for n in self.names
+            for t, proves in timed[n]
+            if (c := self._check(n, t, models, proves))
         ]
         metrics = frozenset(s.metric for s in series)
         return Scenario(name, metrics, tuple(series), tuple(checks), exprs)
+
+    def steady(
+        self, name: str, shares: Mapping[tuple[str, str], Decimal], values: bool = False
+    ) -> Scenario:
+        """Every SLO at a steady error share from the start: every ratio, over any window,
+        is that share exactly (bad and all requests are sampled alike), so each alert fires
+        exactly when the share is over its threshold (the traffic is far above min_events)."""
+        series = []
+        for slo in self.slos:
+            phases = [(0, REQUEST_RATE, shares[(slo.service, slo.slo)])]
+            if slo.slo == cv.SLO_AVAILABILITY:
+                series += requests_feed(self.ctx, slo.service, phases, STEADY_CHECK_S)
+            else:
+                assert slo.threshold is not None
+                series += slow_requests_feed(
+                    self.ctx, slo.service, phases, slo.threshold, STEADY_CHECK_S
+                )
+        checks = []
+        for when, proves in self._steady_times():
+            for alert_name in self.names:
+                checks.append(self._steady_check(alert_name, shares, when, proves))
+        metrics = frozenset(x.metric for x in series)
+        exprs = value_checks(self.ctx, self.slos, shares, STEADY_CHECK_S) if values else ()
+        return Scenario(name, metrics, tuple(series), tuple(checks), exprs)
+
+    def guard(self, long: str, side: str, k: Decimal) -> Scenario:
+        """Every request failing at `k` times the traffic that fills the `long` window with
+        exactly min_events requests: the alerts over that window fire just over and stay
+        silent just under (others as the model predicts). Checked once that window holds
+        only full 5m rates, so the recorded request rate is the rate fed, exactly."""
+        span = sm.seconds(long)
+        rates = {
+            (s.service, s.slo): _round(Decimal(s.min_events) / span * k)
+            for s in self.slos
+            if any(b.long == long for b in s.burns)
+        }
+        # one step more: the alert may read the window's rate as recorded a step before
+        when = ceil_to(span + RATE_WINDOW_S, self.ctx.step_s) + self.ctx.step_s
+        zero = [(0, Decimal(0), Decimal(0))]
+        traffic = {
+            (s.service, s.slo): [(0, rates[key], Decimal(1))] if key in rates else zero
+            for s in self.slos
+            if (key := (s.service, s.slo))
+        }
+        exact = {}
+        for s in self.slos:
+            key = (s.service, s.slo)
+            if key in rates:
+                fed = rounded(rates[key] * self.ctx.interval_s) / self.ctx.interval_s
+                exact[(s.service, s.slo, long)] = fed * span >= s.min_events
+        events = min(s.min_events for s in self.slos)
+        proves = f"{long} alerts fire just over {events} requests in {long}, silent just under"
+        name = f"every request bad, traffic {side} {events} requests in {long}"
+        return self.build(name, traffic, [(when, proves)], exact=exact)
+
+    def _steady_times(self) -> list[tuple[int, str]]:
+        """The first two evaluations with data (when a burn from the start begins to fire,
+        for alerts that read their windows at once and a step late), and a later one."""
+        times = [(STEADY_CHECK_S, "fires just over its threshold, silent just under it")]
+        step = self.ctx.step_s
+        if self.ctx.interval_s <= step < STEADY_CHECK_S // 2:
+            times[:0] = [
+                (
+                    step,
+                    "the first evaluation with data: fires at once over its threshold "
+                    "(for 0s), unless it reads a window recorded after it",
+                ),
+                (2 * step, "one evaluation later: those too, reading the previous step"),
+            ]
+        return times
+
+    def _steady_check(
+        self, name: str, shares: Mapping[tuple[str, str], Decimal], when: int, proves: str
+    ) -> AlertCheck:
+        mine = [(s, b) for s in self.slos for b in s.burns if b.alert == name]
+        firing: list[AlertRule] = []
+        quiet: list[AlertRule] = []
+        for s, burn in mine:
+            rule = self.rules[(s.service, s.slo, burn.long)]
+            if REQUEST_RATE * sm.seconds(burn.long) < 2 * s.min_events:
+                raise CaseError(f"{name}: steady traffic too low for min_events")
+            over = shares[(s.service, s.slo)] > sm.approx(burn.threshold)
+            since = self.ctx.step_s * (2 if _lagged(burn) else 1)
+            fires = over and when >= since + ceil_to(seconds(rule.for_), self.ctx.step_s)
+            (firing if fires else quiet).append(rule)
+        exp = tuple(sorted((expected(a, (), None) for a in firing), key=lambda e: e.labels))
+        fired = tuple(sorted(rule_key(a) for a in firing))
+        return AlertCheck(
+            at(when), name, exp, proves, fired, tuple(sorted(rule_key(a) for a in quiet))
+        )
 
     def _check(
         self, name: str, second: int, models: dict[tuple[str, str], Model], proves: str
@@ -98,7 +219,9 @@ class _Builder:
         for shift in range(SHIFT_TRIES + 1):
             when = second + shift * self.ctx.step_s
             states = {
-                (s.service, s.slo, b.long): self._fires(models[(s.service, s.slo)], b, s, when)
+                (s.service, s.slo, b.long): self.exact.get(
+                    (s.service, s.slo, b.long), self._fires(models[(s.service, s.slo)], b, s, when)
+                )
                 for s, b in mine
             }
             if None not in states.values():
@@ -113,35 +236,33 @@ class _Builder:
             at(when), name, exp, proves, tuple(sorted(fired)), tuple(sorted(keys - fired))
         )
 
+    def model(self, phases: Traffic) -> Model:
+        """The model of one SLO's traffic."""
+        floats = tuple((s, float(r), float(e)) for s, r, e in phases)
+        return Model(SimTraffic(floats), self.ctx.step_s, self.ctx.interval_s)
+
     def _fires(self, model: Model, burn: BurnAlertPlan, slo: SLOPlan, when: int) -> bool | None:
         """`fires`, asked once per shared model, alert and time in a scenario."""
         key = (id(model), burn, slo.min_events, when)
         if key not in self.verdicts:
-            self.verdicts[key] = fires(model, burn, slo.min_events, when)
+            self.verdicts[key] = lagged_fires(self.ctx.step_s, model, burn, slo.min_events, when)
         return self.verdicts[key]
 
 
 def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]) -> list[Scenario]:
     """Every SLO scenario, each for all services and SLOs together."""
-    b = _Builder(ctx, slos, alerts)
+    b = Builder(ctx, slos, alerts)
     scenarios = []
     ladders = {(s.service, s.slo): _ladder(s) for s in slos}
     for k in range(max(len(v) for v in ladders.values())):
-        traffic: dict[tuple[str, str], Traffic] = {}
+        shares: dict[tuple[str, str], Decimal] = {}
         shown: dict[str, set[str]] = {}
         for s in slos:
             ladder = ladders[(s.service, s.slo)]
-            level = ladder[min(k, len(ladder) - 1)]
-            traffic[(s.service, s.slo)] = [(0, REQUEST_RATE, level * s.budget)]
-            shown.setdefault(s.slo, set()).add(fmt(level.quantize(Decimal("0.01"))) + "x")
+            shares[(s.service, s.slo)] = ladder[min(k, len(ladder) - 1)]
+            shown.setdefault(s.slo, set()).add(fmt(shares[(s.service, s.slo)] / s.budget) + "x")
         text = ", ".join(f"{kind} {'/'.join(sorted(v))}" for kind, v in sorted(shown.items()))
-        scenarios.append(
-            b.build(
-                f"steady burn {k + 1}: {text}",
-                traffic,
-                [(STEADY_CHECK_S, "fires above its factor, silent below it")],
-            )
-        )
+        scenarios.append(b.steady(f"steady burn {k + 1}: {text}", shares, values=k == 0))
     down = outage_slos(slos)
     strictest = down[0].objective
     outage: dict[tuple[str, str], Traffic] = {
@@ -156,7 +277,7 @@ def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
     times = [(before, "clean traffic: silent")]
     times += [
         (t, f"{at(t - OUTAGE_AFTER_S)} into the outage: it pages; clean services stay silent")
-        for t in sorted(set(_detections(ctx, down)))
+        for t in sorted(set(detections(ctx, down)))
     ]
     services = ", ".join(s.service for s in down)
     scenarios.append(
@@ -166,6 +287,7 @@ def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
             times,
         )
     )
+    scenarios += window_scenarios(b, lambda span: span <= FINE_WINDOW_S)
     low = _low_rate(slos)
     scenarios.append(
         b.build(
@@ -181,58 +303,30 @@ def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
     return scenarios
 
 
-@functools.cache
-def outage_model(step_s: int, interval_s: int, clean_s: int) -> Model:
-    """The rules' model of `clean_s` of clean traffic, then every request failing: the
-    outage scenario's traffic (cached: every SLO and the catalogue share it)."""
-    phases = ((0, REQUEST_RATE, Decimal(0)), (clean_s, REQUEST_RATE, Decimal(1)))
-    traffic = SimTraffic(tuple((t, float(r), float(e)) for t, r, e in phases))
-    return Model(traffic, step_s, interval_s)
+def window_slo_scenarios(
+    ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
+) -> list[Scenario]:
+    """Bursts proving the windows longer than an hour, at a coarser step (plan.py)."""
+    b = Builder(ctx, slos, alerts)
+    return window_scenarios(b, lambda span: FINE_WINDOW_S < span <= MAX_WINDOW_S)
 
 
-def outage_clean_s(burn: BurnAlertPlan) -> int:
-    """Clean traffic before an outage: an hour (the scenario's), or the alert's long window
-    when longer, so that window starts full of good requests as it would in production."""
-    return max(OUTAGE_AFTER_S, sm.seconds(burn.long))
-
-
-def outage_detection(step_s: int, interval_s: int, slo: SLOPlan, burn: BurnAlertPlan) -> int | None:
-    """Seconds from the start of a total outage to the first evaluation at which the model
-    is sure `burn` fires (its `for` not included); None if it cannot within its long window.
-
-    The outage scenario's checks and the alert catalogue's "time to fire" both come from
-    here, so the catalogue states what the generated tests prove."""
-    return _outage_detection(step_s, interval_s, slo.min_events, burn)
-
-
-@functools.cache  # every SLO with these windows and factors has the same answer
-def _outage_detection(
-    step_s: int, interval_s: int, min_events: int, burn: BurnAlertPlan
-) -> int | None:
-    clean = outage_clean_s(burn)
-    model = outage_model(step_s, interval_s, clean)
-    watch = max(OUTAGE_WATCH_S, sm.seconds(burn.long) + 2 * FIVE_MINUTES)
-    # an outage is a burn that starts at `clean` and never stops: bisection finds the
-    # evaluation a scan would (tests/test_promtest_parts.py checks the two agree)
-    when = first_firing_sustained(model, burn, min_events, clean, clean + watch)
-    return None if when is None else when - clean
-
-
-def outage_slos(slos: Sequence[SLOPlan]) -> list[SLOPlan]:
-    """The SLOs the outage scenario takes down: availability at the strictest objective."""
-    strictest = max(s.objective for s in slos if s.slo == cv.SLO_AVAILABILITY)
-    return [s for s in slos if s.slo == cv.SLO_AVAILABILITY and s.objective == strictest]
-
-
-def fastest_page(slo: SLOPlan) -> BurnAlertPlan:
-    """The burn alert with the highest factor: the one a total outage trips first."""
-    return max(slo.burns, key=lambda burn: burn.factor)
-
-
-def _detections(ctx: Ctx, slos: Sequence[SLOPlan]) -> list[int]:
-    """Per SLO, the first evaluation at which the model is sure its fastest page fires."""
-    found = (outage_detection(ctx.step_s, ctx.interval_s, s, fastest_page(s)) for s in slos)
-    return [OUTAGE_AFTER_S + d for d in found if d is not None and d <= OUTAGE_WATCH_S]
+def guard_slo_scenarios(
+    ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
+) -> list[Scenario]:
+    """The min-events guard of every long window up to MAX_WINDOW_S at just under and just
+    over, each checked once its window holds only full 5m rates (longer windows would take
+    days of evaluations at the step the alerts need: they are left to the model)."""
+    b = Builder(ctx, slos, alerts)
+    longs = sorted(
+        {x.long for s in slos for x in s.burns if sm.seconds(x.long) <= MAX_WINDOW_S},
+        key=sm.seconds,
+    )
+    return [
+        b.guard(long, side, k)
+        for long in longs
+        for side, k in (("just under", 1 - STRADDLE), ("just over", 1 + STRADDLE))
+    ]
 
 
 def _idle_exprs(slos: Sequence[SLOPlan]) -> tuple[ExprCheck, ...]:

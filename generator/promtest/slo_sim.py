@@ -270,3 +270,17 @@ def _sure(model: Rates, burn: BurnAlertPlan, min_events: int, second: int) -> bo
     """`fires(...) is True`, stopping at the first shift whose condition is not surely true
     (the current evaluation first: it decides most probes)."""
     return all(condition(model, burn, min_events, when) is True for when in _shifted(model, second))
+
+
+LAG_FROM_S = 120  # steps from which an alert's one-step-old reads of later groups matter
+
+
+def lagged_fires(
+    step_s: int, model: Rates, burn: BurnAlertPlan, min_events: int, when: int
+) -> bool | None:
+    """`fires`, and at a coarse step also the same one step earlier: an alert reads the
+    ratios that groups evaluated after it (medium, slow) recorded at the previous step."""
+    now = fires(model, burn, min_events, when)
+    if step_s < LAG_FROM_S or now is None:
+        return now
+    return now if fires(model, burn, min_events, when - step_s) == now else None

@@ -24,7 +24,7 @@ from generator.promtest.go_template import (
     humanize_percentage,
 )
 from generator.promtest.model import CaseError, Segment
-from generator.promtest.slo import OUTAGE_WATCH_S, outage_clean_s, outage_model
+from generator.promtest.slo_outage import OUTAGE_WATCH_S, outage_clean_s, outage_model
 from generator.promtest.slo_sim import (
     Model,
     Scaled,

@@ -1,0 +1,54 @@
+"""Survivors that no test can catch because the mutant means the same as the original rule
+set: each rule here is an argument, checked against the rule files, not a list of names."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bench.mutation.mutants import MATCHER, THRESHOLD, Mutant
+
+_SELECTOR = re.compile(r"([A-Za-z_:][\w:]*)\{([^}]*)\}")
+_AGGREGATION = re.compile(r"\b(sum|avg|count|min|max|topk|bottomk|quantile)\b\s*(by|without|\()")
+_MATCHER = re.compile(r'^\s*([A-Za-z_]\w*)\s*=\s*"([^"]*)"\s*$')
+
+
+def _rule(docs: dict[str, Any], mutant: Mutant) -> dict[str, Any]:
+    rule: dict[str, Any] = docs[mutant.file]["groups"][mutant.group]["rules"][mutant.rule]
+    return rule
+
+
+def _recorded_labels(docs: dict[str, Any], name: str) -> list[dict[str, str]]:
+    return [
+        {str(k): str(v) for k, v in (rule.get("labels") or {}).items()}
+        for doc in docs.values()
+        for group in doc.get("groups") or []
+        for rule in group.get("rules") or []
+        if rule.get("record") == name
+    ]
+
+
+def why_equivalent(mutant: Mutant, docs: dict[str, Any]) -> str | None:
+    """Why the mutant cannot change any alert or recorded value, or None if it can."""
+    rule = _rule(docs, mutant)
+    expr = str(rule["expr"])
+    if mutant.category == MATCHER:
+        dropped = mutant.what.rsplit(": drop ", 1)[1]
+        if expr.count(dropped) > 1 and not _AGGREGATION.search(expr):
+            return (
+                "the other operand still selects with this matcher, and the binary operator "
+                "matches label sets one to one (or on the service), so the extra series find "
+                "no partner"
+            )
+        exact = _MATCHER.match(dropped)
+        names = {m.group(1) for m in _SELECTOR.finditer(expr) if dropped in m.group(2)}
+        if exact and names:
+            label, value = exact.groups()
+            recorded = [_recorded_labels(docs, n) for n in names]
+            if all(r and all(x.get(label) == value for x in r) for r in recorded):
+                return f"every series recorded as {', '.join(sorted(names))} has {dropped}"
+    if mutant.category == THRESHOLD and re.fullmatch(r"vector\([\d.]+\)", expr.strip()):
+        annotations = " ".join(str(v) for v in (rule.get("annotations") or {}).values())
+        if "$value" not in annotations:
+            return "a constant alert fires whatever its value, and no annotation prints it"
+    return None

@@ -1,0 +1,251 @@
+"""Behaviour tests of regression alerts that pin their numbers.
+
+One timeline per case, a case per service (as many scenarios as it takes): a first half-day
+at a baseline, a second half-day 10 % off it (where a comparison `offset` by half the period
+would look), then just short of the regression threshold x the baseline (0.5 % inside it),
+then just past it. The main case proves the ratio from both sides and the `for` on both
+sides; guard cases hold the traffic of now or of one period ago just under the minimum
+request rate (silent: the guard alone holds the alert back) or just over it (fires); the
+error ratio's floor gets the same straddle. Expected states follow the rules' arithmetic
+with the rate ramp of both Prometheus versions (timeline.py).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from generator.core import conventions as cv
+from generator.prometheus import AlertRule
+from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, at, ceil_to, expected, seconds
+from generator.promtest.inputs import (
+    REQUEST_RATE,
+    Driver,
+    Feed,
+    error_ratio_driver,
+    latency_with_traffic,
+    throughput,
+)
+from generator.promtest.model import AlertCheck, CaseError, ExpectedAlert, rule_key
+from generator.promtest.timeline import TIE, State, Timeline, states_of
+
+GAP = Decimal("0.005")
+DRIFT = Decimal("0.1")  # the second half-day sits this far off the baseline
+
+
+@dataclass(frozen=True)
+class Case:
+    """One service's part: traffic then (the compared period) and now, the baseline, and
+    whether the alert should fire."""
+
+    what: str
+    then: Decimal
+    now: Decimal
+    base: Decimal
+    fires: bool = True  # whether the alert fires past the threshold (False: a guard holds)
+
+
+def _kind(ctx: Ctx, alert: AlertRule) -> str:
+    sig = ctx.spec.signals
+    if alert.series == cv.quantile(sig.duration, "95"):
+        return "latency"
+    if alert.series == cv.requests_rate(sig.requests):
+        return "throughput"
+    if alert.series == cv.error_ratio(sig.requests):
+        return "errors"
+    raise CaseError(f"{alert.alert}: no test driver for a regression of {alert.series}")
+
+
+def _cases(ctx: Ctx, alert: AlertRule, kind: str) -> list[Case]:
+    reg = ctx.spec.regression
+    assert reg is not None
+    least = reg.min_request_rate
+    ok = max(REQUEST_RATE, 2 * least)
+    lo, hi = least * (1 - GAP), least * (1 + GAP)
+    if kind == "latency":
+        bounds = ctx.spec.metrics[ctx.spec.signals.duration].buckets or ()
+        base = ctx.spec.baseline.latency_p95 if ctx.spec.baseline else (bounds[0] + bounds[1]) / 2
+    elif kind == "errors":
+        floor = alert.expr.args.get("floor")
+        base = 2 * floor if floor else Decimal("0.01")
+    else:
+        base = ok
+    cases = [Case("the threshold from both sides", ok, ok, base)]
+    if kind == "throughput":  # the signal is the traffic: the guard reads its baseline
+        cases += [Case("baseline traffic just under", lo, lo, lo, False)]
+        cases += [Case("baseline traffic just over", hi, hi, hi)]
+    else:
+        cases += [Case("traffic now just under the minimum", ok, lo, base, False)]
+        cases += [Case("traffic a period ago just under", lo, ok, base, False)]
+        cases += [Case("traffic just over the minimum", hi, hi, base)]
+    floor = alert.expr.args.get("floor")
+    if kind == "errors" and floor:
+        low = floor / 2  # past it x the threshold stays under the floor until it is passed
+        cases += [Case("just under the error floor", ok, ok, low)]
+    return cases
+
+
+def _driver(ctx: Ctx, kind: str, case: Case, compare: int) -> Driver:
+    traffic = [(0, case.then), (compare, case.now)]
+    if kind == "latency":
+        return latency_with_traffic(Decimal(95), traffic)
+    if kind == "errors":
+        return error_ratio_driver(traffic)
+    return throughput
+
+
+def regression_scenarios(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[Scenario]:
+    """The cases of a regression alert name, one per service, as few scenarios as fit."""
+    kind = _kind(ctx, alerts[0])
+    main, *others = _cases(ctx, alerts[0], kind)
+    per = len(alerts)
+    size = max(1, per // 2)  # guard cases per scenario: the other services get the main case
+    chunks = [others[k : k + size] for k in range(0, len(others), size)]
+    scenarios, covered = [], set()
+    for k, chunk in enumerate(chunks):
+        shift = k * size % per  # the services that held a guard case fire in the next one
+        turn = alerts[shift:] + alerts[:shift]
+        cases = [main, *chunk] + [main] * (per - 1 - len(chunk)) if per > 1 else chunk
+        scenarios.append(_scenario(ctx, name, kind, main, list(zip(turn, cases, strict=True))))
+        covered |= {rule_key(a) for a, c in zip(turn, cases, strict=True) if c.fires}
+    if any(rule_key(a) not in covered for a in alerts):
+        scenarios.append(_scenario(ctx, name, kind, main, [(a, main) for a in alerts]))
+    return scenarios
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The phase starts shared by every case of a regression alert."""
+
+    compare: int
+    half: int
+    short_at: int
+    past_at: int
+    horizon: int
+
+
+def _plan(ctx: Ctx, alert: AlertRule) -> _Plan:
+    reg = ctx.spec.regression
+    assert reg is not None
+    compare, wait = seconds(reg.compare), seconds(alert.for_)
+    grid = math.lcm(ctx.step_s, ctx.interval_s)
+    past_at = ceil_to(compare + RATE_WINDOW_S + wait + 2 * ctx.step_s, grid)
+    horizon = past_at + RATE_WINDOW_S + wait + 2 * ctx.step_s
+    return _Plan(compare, ceil_to(compare // 2, grid), compare, past_at, horizon)
+
+
+def _phases(alert: AlertRule, case: Case, kind: str, plan: _Plan) -> list[tuple[int, Decimal]]:
+    """Baseline, drifted half-day, just short of the limit, just past it."""
+    assert alert.threshold is not None
+    above = alert.direction == "above"
+    drift = 1 + DRIFT if above else 1 - DRIFT
+    short_k, past_k = (1 - GAP, 1 + GAP) if above else (1 + GAP, 1 - GAP)
+    limit = alert.threshold * case.base
+    floor = alert.expr.args.get("floor")
+    if kind == "errors" and floor and limit < floor:
+        limit = floor  # the floor decides: straddle it
+    return [
+        (0, case.base),
+        (plan.half, case.base * drift),
+        (plan.short_at, limit * short_k),
+        (plan.past_at, limit * past_k),
+    ]
+
+
+def _scenario(
+    ctx: Ctx, name: str, kind: str, main_case: Case, assigned: list[tuple[AlertRule, Case]]
+) -> Scenario:
+    ref = assigned[0][0]
+    plan = _plan(ctx, ref)
+    wait = seconds(ref.for_)
+    first = plan.compare + ceil_to(RATE_WINDOW_S + ctx.step_s, ctx.step_s)
+
+    def run(alert: AlertRule, case: Case, end: int) -> tuple[Feed, Timeline]:
+        phases = _phases(alert, case, kind, plan)
+        feed = _driver(ctx, kind, case, plan.compare)(ctx, alert.label("service"), phases, end)
+        return feed, Timeline(ctx, feed, tuple(s for s, _ in phases))
+
+    # when the main case fires times every case's checks (a guard case mirrors it)
+    main = _states(
+        ctx, ref, main_case, kind, run(ref, main_case, plan.horizon)[1], first, plan.horizon
+    )
+    start = next((s.since for t, s in sorted(main.items()) if t >= plan.past_at and s.since), None)
+    if start is None or start < plan.past_at:
+        raise CaseError(f"{name}: the model cannot tell when the regression starts")
+    fire_at = start + ceil_to(wait, ctx.step_s)
+    if not main[fire_at].firing or main[fire_at - ctx.step_s].firing is not False:
+        raise CaseError(f"{name}: the main case does not fire as planned")
+    feeds, state = {}, {}
+    for alert, case in assigned:
+        feed, timeline = run(alert, case, fire_at)
+        feeds[alert.label("service")] = feed
+        st = _states(ctx, alert, case, kind, timeline, first, fire_at)
+        state[rule_key(alert)] = (st, alert)
+    times = [
+        (plan.past_at, "silent just short of the threshold (or a guard's limit)"),
+        (fire_at - ctx.step_s, "silent one evaluation before its for has passed"),
+        (fire_at, "fires once past it for its for, unless a guard alone holds it back"),
+    ]
+    checks = [_check(name, when, proves, state, feeds) for when, proves in times]
+    series = tuple(x for feed in feeds.values() for x in feed.series)
+    shown = "; ".join(f"{a.label('service')}: {c.what}" for a, c in assigned)
+    return Scenario(f"{name}: {shown}", frozenset(x.metric for x in series), series, tuple(checks))
+
+
+def _states(
+    ctx: Ctx, alert: AlertRule, case: Case, kind: str, timeline: Timeline, first: int, last: int
+) -> dict[int, State]:
+    reg = ctx.spec.regression
+    assert reg is not None and alert.threshold is not None
+    compare = seconds(reg.compare)
+    least = reg.min_request_rate
+    floor = alert.expr.args.get("floor")
+    t = alert.threshold
+
+    def probe(when: int) -> tuple[bool | None, tuple[Decimal, ...]]:
+        now = timeline.values(when)
+        then = timeline.values(when - compare)
+        guards = case.then >= least and (kind == "throughput" or case.now >= least)
+        if kind == "throughput":
+            guards = min(then) >= least
+        seen = set()
+        for v in now:
+            for b in then:
+                limit = t * b
+                if abs(v - limit) <= abs(limit) * TIE or (floor and abs(v - floor) <= floor * TIE):
+                    return None, now
+                ratio = v > limit if alert.direction == "above" else v < limit
+                seen.add(ratio and guards and (not floor or v > floor))
+        return (seen.pop() if len(seen) == 1 else None), now
+
+    return states_of(ctx, seconds(alert.for_), probe, first, last)
+
+
+def _check(
+    name: str,
+    when: int,
+    proves: str,
+    state: dict[str, tuple[dict[int, State], AlertRule]],
+    feeds: dict[str, Feed],
+) -> AlertCheck:
+    firing: list[ExpectedAlert] = []
+    fired = set()
+    for key, (st, alert) in sorted(state.items()):
+        if st[when].firing is None:
+            raise CaseError(f"{name}: the model cannot tell whether {key} fires at {at(when)}")
+        if st[when].firing:
+            feed = feeds[alert.label("service")]
+            seen = {expected(alert, feed.labels, v) for v in st[when].values}
+            if len(seen) != 1:
+                raise CaseError(f"{name}: {key} prints differently in Prometheus 2 and 3")
+            firing.append(seen.pop())
+            fired.add(key)
+    return AlertCheck(
+        at(when),
+        name,
+        tuple(sorted(firing, key=lambda e: (e.labels, e.annotations))),
+        proves,
+        tuple(sorted(fired)),
+        tuple(sorted(set(state) - fired)),
+    )

@@ -1,0 +1,62 @@
+"""Checks of the values an SLO records for dashboards and budgets, which no alert reads:
+burn rates over every window, the budget remaining, the objective, the budget and the info
+series, at a steady error share whose ratio is known exactly from the numbers fed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from generator.core import conventions as cv
+from generator.core import slo_math as sm
+from generator.prometheus import SLOPlan
+from generator.promtest.cases import Ctx, at, within
+from generator.promtest.feeds import rounded
+from generator.promtest.inputs import REQUEST_RATE
+from generator.promtest.model import ExprCheck
+
+TOLERANCE = Decimal("0.001")  # relative: float noise is far smaller, a 1 % change far larger
+
+
+def fed_share(ctx: Ctx, slo: SLOPlan, share: Decimal) -> Decimal:
+    """The share of bad requests promtool reads when `share` of REQUEST_RATE is fed bad:
+    each counter's per-sample increment is rounded on its own (feeds.py)."""
+    step = ctx.interval_s
+    if slo.slo == cv.SLO_AVAILABILITY:
+        good = rounded(REQUEST_RATE * (1 - share) * step)
+        bad = rounded(REQUEST_RATE * share * step)
+        return bad / (good + bad)
+    every = rounded(REQUEST_RATE * step)  # latency: +Inf bucket less the threshold's bucket
+    return (every - rounded(REQUEST_RATE * (1 - share) * step)) / every
+
+
+def value_checks(
+    ctx: Ctx, slos: Sequence[SLOPlan], shares: Mapping[tuple[str, str], Decimal], when: int
+) -> tuple[ExprCheck, ...]:
+    """Each SLO's burn rates, budget remaining, objective, budget and info at `when` of a
+    steady scenario (every window's ratio is the share fed)."""
+    checks = []
+    for s in slos:
+        sel = tuple(s.selector())
+        burn = fed_share(ctx, s, shares[(s.service, s.slo)]) / s.budget
+        spread = burn * TOLERANCE
+        for window in (*(w.long for w in sm.BURN_WINDOWS), cv.SLO_PERIOD):
+            checks.append(
+                ExprCheck(
+                    cv.slo_burn_rate(window),
+                    sel,
+                    at(when),
+                    (),
+                    f"burn rate over {window}: error ratio / budget {burn:.6g}",
+                    within(burn, spread),
+                )
+            )
+        constants = (
+            (cv.SLO_BUDGET_REMAINING, 1 - burn, spread, "budget remaining: 1 - burn rate"),
+            (cv.SLO_OBJECTIVE, 1 - s.budget, s.budget * TOLERANCE, "the objective"),
+            (cv.SLO_ERROR_BUDGET, s.budget, s.budget * TOLERANCE, "the error budget"),
+            (cv.SLO_INFO, Decimal(1), TOLERANCE, "the info series is 1"),
+        )
+        for series, value, tol, proves in constants:
+            checks.append(ExprCheck(series, sel, at(when), (), proves, within(value, tol)))
+    return tuple(checks)

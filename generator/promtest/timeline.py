@@ -1,0 +1,123 @@
+"""When threshold alerts fire on a timeline of phases: the watched signal at every
+evaluation, rate ramps included, and each alert's state from its condition and `for`.
+
+A signal read through `rate(...[5m])` moves from one phase's level to the next over five
+minutes: at an evaluation its value is the mix of the two levels in the share of the
+window's increments fed by the new phase. Prometheus 2 selects [t - 5m, t] (20 increments
+at a 15 s input spacing) and Prometheus 3 selects (t - 5m, t] and extrapolates (19 of
+them), so both shares are computed, and a state is claimed only when both versions agree.
+A gauge switches at the first sample of its new phase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from generator.prometheus import AlertRule
+from generator.promtest.cases import RATE_WINDOW_S, Ctx, ceil_to, seconds
+from generator.promtest.inputs import Feed
+from generator.promtest.model import CaseError
+
+TIE = Decimal("0.000001")  # relative: a value this near a threshold is float noise's to decide
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """One subject's feed over phases starting at `starts` (the first at 0)."""
+
+    ctx: Ctx
+    feed: Feed
+    starts: tuple[int, ...]
+
+    def _phase(self, second: int) -> int:
+        return max(i for i, s in enumerate(self.starts) if s <= second)
+
+    def values(self, second: int) -> tuple[Decimal, ...]:
+        """The signal at an evaluation, per Prometheus version (one value if they agree)."""
+        interval = self.ctx.interval_s
+        if self.feed.mix is None:  # a gauge: the last sample at or before `second`
+            return (self.feed.values[self._phase(second // interval * interval)],)
+        if RATE_WINDOW_S % interval or second < RATE_WINDOW_S:
+            raise CaseError(f"no rate model for {interval} s inputs at {second} s")
+        out = []
+        for count in (RATE_WINDOW_S // interval, RATE_WINDOW_S // interval - 1):
+            # the increment ending at u carries the rate of the phase holding u - interval
+            phases = [self._phase(second - j * interval - interval) for j in range(count)]
+            new, old = phases[0], phases[-1]
+            if any(p not in (new, old) for p in phases):
+                raise CaseError("a rate window spans three phases: phases must last 5m")
+            share = Decimal(phases.count(new)) / count
+            out.append(self.feed.mix(old, new, share))
+        return tuple(dict.fromkeys(out))
+
+
+def condition(alert: AlertRule, values: Sequence[Decimal]) -> bool | None:
+    """Whether the alert's condition holds for every value (None: they disagree, or one is
+    too near the threshold to tell)."""
+    assert alert.threshold is not None
+    t = alert.threshold
+    seen = set()
+    for v in values:
+        if abs(v - t) <= abs(t) * TIE:
+            return None
+        seen.add(v > t if alert.direction == "above" else v < t)
+    return seen.pop() if len(seen) == 1 else None
+
+
+@dataclass(frozen=True)
+class State:
+    """An alert at one evaluation: since when its condition holds (None: it does not), and
+    whether it fires; `firing` is None when the model cannot tell."""
+
+    since: int | None
+    firing: bool | None
+    values: tuple[Decimal, ...]
+
+
+def states(
+    ctx: Ctx, alert: AlertRule, timeline: Timeline, first: int, last: int
+) -> dict[int, State]:
+    """The alert's state at every evaluation from `first` (when its condition surely does
+    not hold) to `last`: firing once its condition has held for its `for`."""
+
+    def probe(when: int) -> tuple[bool | None, tuple[Decimal, ...]]:
+        values = timeline.values(when)
+        return condition(alert, values), values
+
+    return states_of(ctx, seconds(alert.for_), probe, first, last)
+
+
+Probe = Callable[[int], tuple[bool | None, tuple[Decimal, ...]]]
+
+
+def states_of(ctx: Ctx, wait: int, probe: Probe, first: int, last: int) -> dict[int, State]:
+    """`states` of any condition: `probe` says whether it holds at an evaluation (None:
+    cannot tell) and the alert's value there (per Prometheus version)."""
+    out: dict[int, State] = {}
+    since: int | None = None
+    unsure = False
+    for when in range(ceil_to(first, ctx.step_s), last + 1, ctx.step_s):
+        holds, values = probe(when)
+        if holds is None:
+            unsure = True
+        elif not holds:
+            since, unsure = None, False
+        elif since is None and not unsure:
+            since = when
+        firing = None if unsure else (since is not None and when - since >= wait)
+        out[when] = State(None if unsure else since, firing, values)
+    return out
+
+
+def condition_start(state: dict[int, State], alert: AlertRule, after: int) -> int:
+    """The evaluation from `after` at which the alert's condition starts to hold (surely)."""
+    for when in sorted(state):
+        if when >= after and state[when].since is not None:
+            start = state[when].since
+            assert start is not None
+            if start >= after:
+                return start
+            break
+    raise CaseError(f"{alert.alert}: the model cannot tell when its condition starts to hold")

@@ -1,0 +1,65 @@
+"""The mutation bench's mutants and equivalence arguments (bench/mutation): each mutant
+changes one token of one rule, and only mutants that cannot change a result are argued
+equivalent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.mutation.equivalence import why_equivalent
+from bench.mutation.mutants import (
+    COMPARISON,
+    FOR,
+    MATCHER,
+    SEVERITY,
+    THRESHOLD,
+    WINDOW,
+    apply,
+    expr_mutants,
+    rule_mutants,
+)
+
+REGRESSION = (
+    'x:p95{service="a"} > 1.2 * (x:p95{service="a"} offset 1d)'
+    ' and on (service) x:rate{service="a"} >= 1'
+)
+
+
+def test_each_mutant_of_an_alert_expression_changes_one_token() -> None:
+    found = {(kind, what) for kind, what, _ in expr_mutants(REGRESSION, alerting=True)}
+    assert (THRESHOLD, "1.2 -> 1.212") in found and (THRESHOLD, "1 -> 0.9") in found
+    assert (COMPARISON, "> -> <") in found and (COMPARISON, ">= -> <=") in found
+    assert (WINDOW, "1d -> 12h") in found and (WINDOW, "1d -> 2d") in found
+    assert (MATCHER, 'drop service="a"') in found
+    for _, what, new in expr_mutants(REGRESSION, alerting=True):
+        assert new != REGRESSION, what
+
+
+def test_durations_inside_names_and_matchers_are_not_numbers() -> None:
+    expr = 'sum(rate(http_requests_total{status=~"5.."}[5m])) / 2'
+    numbers = [w for k, w, _ in expr_mutants(expr, alerting=False) if k != WINDOW]
+    assert [w for w in numbers if "->" in w] == ["2 -> 2.02", "2 -> 1.98", "2 -> 2.2", "2 -> 1.8"]
+
+
+def _doc(expr: str) -> dict[str, Any]:
+    rule = {"alert": "A", "expr": expr, "for": "5m", "labels": {"severity": "warning"}}
+    return {"groups": [{"name": "g", "rules": [rule]}]}
+
+
+def test_for_and_severity_mutants_apply_to_a_copy() -> None:
+    doc = _doc("x:y > 1")
+    mutants = list(rule_mutants("a.yml", doc))
+    fors = [m for m in mutants if m.category == FOR]
+    assert [m.value for m in fors] == ["2m30s", "10m"]
+    swapped = next(m for m in mutants if m.category == SEVERITY)
+    assert apply(doc, swapped)["groups"][0]["rules"][0]["labels"]["severity"] == "critical"
+    assert doc["groups"][0]["rules"][0]["labels"]["severity"] == "warning"
+
+
+def test_a_matcher_the_other_operand_keeps_is_equivalent_one_it_alone_holds_is_not() -> None:
+    docs = {"a.yml": _doc(REGRESSION)}
+    drops = [m for m in rule_mutants("a.yml", docs["a.yml"]) if m.category == MATCHER]
+    assert drops and all(why_equivalent(m, docs) for m in drops)
+    docs = {"a.yml": _doc('x:p95{service="a"} > 1')}
+    drops = [m for m in rule_mutants("a.yml", docs["a.yml"]) if m.category == MATCHER]
+    assert drops and not any(why_equivalent(m, docs) for m in drops)
