@@ -16,11 +16,32 @@ from generator.errors import Location, Problem, SpecError
 from generator.spec.load import Document, PathT, format_path, load_file
 from generator.spec.paths import is_named_map
 
+# A split spec is a team's files, not a file system: walking a home directory or a mounted
+# volume by mistake stops here with one line instead of reading for minutes.
+MAX_ENTRIES = 20_000
+MAX_PARTS = 2_000
 
-def spec_files(directory: Path) -> list[Path]:
-    """The YAML parts of a split spec, in a deterministic order."""
-    files = [p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
+
+def spec_files(directory: Path, display: str | None = None) -> list[Path]:
+    """The YAML parts of a split spec, in a deterministic order.
+
+    The walk (symlinked directories are not followed) stops at MAX_ENTRIES entries or
+    MAX_PARTS YAML parts with a SpecError naming the directory."""
+    where = Location(display or str(directory), 1, 1)
+    files: list[Path] = []
+    for seen, path in enumerate(directory.rglob("*"), start=1):
+        if seen > MAX_ENTRIES:
+            raise SpecError([Problem(where, "", _too_big(f"more than {MAX_ENTRIES:,} entries"))])
+        if path.suffix in (".yaml", ".yml") and path.is_file():
+            files.append(path)
+            if len(files) > MAX_PARTS:
+                what = f"more than {MAX_PARTS:,} YAML files"
+                raise SpecError([Problem(where, "", _too_big(what))])
     return sorted(files, key=lambda p: p.relative_to(directory).as_posix())
+
+
+def _too_big(what: str) -> str:
+    return f"the split-spec directory holds {what}; point obsgen at the spec's own directory"
 
 
 def _merge(
@@ -60,7 +81,7 @@ def _adopt(merged: Document, doc: Document, prefix: PathT) -> None:
 
 def load_directory(directory: Path, display: str) -> Document:
     """Load and merge every part of a split spec; raise SpecError listing every conflict."""
-    files = spec_files(directory)
+    files = spec_files(directory, display)
     if not files:
         nowhere = Location(display, 1, 1)
         raise SpecError([Problem(nowhere, "", "the directory holds no *.yaml spec files")])
