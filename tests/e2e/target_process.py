@@ -16,9 +16,12 @@ import threading
 import time
 from pathlib import Path
 
-from tests.conftest import ROOT
 from tests.e2e import servers
 from tests.e2e.exporter import NodeSignals, serve
+
+# the repository root, where `-m tests.e2e.target_process` finds the package (not imported
+# from tests.conftest: the process starts again mid-run, and that would load all of obsgen)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class TargetProcess:
