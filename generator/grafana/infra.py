@@ -1,4 +1,5 @@
-"""The infrastructure dashboard (containers against their limits, nodes, network) and the
+"""The infrastructure dashboard (containers against their limits, nodes, network, and the
+health of the exporters' data and of the alerting path) and the
 datastores dashboard (Postgres connections and tuples, Redis memory, hits and clients)."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from decimal import Decimal
 
 from generator.core import conventions as cv
 from generator.core.numbers import fmt
+from generator.grafana.health import health_row, health_services
 from generator.grafana.model import CRITICAL, REFERENCE, Panel
 from generator.grafana.panels import Layout, alert_lines, bytes_text, constant, panel, series
 from generator.prometheus import AlertRule, Expr, eq, service_resources
@@ -130,6 +132,7 @@ def infrastructure_panels(spec: Spec, alerts: list[AlertRule]) -> tuple[Panel, .
                 min=ZERO,
             )
         )
+    health_row(layout, alerts, 4, health_services(alerts))
     return layout.done()
 
 

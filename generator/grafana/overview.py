@@ -1,5 +1,6 @@
 """The overview dashboard: what fires now, every service's RED signals against the alert
-lines, and every service's SLOs (objective, budget remaining, burn rate).
+lines, every service's SLOs (objective, budget remaining, burn rate), and whether the data
+and the alerting path are healthy (grafana/health.py).
 
 Every query selects this system's services (a Prometheus may hold other systems' alerts and
 SLOs) and the tiers picked in $tier; a table row or series of a service links to the service
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from generator.core import conventions as cv
+from generator.grafana.health import health_row
 from generator.grafana.model import CRITICAL, OK, WARNING, Link, Panel, Step
 from generator.grafana.panels import Layout, Scope, alert_lines, panel, series
 from generator.grafana.service import alert_percentile
@@ -141,4 +143,5 @@ def overview_panels(
     _alerts_row(layout, scope)
     overview_slo_rows(layout, slos, 2, scope)
     _services_row(spec, alerts, layout, scope)
+    health_row(layout, alerts, 4, scope.filtered)
     return layout.done()

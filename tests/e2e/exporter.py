@@ -2,7 +2,8 @@
 
 Every scrape target of the spec gets its own HTTP server on 127.0.0.1 (an ephemeral port):
 one per service (`http_requests_total` and the request-duration histogram), one for cAdvisor
-(the `container_*` series of every service) and one for node_exporter. Counters are the
+(the `container_*` series of every service) and one for node_exporter, which runs in a
+process of its own (target_process.py) so a scenario can stop it by PID. Counters are the
 integral over time of the rates the test sets, so the same model also writes the history
 `promtool tsdb create-blocks-from openmetrics` backfills: Prometheus starts with full 5m
 windows, the steady state of a system that has been running, instead of empty ones.
@@ -15,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.metrics_core import Metric
@@ -51,6 +52,18 @@ class Series:
 
 Sample = tuple[Series, float]
 Source = Callable[[float], list[Sample]]  # a target's samples at a given time
+
+
+class Process(Protocol):
+    """A target served by a process of its own (target_process.TargetProcess)."""
+
+    def start(self) -> int:
+        """Start serving; return the port."""
+        ...
+
+    def stop(self) -> object:
+        """Stop serving."""
+        ...
 
 
 class _Integrator:
@@ -197,9 +210,20 @@ class _Handler(BaseHTTPRequestHandler):
 class _MetricsServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, registry: CollectorRegistry) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, registry: CollectorRegistry, port: int) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
         self.registry = registry
+
+
+def serve(source: Source, clock: Callable[[], float], port: int = 0) -> ThreadingHTTPServer:
+    """Serve `source` as /metrics on 127.0.0.1:`port` (0: an ephemeral one) in a daemon thread."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Collector(source, clock))
+    server = _MetricsServer(registry, port)
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+    ).start()
+    return server
 
 
 @dataclass
@@ -209,28 +233,30 @@ class Exporter:
     sources: dict[str, Source]
     clock: Callable[[], float]
     services: dict[str, ServiceSignals]  # the knobs behind the service targets
+    # targets served by a process of their own (the same source, so history matches them)
+    processes: Mapping[str, Process] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
-    _servers: list[_MetricsServer] = field(default_factory=list)
+    _servers: list[ThreadingHTTPServer] = field(default_factory=list)
 
     def start(self) -> dict[str, int]:
         """Serve every target on its own 127.0.0.1 port; return {target: port}."""
         for name, source in sorted(self.sources.items()):
-            registry = CollectorRegistry(auto_describe=False)
-            registry.register(_Collector(source, self.clock))
-            server = _MetricsServer(registry)
-            threading.Thread(
-                target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
-            ).start()
+            if name in self.processes:
+                self.ports[name] = self.processes[name].start()
+                continue
+            server = serve(source, self.clock)
             self._servers.append(server)
-            self.ports[name] = server.server_address[1]
+            self.ports[name] = int(server.server_address[1])
         return dict(self.ports)
 
     def stop(self) -> None:
-        """Stop every server and close its socket."""
+        """Stop every server and close its socket; stop each target process by its PID."""
         for server in self._servers:
             server.shutdown()
             server.server_close()
         self._servers.clear()
+        for process in self.processes.values():
+            process.stop()
 
     def history(
         self, target_labels: Mapping[str, Mapping[str, str]], start: float, end: float, step: float

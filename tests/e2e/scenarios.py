@@ -53,6 +53,7 @@ class Timeline:
         self.stack = stack
         self.marks: dict[str, float] = {"start": time.monotonic()}
         self.notices: dict[str, Notification] = {}
+        self.pids: dict[str, int] = {}  # processes a step stopped or started
 
     def change(self, mark: str, service: str, changes: Mapping[str, Any]) -> None:
         """Change what `service` does, and mark when."""
@@ -110,6 +111,14 @@ FAST_BURN = labels(
     slo="availability",
 )
 SIX_HOUR_BURN = {**FAST_BURN, "long_window": "6h", "short_window": "30m"}
+# the node exporter's tier is core: health.severity pages for it (critical)
+NODE_DOWN = labels("TargetDown", "node", "critical", "core")
+
+
+def target_down(stack: Stack, target: str) -> dict[str, str]:
+    """TargetDown's labels for `target`: the rule's, and the job and instance of its `up`."""
+    address = f"127.0.0.1:{stack.targets[target].port}"
+    return {**NODE_DOWN, "job": target, "instance": address}
 
 
 def chat_repeat(stack: Stack) -> float:
@@ -200,10 +209,23 @@ def heartbeat(stack: Stack) -> Timeline:
     return t
 
 
+def exporter_down(stack: Stack) -> Timeline:
+    """The node exporter's process is killed by PID: TargetDown pages; started again on its
+    port, the page is resolved."""
+    t = Timeline(stack)
+    down = target_down(stack, "node")
+    t.pids["stopped"], t.marks["stopped"] = stack.stop_target("node")
+    t.hear("pager", "duri-oncall", down, "firing", since="stopped")
+    t.pids["started"], t.marks["started"] = stack.start_target("node")
+    t.hear_resolved("pager resolved", opened="pager", since="started")
+    return t
+
+
 SCENARIOS: dict[str, Callable[[Stack], Timeline]] = {
     "latency": latency_rise,
     "throughput": throughput_drop,
     "errors": error_burst,
     "memory": memory_growth,
     "watchdog": heartbeat,
+    "exporter": exporter_down,
 }

@@ -51,7 +51,7 @@ def running(
             list(argv), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
-        _wait_ready(name, proc, ready_url, log, timeout)
+        wait_ready(name, proc, ready_url, log, timeout)
         yield proc
     finally:
         stop(proc)
@@ -71,9 +71,10 @@ def stop(proc: subprocess.Popen[bytes], grace: float = 10) -> None:
         proc.wait(timeout=grace)
 
 
-def _wait_ready(
+def wait_ready(
     name: str, proc: subprocess.Popen[bytes], url: str, log: Path, timeout: float
 ) -> None:
+    """Until `url` answers 200; fails with the log's tail if `proc` exits or time runs out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -33,6 +33,7 @@ from tests.e2e.exporter import Exporter, NodeSignals, ServiceSignals, Source, Tr
 from tests.e2e.rig_overlay import loopback_problems, overlay_for, target_labels
 from tests.e2e.sinks import HttpSink, Inbox, Notification
 from tests.e2e.smtp_sink import SmtpSink
+from tests.e2e.target_process import TargetProcess
 
 SPEC = ROOT / "tests" / "fixtures" / "e2e" / "spec.yaml"
 HISTORY_SECONDS = 330  # a little more than the 5m rate window
@@ -51,6 +52,7 @@ class Stack:
     alertmanager: str
     logs: dict[str, Path]
     routing_table: list[dict[str, Any]] = field(default_factory=list)
+    targets: Mapping[str, TargetProcess] = field(default_factory=dict)  # in own processes
     stopping: threading.Event = field(default_factory=threading.Event)  # teardown has begun
 
     def set(self, service: str, changes: Mapping[str, Any]) -> float:
@@ -58,9 +60,27 @@ class Stack:
         self.services[service].set(time.time(), **changes)
         return time.monotonic()
 
+    def stop_target(self, name: str) -> tuple[int, float]:
+        """Kill the process serving target `name` by its PID; returns the PID and when."""
+        pid = self.targets[name].stop()
+        assert pid is not None, f"target {name} was not running"
+        return pid, time.monotonic()
+
+    def start_target(self, name: str) -> tuple[int, float]:
+        """Start target `name` again on its port; returns the new PID and when it serves."""
+        self.targets[name].start()
+        pid = self.targets[name].pid
+        assert pid is not None
+        return pid, time.monotonic()
+
     def receivers_for(self, labels: Mapping[str, str]) -> list[str]:
-        """The receivers the generated routing table names for an alert with `labels`."""
-        rows = [r for r in self.routing_table if r["labels"] == dict(labels)]
+        """The receivers the generated routing table names for an alert with `labels`.
+
+        A row holds the labels the rule writes; an alert that keeps the labels of the series
+        it fired on (TargetDown: job and instance of the target) is the row whose labels it
+        all carries, and it must be exactly one row.
+        """
+        rows = [r for r in self.routing_table if r["labels"].items() <= dict(labels).items()]
         assert len(rows) == 1, f"{dict(labels)} is not one alert of the routing table"
         return list(rows[0]["receivers"])
 
@@ -117,8 +137,14 @@ def _wait_scraping(prometheus: str, targets: int, groups: int, timeout: float = 
     raise RuntimeError(f"Prometheus did not scrape {targets} targets and load {groups} groups")
 
 
-def _exporter(spec: Spec, baseline: Mapping[str, Traffic], since: float) -> Exporter:
-    """One target per service, cAdvisor with every service's container, and a node."""
+def _exporter(
+    spec: Spec,
+    baseline: Mapping[str, Traffic],
+    since: float,
+    processes: Mapping[str, TargetProcess],
+) -> Exporter:
+    """One target per service, cAdvisor with every service's container, and a node; the
+    targets in `processes` are served by processes of their own (a scenario stops one)."""
     buckets = tuple(float(b) for b in spec.metrics[spec.signals.duration].buckets or ())
     services = {
         name: ServiceSignals(svc.container, buckets, baseline[name], since)
@@ -129,7 +155,7 @@ def _exporter(spec: Spec, baseline: Mapping[str, Traffic], since: float) -> Expo
         sample for signals in services.values() for sample in signals.container_series(at)
     ]
     sources["node"] = NodeSignals(since).samples
-    return Exporter(sources, time.time, services)
+    return Exporter(sources, time.time, services, processes)
 
 
 def _render(root: Path, overlay: Mapping[str, Any]) -> Path:
@@ -172,7 +198,8 @@ def e2e_stack(root: Path, baseline: Mapping[str, Traffic]) -> Iterator[Stack]:
     spec, _ = read_spec(SPEC, "tests/fixtures/e2e/spec.yaml")
     assert spec.routing is not None
     since = time.time() - HISTORY_SECONDS
-    exporter, inbox = _exporter(spec, baseline, since), Inbox()
+    targets = {"node": TargetProcess(since, root / "node-exporter.log")}
+    exporter, inbox = _exporter(spec, baseline, since, targets), Inbox()
     mailboxes = {
         address: name
         for name, receiver in spec.routing.receivers.items()
@@ -199,6 +226,7 @@ def e2e_stack(root: Path, baseline: Mapping[str, Traffic]) -> Iterator[Stack]:
         out = _render(root, overlay)
         _backfill(spec, exporter, out, since, root / "prometheus-data")
         logs = {"alertmanager": root / "alertmanager.log", "prometheus": root / "prometheus.log"}
+        logs |= {name: target.log for name, target in targets.items()}
         alertmanager, prometheus = f"http://127.0.0.1:{am_port}", f"http://127.0.0.1:{prom_port}"
         am_config = out / "alertmanager" / "alertmanager.yml"
         cleanup.enter_context(
@@ -237,4 +265,5 @@ def e2e_stack(root: Path, baseline: Mapping[str, Traffic]) -> Iterator[Stack]:
             alertmanager,
             logs,
             table["alerts"],
+            targets,
         )

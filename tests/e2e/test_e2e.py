@@ -18,6 +18,7 @@ from tests.e2e.scenarios import (
     THROUGHPUT_WARNING,
     chat_repeat,
     labels,
+    target_down,
 )
 from tests.e2e.sinks import Notification
 
@@ -141,6 +142,31 @@ def test_watchdog_reaches_the_dead_mans_switch_with_its_bearer_token(run: Run) -
     assert run.stack.receivers_for(watchdog) == ["deadmans-switch"]
 
 
+def test_exporter_killed_by_pid_pages_target_down_then_resolves_when_it_is_back(
+    run: Run,
+) -> None:
+    t = run.result("exporter")
+    page, resolved = t.notices["pager"], t.notices["pager resolved"]
+    down = target_down(run.stack, "node")
+    # the process was killed (by its PID) and a new one serves the same port
+    assert t.pids["stopped"] != t.pids["started"]
+    assert run.stack.targets["node"].running()
+    # the page: the node exporter's tier (core) pages, with the job and the target that is down
+    assert page.kind == "pagerduty"
+    assert page.alerts == (down,)
+    assert page.raw["body"]["routing_key"] == run.stack.secrets["duri-oncall"]
+    assert run.stack.receivers_for(down) == ["duri-oncall"]
+    assert t.marks["stopped"] < page.at < t.marks["started"] < resolved.at
+    # back up: the incident the page opened is closed
+    assert resolved.alerts == (down,)
+    assert resolved.raw["body"]["event_action"] == "resolve"
+    assert resolved.raw["body"]["dedup_key"] == page.raw["body"]["dedup_key"]
+    # severity by tier: the brain's tier is set to warning, which routes to chat, not the pager
+    assert run.stack.spec.health.severity == {"brain": "warning"}
+    brain_down = labels("TargetDown", "duri-brain", "warning", "brain", job="duri-brain")
+    assert run.stack.receivers_for(brain_down) == ["duri-chat"]
+
+
 def test_no_notice_reaches_a_receiver_the_spec_does_not_name_for_it(run: Run) -> None:
     run.all()  # every scenario is over, recoveries included
     stack = run.stack
@@ -167,6 +193,7 @@ def test_only_the_provoked_alerts_fire_and_only_for_their_service(run: Run) -> N
         ("AvailabilityErrorBudgetBurn", "duri-control"),
         ("ContainerMemoryHigh", "duri-brain"),
         ("Watchdog", "duri-e2e"),
+        ("TargetDown", "node"),
     }
     # the slow phase may also reach the latency SLO's ticket windows (1d/2h above 3x the 5 %
     # budget): whether it does depends on when the slower rule groups happen to evaluate
