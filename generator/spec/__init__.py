@@ -4,6 +4,7 @@ section, and the checks that span fields. Knows nothing of what is generated fro
 Other packages import only the names below (the import contracts in pyproject.toml).
 """
 
+from generator.spec.alert_overrides import effective_alert
 from generator.spec.alerts import RegressionMetric, Threshold, ThresholdAlert
 from generator.spec.checks import Check
 from generator.spec.load import FAST_SAFE_LOADER, Document, PathT, format_path, load_file, load_text
@@ -46,6 +47,7 @@ __all__ = [
     "ThresholdAlert",
     "TimeSpan",
     "WebhookReceiver",
+    "effective_alert",
     "format_path",
     "load_file",
     "load_text",
