@@ -147,3 +147,17 @@ def test_duri_without_overrides_keeps_one_rule_per_service_and_level() -> None:
     for service in spec.services:
         for kind in ("latency", "throughput", "cpu", "memory"):
             assert effective_alert(spec, service, kind) == getattr(spec.alerts, kind)
+
+
+def test_dashboard_descriptions_name_the_services_whose_thresholds_differ() -> None:
+    board = payments().files["grafana/dashboards/payments-service.json"]
+    assert (
+        "ContainerCPUHigh (warning above 85% for 10m (accounts), warning above 80% for 10m "
+        "(gateway, settlement), critical above 95% for 5m)"
+    ) in board
+    duri = render_spec(DURI_SPEC, DURI_SPEC.parent.parent / "out")
+    # no overrides: every service shares each value, so no service is named
+    assert (
+        "ContainerCPUHigh (warning above 80% for 5m, critical above 95% for 5m)"
+        in (duri.files["grafana/dashboards/duri-service.json"])
+    )
