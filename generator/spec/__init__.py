@@ -7,6 +7,7 @@ Other packages import only the names below (the import contracts in pyproject.to
 from generator.spec.alert_overrides import effective_alert
 from generator.spec.alerts import RegressionMetric, Threshold, ThresholdAlert
 from generator.spec.checks import Check
+from generator.spec.custom_alerts import CustomAlert
 from generator.spec.load import FAST_SAFE_LOADER, Document, PathT, format_path, load_file, load_text
 from generator.spec.metrics import MetricType
 from generator.spec.model import Spec
@@ -25,6 +26,7 @@ from generator.spec.settings import KubernetesSettings, MimirSettings
 __all__ = [
     "FAST_SAFE_LOADER",
     "Check",
+    "CustomAlert",
     "Document",
     "EmailReceiver",
     "Exporter",
