@@ -78,6 +78,7 @@ def _coverage_problems(spec: Spec, name: str, alert: CustomAlert) -> Iterator[tu
     cover = alert.services
     if cover == "all":
         return
+    wrong = False
     for field, known in (
         ("tiers", set(spec.tiers)),
         ("teams", {t for n in spec.services if (t := _team(spec, n))}),
@@ -85,11 +86,12 @@ def _coverage_problems(spec: Spec, name: str, alert: CustomAlert) -> Iterator[tu
     ):
         for i, value in enumerate(getattr(cover, field, ())):
             if value not in known:
+                wrong = True
                 yield (
                     ("custom_alerts", name, "services", field, i),
                     f"no {field[:-1]} {value!r}; known: {', '.join(sorted(known))}",
                 )
-    if not covered(spec, alert):
+    if not wrong and not covered(spec, alert):
         yield ("custom_alerts", name, "services"), "covers no service"
 
 
