@@ -3,6 +3,7 @@ alerts carry read from the expression, and a generated firing and silent case ea
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
 import yaml
@@ -106,3 +107,13 @@ def test_custom_alerts_reach_the_catalogue_and_the_routing_table() -> None:
     table = yaml.safe_load(payments().files["alertmanager/routing-table.yml"])
     rows = [r for r in table["alerts"] if r["labels"]["alertname"] == "PaymentQueueBacklog"]
     assert {r["labels"]["service"]: r["receivers"] for r in rows}["ledger"] == ["payments-chat"]
+
+
+def test_the_service_dashboard_shows_the_custom_alerts_firing_for_the_service() -> None:
+    board = json.loads(payments().files["grafana/dashboards/payments-service.json"])
+    panels = {p["title"]: p for p in board["panels"]}
+    assert "Custom alerts" in panels  # the row
+    query = panels["Custom alerts firing"]["targets"][0]["expr"]
+    assert query == (
+        'ALERTS{alertname=~"PaymentQueueBacklog", alertstate="firing", service="$service"}'
+    )
