@@ -47,9 +47,16 @@ def bucket_rate(histogram: str) -> str:
     return f"service_le:{histogram}_bucket:rate{RATE_WINDOW}"
 
 
+def percentile_name(percentile: str) -> str:
+    """A percentile as names spell it: 95 -> 95, 99.9 -> 999, 9.5 -> 095 (a one-digit
+    integer part is padded, so no two percentiles share a name)."""
+    whole, _, fraction = percentile.partition(".")
+    return f"{whole.zfill(2)}{fraction}" if fraction else whole
+
+
 def quantile(histogram: str, percentile: str) -> str:
-    """Per-service latency percentile from the bucket rates, e.g. p95."""
-    return f"service:{histogram}:p{percentile}_rate{RATE_WINDOW}"
+    """Per-service latency percentile from the bucket rates, e.g. p95, p999 (99.9)."""
+    return f"service:{histogram}:p{percentile_name(percentile)}_rate{RATE_WINDOW}"
 
 
 def container_cpu_rate(metric: str) -> str:
@@ -127,7 +134,7 @@ HEALTH_ALERTS = {
 
 def alert_name(kind: str, percentile: str = "") -> str:
     """CamelCase alert name of a threshold alert kind."""
-    return ALERT_NAMES[kind].format(percentile=percentile)
+    return ALERT_NAMES[kind].format(percentile=percentile_name(percentile))
 
 
 def runbook(base: str, alert: str) -> str:

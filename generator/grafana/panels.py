@@ -81,17 +81,21 @@ def alert_lines(alerts: Iterable[AlertRule], kind: str) -> dict[str, Any]:
         (r for r in alerts if r.kind == kind and r.threshold is not None),
         key=lambda r: (r.label("severity") != "warning", r.alert),
     )
-    seen: dict[tuple[str, str, Decimal, str], None] = {}
+    seen: dict[tuple[str, str, Decimal, str], list[str]] = {}
     for rule in rules:
         assert rule.threshold is not None
-        seen[(rule.alert, rule.label("severity"), rule.threshold, rule.for_)] = None
+        key = (rule.alert, rule.label("severity"), rule.threshold, rule.for_)
+        seen.setdefault(key, []).append(rule.label("service"))
     if not seen:
         return {"steps": alert_steps(alerts, kind)}
     names = sorted({name for name, *_ in seen})
     where = "below" if any(r.direction == "below" for r in rules) else "above"
+    # a value that not every service has (tier and service overrides, `off`) names its own
+    everyone = {r.label("service") for r in rules}
     tiers = ", ".join(
         f"{severity} {where} {_threshold_text(kind, value)} for {for_}"
-        for _, severity, value, for_ in seen
+        + (f" ({', '.join(sorted(set(who)))})" if set(who) != everyone else "")
+        for (_, severity, value, for_), who in seen.items()
     )
     return {
         "steps": alert_steps(alerts, kind),

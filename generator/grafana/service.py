@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from generator.core import conventions as cv
 from generator.core.numbers import fmt
+from generator.grafana.custom import custom_row
 from generator.grafana.model import CRITICAL, OK, REFERENCE, TARGET, Panel, Step
 from generator.grafana.panels import (
     SEVERITY_COLORS,
@@ -276,4 +277,5 @@ def service_panels(
     _regression_row(spec, alerts, layout, mine)
     _resources_row(spec, alerts, layout, mine)
     trend_row(spec, layout, mine)
+    custom_row(alerts, layout, mine)
     return layout.done()

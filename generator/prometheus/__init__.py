@@ -4,6 +4,8 @@ spec, the rule and prometheus.yml dataclasses, and the PromQL checks every outpu
 Other packages import only the names below (the import contracts in pyproject.toml).
 """
 
+from generator.prometheus.custom import covered, custom_alert_problems, example_series, expand
+from generator.prometheus.custom_labels import LabelSet, output_labels
 from generator.prometheus.files import (
     alerting_file,
     catalogue_series,
@@ -32,6 +34,7 @@ __all__ = [
     "BurnAlertPlan",
     "Expr",
     "Group",
+    "LabelSet",
     "Labels",
     "PrometheusConfig",
     "RecordingRule",
@@ -39,11 +42,16 @@ __all__ = [
     "SLOPlan",
     "alerting_file",
     "catalogue_series",
+    "covered",
+    "custom_alert_problems",
     "eq",
+    "example_series",
+    "expand",
     "expression_problem",
     "health_file",
     "known_series",
     "labels",
+    "output_labels",
     "prometheus_config",
     "quantiles",
     "ratio",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from generator.core import conventions as cv
+from generator.prometheus.custom import custom_alerts
 from generator.prometheus.health import health_series
 from generator.prometheus.infra import (
     datastore_alerts,
@@ -48,7 +49,11 @@ def alerting_file(spec: Spec, watchdog: AlertRule) -> RuleFile:
     groups = [
         Group(
             cv.group(spec.name, name, "alerts"),
-            tuple(service_alerts(spec, name, svc) + regression_alerts(spec, name, svc)),
+            tuple(
+                service_alerts(spec, name, svc)
+                + regression_alerts(spec, name, svc)
+                + custom_alerts(spec, name)
+            ),
         )
         for name, svc in sorted(spec.services.items())
     ]

@@ -8,7 +8,14 @@ from decimal import Decimal
 from generator.core import conventions as cv
 from generator.core.numbers import fmt
 from generator.prometheus.model import AlertRule, Expr, Labels, RecordingRule, labels
-from generator.spec import Service, ServiceResources, Spec, Threshold, ThresholdAlert
+from generator.spec import (
+    Service,
+    ServiceResources,
+    Spec,
+    Threshold,
+    ThresholdAlert,
+    effective_alert,
+)
 
 Matchers = list[tuple[str, str, str]]
 HUNDRED = Decimal(100)
@@ -242,7 +249,7 @@ def quantiles(spec: Spec) -> list[Decimal]:
 
 
 def service_alerts(spec: Spec, name: str, service: Service) -> list[AlertRule]:
-    """Threshold alerts of one service."""
+    """Threshold alerts of one service, at its effective values (service > tier > global)."""
     sig = spec.signals
     static = labels(service=name, tier=service.tier)
     mine = [("service", "=", name)]
@@ -258,7 +265,8 @@ def service_alerts(spec: Spec, name: str, service: Service) -> list[AlertRule]:
             "seconds",
             "{{ $value | humanizeDuration }}",
         )
-        rules += threshold_alerts(spec, watch, spec.alerts.latency, name, static, mine)
+        latency = effective_alert(spec, name, "latency")
+        rules += threshold_alerts(spec, watch, latency, name, static, mine)
     watches = [
         (
             Watch(
@@ -269,7 +277,7 @@ def service_alerts(spec: Spec, name: str, service: Service) -> list[AlertRule]:
                 "rps",
                 "{{ $value | humanize }} req/s",
             ),
-            spec.alerts.throughput,
+            effective_alert(spec, name, "throughput"),
             "",
         ),
         (
@@ -281,7 +289,7 @@ def service_alerts(spec: Spec, name: str, service: Service) -> list[AlertRule]:
                 "percent",
                 "{{ $value | humanizePercentage }}",
             ),
-            spec.alerts.cpu,
+            effective_alert(spec, name, "cpu"),
             f" (of its {fmt(limits.cpu)} CPU limit)",
         ),
         (
@@ -293,7 +301,7 @@ def service_alerts(spec: Spec, name: str, service: Service) -> list[AlertRule]:
                 "percent",
                 "{{ $value | humanizePercentage }}",
             ),
-            spec.alerts.memory,
+            effective_alert(spec, name, "memory"),
             f" (of its {limits.memory} byte limit)",
         ),
     ]

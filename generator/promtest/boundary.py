@@ -87,7 +87,9 @@ def threshold_scenarios(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[Sc
         classes[tuple(shape)].append(subject)
     scenarios = []
     for severity in sorted({a.label("severity") for a in alerts}):
-        for subjects in classes.values():
+        for levels, subjects in classes.items():
+            if all(level != severity for level, *_ in levels):
+                continue  # the level is off for these subjects (an override)
             group = {s: by_subject[s] for s in subjects}
             scenarios.append(_pinned(ctx, name, severity, group, driver))
     return scenarios

@@ -18,6 +18,7 @@ from generator.core.numbers import format_duration
 from generator.prometheus import HEALTH_KINDS, AlertRule, RuleFile, SLOPlan
 from generator.promtest.boundary import threshold_scenarios
 from generator.promtest.cases import Ctx, Scenario, seconds
+from generator.promtest.custom import custom_scenarios
 from generator.promtest.health import health_scenarios
 from generator.promtest.inputs import THRESHOLD_KINDS
 from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
@@ -87,6 +88,8 @@ def _scenarios(
             slo_alerts += group
         elif family == REGRESSION:
             out[family] += regression_scenarios(ctx[family], name, group)
+        elif kind == "custom":
+            out[family] += custom_scenarios(ctx[family], name, group)
         elif kind in HEALTH_KINDS:
             out[family] += health_scenarios(ctx[family], name, group)
         elif kind in THRESHOLD_KINDS and all(a.threshold is not None for a in group):

@@ -4,8 +4,10 @@ section, and the checks that span fields. Knows nothing of what is generated fro
 Other packages import only the names below (the import contracts in pyproject.toml).
 """
 
+from generator.spec.alert_overrides import effective_alert
 from generator.spec.alerts import RegressionMetric, Threshold, ThresholdAlert
 from generator.spec.checks import Check
+from generator.spec.custom_alerts import CustomAlert
 from generator.spec.load import FAST_SAFE_LOADER, Document, PathT, format_path, load_file, load_text
 from generator.spec.metrics import MetricType
 from generator.spec.model import Spec
@@ -24,6 +26,7 @@ from generator.spec.settings import KubernetesSettings, MimirSettings
 __all__ = [
     "FAST_SAFE_LOADER",
     "Check",
+    "CustomAlert",
     "Document",
     "EmailReceiver",
     "Exporter",
@@ -46,6 +49,7 @@ __all__ = [
     "ThresholdAlert",
     "TimeSpan",
     "WebhookReceiver",
+    "effective_alert",
     "format_path",
     "load_file",
     "load_text",

@@ -13,6 +13,7 @@ from generator.core.numbers import fmt, parse_duration
 from generator.core.regex import re2_problem
 from generator.errors import Problem, unknown_name
 from generator.spec.alerts import ThresholdAlert
+from generator.spec.checks_overrides import override_problems
 from generator.spec.checks_slo import slo_problems
 from generator.spec.load import Document, PathT
 from generator.spec.metrics import MetricType
@@ -185,6 +186,7 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
                     ),
                 )
     yield from slo_problems(spec)
+    yield from override_problems(spec)
 
     for kind in type(spec.alerts).model_fields:
         alert = getattr(spec.alerts, kind)

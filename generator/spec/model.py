@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from generator.spec.alerts import Alerts, Baseline, Regression, Targets
+from generator.spec.custom_alerts import AlertName, CustomAlert
 from generator.spec.fields import MetricName, Model, Name, NoCredentials
 from generator.spec.health import Health
 from generator.spec.metrics import Metric, Signals
@@ -51,6 +52,11 @@ class Spec(Model):
     )
     slos: SLOs = Field(description="SLOs applied to every service.")
     alerts: Alerts = Field(default_factory=Alerts, description="Threshold alerts.")
+    custom_alerts: dict[AlertName, CustomAlert] = Field(
+        default_factory=dict,
+        max_length=200,
+        description="Alert rules written in PromQL, each proved by its example (docs/alerts.md).",
+    )
     regression: Regression | None = Field(None, description="Regression detection.")
     baseline: Baseline | None = Field(None, description="Baseline figures.")
     targets: Targets | None = Field(None, description="Performance goals.")

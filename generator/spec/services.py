@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from generator.spec.alert_overrides import AlertOverrides
 from generator.spec.fields import (
     Bytes,
     MetricName,
@@ -26,6 +27,9 @@ class Tier(Model):
         description="Availability objective in percent (e.g. 99.9) for the tier's services."
     )
     description: str = Field("", max_length=500, description="What the tier is for.")
+    alerts: AlertOverrides | None = Field(
+        None, description="The tier's values of the service threshold alerts (docs/alerts.md)."
+    )
 
 
 class Resources(Model):
@@ -57,6 +61,9 @@ class Service(Model):
     )
     resources: ServiceResources | None = Field(
         None, description="Container resources; `defaults.resources` when omitted."
+    )
+    alerts: AlertOverrides | None = Field(
+        None, description="The service's values of its threshold alerts (docs/alerts.md)."
     )
 
 
