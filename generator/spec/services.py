@@ -9,11 +9,13 @@ from pydantic import Field
 from generator.spec.fields import (
     Bytes,
     MetricName,
+    MetricsPath,
     Model,
     Name,
     Objective,
     Positive,
     RedisBytes,
+    Scheme,
     Selector,
     Target,
 )
@@ -53,8 +55,13 @@ class Service(Model):
     selector: Selector = Field(description="Labels selecting the service's own metrics.")
     container: Selector = Field(description="Labels selecting its container in cAdvisor metrics.")
     targets: tuple[Target, ...] = Field(
-        min_length=1, description="Scrape targets (host:port) of the service's /metrics."
+        min_length=1, description="Scrape targets (host:port) of the service's metrics."
     )
+    metrics_path: MetricsPath = Field(
+        "/metrics",
+        description="HTTP path of the metrics endpoint (Spring Boot: /actuator/prometheus).",
+    )
+    scheme: Scheme = Field("http", description="Scrape over `http` or `https`.")
     resources: ServiceResources | None = Field(
         None, description="Container resources; `defaults.resources` when omitted."
     )
@@ -73,6 +80,11 @@ class Exporter(Model):
     selector: Selector = Field(description="Labels selecting its series (job=... at least).")
     targets: tuple[Target, ...] = Field(min_length=1, description="Scrape targets (host:port).")
     tier: str = Field(description="Tier its alerts carry (name of a tier).")
+    metrics_path: MetricsPath = Field(
+        "/metrics",
+        description="HTTP path of the metrics endpoint (Spring Boot: /actuator/prometheus).",
+    )
+    scheme: Scheme = Field("http", description="Scrape over `http` or `https`.")
 
 
 class Exporters(Model):
@@ -87,8 +99,16 @@ class Postgres(Model):
 
     kind: Literal["postgres"] = Field(description="Datastore kind.")
     tier: str = Field(description="Tier its alerts carry.")
+    team: Name | None = Field(
+        None, description="Owning team (alert label and routing); `defaults.team` when omitted."
+    )
     selector: Selector = Field(description="Labels selecting the exporter's series.")
     targets: tuple[Target, ...] = Field(min_length=1, description="Exporter scrape targets.")
+    metrics_path: MetricsPath = Field(
+        "/metrics",
+        description="HTTP path of the metrics endpoint (Spring Boot: /actuator/prometheus).",
+    )
+    scheme: Scheme = Field("http", description="Scrape over `http` or `https`.")
     max_connections: Annotated[int, Field(gt=0, le=262143)] = Field(
         description="postgresql.conf value."
     )
@@ -108,8 +128,16 @@ class Redis(Model):
 
     kind: Literal["redis"] = Field(description="Datastore kind.")
     tier: str = Field(description="Tier its alerts carry.")
+    team: Name | None = Field(
+        None, description="Owning team (alert label and routing); `defaults.team` when omitted."
+    )
     selector: Selector = Field(description="Labels selecting the exporter's series.")
     targets: tuple[Target, ...] = Field(min_length=1, description="Exporter scrape targets.")
+    metrics_path: MetricsPath = Field(
+        "/metrics",
+        description="HTTP path of the metrics endpoint (Spring Boot: /actuator/prometheus).",
+    )
+    scheme: Scheme = Field("http", description="Scrape over `http` or `https`.")
     maxmemory: RedisBytes = Field(
         description="CONFIG maxmemory, read as Redis reads redis.conf: 1k = 1000 bytes, "
         "1kb = 1024, 1m = 1000000, 1mb = 1048576, 1g = 10^9, 1gb = 2^30, any case (2GB is "
