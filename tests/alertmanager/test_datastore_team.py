@@ -8,7 +8,7 @@ from pathlib import Path
 from generator.pipeline import build
 from tests.conftest import DURI_OUT, DURI_SPEC
 
-CACHE_ROUTE = """    - match: {severity: warning, team: cache}   # the cache team reads its own warnings
+CACHE_ROUTE = """    - match: {severity: warning, team: cache}   # the cache team's own
       receiver: duri-oncall
     - match: {severity: [warning, info]}   # warnings (and SLO tickets) to the team chat"""
 
