@@ -8,6 +8,7 @@ from pydantic import Field
 
 from generator.spec.fields import (
     Bytes,
+    LabelName,
     MetricName,
     MetricsPath,
     Model,
@@ -87,11 +88,25 @@ class Exporter(Model):
     scheme: Scheme = Field("http", description="Scrape over `http` or `https`.")
 
 
+class Cadvisor(Exporter):
+    """cAdvisor: container metrics, one series set per running container (replica)."""
+
+    replica_labels: tuple[LabelName, ...] = Field(
+        ("instance", "name"),
+        min_length=1,
+        max_length=6,
+        description="Labels that tell one running container from another (one replica): "
+        "Docker's cAdvisor writes `name` (the container name) per cAdvisor `instance`; "
+        "the kubelet's writes `namespace`, `pod` and `container`. CPU and memory use are "
+        "recorded and alerted per replica, by these labels, against the container's limit.",
+    )
+
+
 class Exporters(Model):
     """Infrastructure exporters scraped alongside the services."""
 
     node: Exporter = Field(description="node_exporter.")
-    cadvisor: Exporter = Field(description="cAdvisor (container metrics).")
+    cadvisor: Cadvisor = Field(description="cAdvisor (container metrics).")
 
 
 class Postgres(Model):
