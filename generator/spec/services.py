@@ -115,7 +115,8 @@ class Postgres(Model):
     kind: Literal["postgres"] = Field(description="Datastore kind.")
     tier: str = Field(description="Tier its alerts carry.")
     team: Name | None = Field(
-        None, description="Owning team (alert label and routing); `defaults.team` when omitted."
+        None,
+        description="Owning team (routing uses it, as for services); `defaults.team` when omitted.",
     )
     selector: Selector = Field(description="Labels selecting the exporter's series.")
     targets: tuple[Target, ...] = Field(min_length=1, description="Exporter scrape targets.")
@@ -144,7 +145,8 @@ class Redis(Model):
     kind: Literal["redis"] = Field(description="Datastore kind.")
     tier: str = Field(description="Tier its alerts carry.")
     team: Name | None = Field(
-        None, description="Owning team (alert label and routing); `defaults.team` when omitted."
+        None,
+        description="Owning team (routing uses it, as for services); `defaults.team` when omitted.",
     )
     selector: Selector = Field(description="Labels selecting the exporter's series.")
     targets: tuple[Target, ...] = Field(min_length=1, description="Exporter scrape targets.")
