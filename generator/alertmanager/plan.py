@@ -57,7 +57,7 @@ def subjects(spec: Spec) -> list[Subject]:
     out = [Subject(n, s.tier, s.team or team) for n, s in spec.services.items()]
     out.append(Subject("node", spec.exporters.node.tier, team))
     out.append(Subject("cadvisor", spec.exporters.cadvisor.tier, team))  # its TargetDown
-    out += [Subject(n, d.tier, team) for n, d in spec.datastores.items()]
+    out += [Subject(n, d.tier, d.team or team) for n, d in spec.datastores.items()]
     if spec.health.enabled:  # the monitoring's own alerts carry the system, as the Watchdog
         out.append(Subject(spec.name, watchdog_labels(spec)["tier"], team))
     return sorted(out, key=lambda s: s.service)

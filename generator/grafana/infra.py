@@ -13,6 +13,7 @@ from generator.core.numbers import fmt
 from generator.grafana.health import health_row, health_services
 from generator.grafana.model import CRITICAL, REFERENCE, Panel
 from generator.grafana.panels import Layout, alert_lines, bytes_text, constant, panel, series
+from generator.grafana.replicas import replica_legend
 from generator.prometheus import AlertRule, Expr, eq, service_resources
 from generator.spec import Postgres, Redis, Spec
 
@@ -43,6 +44,7 @@ def infrastructure_panels(spec: Spec, alerts: list[AlertRule]) -> tuple[Panel, .
             if figures is not None:
                 cpu_lines[(word, figures.cpu)].append(name)
                 memory_lines[(word, Decimal(figures.memory))].append(name)
+    by_replica = replica_legend(spec, BY_SERVICE)
     layout = Layout()
     layout.row("Containers against their limits", "containers", 1)
     layout.add(
@@ -50,7 +52,7 @@ def infrastructure_panels(spec: Spec, alerts: list[AlertRule]) -> tuple[Panel, .
             "containers.cpu",
             "timeseries",
             "Container CPU (of limit)",
-            [(series(cv.CONTAINER_CPU_UTILISATION), BY_SERVICE)],
+            [(series(cv.CONTAINER_CPU_UTILISATION), by_replica)],
             unit="percentunit",
             w=12,
             h=8,
@@ -61,7 +63,7 @@ def infrastructure_panels(spec: Spec, alerts: list[AlertRule]) -> tuple[Panel, .
             "containers.memory",
             "timeseries",
             "Container memory (of limit)",
-            [(series(cv.CONTAINER_MEMORY_UTILISATION), BY_SERVICE)],
+            [(series(cv.CONTAINER_MEMORY_UTILISATION), by_replica)],
             unit="percentunit",
             w=12,
             h=8,
@@ -72,7 +74,7 @@ def infrastructure_panels(spec: Spec, alerts: list[AlertRule]) -> tuple[Panel, .
             "containers.cores",
             "timeseries",
             "Container CPU cores used",
-            [(series(cv.container_cpu_rate(sig.container_cpu)), BY_SERVICE)],
+            [(series(cv.container_cpu_rate(sig.container_cpu)), by_replica)],
             unit="short",
             w=12,
             h=8,
@@ -83,7 +85,7 @@ def infrastructure_panels(spec: Spec, alerts: list[AlertRule]) -> tuple[Panel, .
             "containers.bytes",
             "timeseries",
             "Container memory used",
-            [(series(cv.container_memory_sum(sig.container_memory)), BY_SERVICE)],
+            [(series(cv.container_memory_sum(sig.container_memory)), by_replica)],
             unit="bytes",
             w=12,
             h=8,

@@ -21,6 +21,7 @@ from generator.grafana.panels import (
     seconds_text,
     series,
 )
+from generator.grafana.replicas import replica_legend
 from generator.grafana.slo_service import budget_line, service_slo_row
 from generator.grafana.trends import trend_row
 from generator.prometheus import AlertRule, Expr, SLOPlan, quantiles, ratio
@@ -73,7 +74,7 @@ def _now_row(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: Matchers
             "now.cpu",
             "gauge",
             "CPU (of limit)",
-            [(series(cv.CONTAINER_CPU_UTILISATION, mine), "CPU")],
+            [(series(cv.CONTAINER_CPU_UTILISATION, mine), replica_legend(spec, "CPU"))],
             unit="percentunit",
             w=4,
             h=4,
@@ -85,7 +86,7 @@ def _now_row(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: Matchers
             "now.memory",
             "gauge",
             "Memory (of limit)",
-            [(series(cv.CONTAINER_MEMORY_UTILISATION, mine), "memory")],
+            [(series(cv.CONTAINER_MEMORY_UTILISATION, mine), replica_legend(spec, "memory"))],
             unit="percentunit",
             w=4,
             h=4,
@@ -231,7 +232,7 @@ def _resources_row(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: Ma
             "cpu",
             "timeseries",
             "CPU (of limit)",
-            [(series(cv.CONTAINER_CPU_UTILISATION, mine), "CPU")],
+            [(series(cv.CONTAINER_CPU_UTILISATION, mine), replica_legend(spec, "CPU"))],
             unit="percentunit",
             w=8,
             h=8,
@@ -242,7 +243,7 @@ def _resources_row(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: Ma
             "memory",
             "timeseries",
             "Memory (of limit)",
-            [(series(cv.CONTAINER_MEMORY_UTILISATION, mine), "memory")],
+            [(series(cv.CONTAINER_MEMORY_UTILISATION, mine), replica_legend(spec, "memory"))],
             unit="percentunit",
             w=8,
             h=8,

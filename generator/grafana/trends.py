@@ -11,6 +11,7 @@ from generator.core import conventions as cv
 from generator.core.numbers import fmt
 from generator.grafana.model import REFERENCE, TARGET
 from generator.grafana.panels import Layout, Matchers, constant, grafana_range, panel, seconds_text
+from generator.grafana.replicas import replica_legend
 from generator.prometheus import Expr, ratio
 from generator.spec import Spec
 
@@ -97,8 +98,8 @@ def trend_row(spec: Spec, layout: Layout, mine: Matchers) -> None:
             "timeseries",
             "Resource usage trend (of limits)",
             [
-                (_trend(cv.CONTAINER_CPU_UTILISATION, mine), "CPU"),
-                (_trend(cv.CONTAINER_MEMORY_UTILISATION, mine), "memory"),
+                (_trend(cv.CONTAINER_CPU_UTILISATION, mine), replica_legend(spec, "CPU")),
+                (_trend(cv.CONTAINER_MEMORY_UTILISATION, mine), replica_legend(spec, "memory")),
             ],
             unit="percentunit",
             references=resource_lines,

@@ -4,6 +4,7 @@ spec, the rule and prometheus.yml dataclasses, and the PromQL checks every outpu
 Other packages import only the names below (the import contracts in pyproject.toml).
 """
 
+from generator.prometheus.containers import replica_labels, service_resources
 from generator.prometheus.custom import covered, custom_alert_problems, example_series, expand
 from generator.prometheus.custom_labels import LabelSet, output_labels
 from generator.prometheus.files import (
@@ -24,7 +25,7 @@ from generator.prometheus.model import (
     labels,
 )
 from generator.prometheus.promql import expression_problem, known_series
-from generator.prometheus.rules import eq, quantiles, ratio, seconds_text, service_resources
+from generator.prometheus.rules import eq, quantiles, ratio, seconds_text
 from generator.prometheus.slo import slo_plans, slo_rule_file
 from generator.prometheus.slo_model import BurnAlertPlan, SLOPlan
 
@@ -56,6 +57,7 @@ __all__ = [
     "quantiles",
     "ratio",
     "recording_file",
+    "replica_labels",
     "seconds_text",
     "service_resources",
     "slo_plans",

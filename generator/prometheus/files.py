@@ -68,13 +68,24 @@ def alerting_file(spec: Spec, watchdog: AlertRule) -> RuleFile:
 
 def _scrape_jobs(spec: Spec) -> tuple[ScrapeJob, ...]:
     jobs = [
-        ScrapeJob(svc.selector.get("job", name), svc.targets, labels(service=name, tier=svc.tier))
+        ScrapeJob(
+            svc.selector.get("job", name),
+            svc.targets,
+            labels(service=name, tier=svc.tier),
+            svc.metrics_path,
+            svc.scheme,
+        )
         for name, svc in spec.services.items()
     ]
-    for exporter in (spec.exporters.node, spec.exporters.cadvisor):
-        jobs.append(ScrapeJob(exporter.selector["job"], exporter.targets))
-    for store in spec.datastores.values():
-        jobs.append(ScrapeJob(store.selector["job"], store.targets))
+    for exporter in (spec.exporters.node, spec.exporters.cadvisor, *spec.datastores.values()):
+        jobs.append(
+            ScrapeJob(
+                exporter.selector["job"],
+                exporter.targets,
+                metrics_path=exporter.metrics_path,
+                scheme=exporter.scheme,
+            )
+        )
     if spec.health.enabled:  # the monitoring's own metrics, for the health alerts
         jobs.append(ScrapeJob(cv.PROMETHEUS_JOB, spec.health.prometheus_targets))
         if spec.prometheus.alertmanagers:

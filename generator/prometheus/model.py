@@ -92,6 +92,8 @@ class ScrapeJob:
     name: str
     targets: tuple[str, ...]
     labels: Labels = ()
+    metrics_path: str = "/metrics"  # Prometheus' default; written only when another
+    scheme: str = "http"  # likewise
 
 
 @dataclass(frozen=True)

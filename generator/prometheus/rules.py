@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from generator.core import conventions as cv
 from generator.core.numbers import fmt
+from generator.prometheus.containers import container_records, replica_subject, service_resources
 from generator.prometheus.model import AlertRule, Expr, Labels, RecordingRule, labels
 from generator.spec import (
     Service,
-    ServiceResources,
     Spec,
     Threshold,
     ThresholdAlert,
@@ -112,13 +112,6 @@ def threshold_alerts(
     return rules
 
 
-def service_resources(spec: Spec, service: Service) -> ServiceResources:
-    """The service's resources, or the spec defaults (crosscheck guarantees one exists)."""
-    resources = service.resources or spec.defaults.resources
-    assert resources is not None
-    return resources
-
-
 def service_records(spec: Spec, name: str, service: Service) -> list[RecordingRule]:
     """Recording rules of one service: RED signals and container use against limits."""
     sig = spec.signals
@@ -127,7 +120,6 @@ def service_records(spec: Spec, name: str, service: Service) -> list[RecordingRu
     box = eq(service.container)
     mine = [("service", "=", name)]
     errors = app + [(m.label, m.op, m.value) for m in spec.slos.availability.errors]
-    limits = service_resources(spec, service).limits
     window = cv.RATE_WINDOW
     rules = [
         RecordingRule(
@@ -187,45 +179,7 @@ def service_records(spec: Spec, name: str, service: Service) -> list[RecordingRu
                 static,
             )
         )
-    rules += [
-        RecordingRule(
-            cv.container_cpu_rate(sig.container_cpu),
-            Expr(
-                "sum_rate",
-                {"metric": sig.container_cpu, "selector": box, "window": window},
-            ),
-            static,
-        ),
-        RecordingRule(
-            cv.CONTAINER_CPU_UTILISATION,
-            Expr(
-                "divide",
-                {
-                    "series": cv.container_cpu_rate(sig.container_cpu),
-                    "selector": mine,
-                    "by": limits.cpu,
-                },
-            ),
-            static,
-        ),
-        RecordingRule(
-            cv.container_memory_sum(sig.container_memory),
-            Expr("sum", {"metric": sig.container_memory, "selector": box}),
-            static,
-        ),
-        RecordingRule(
-            cv.CONTAINER_MEMORY_UTILISATION,
-            Expr(
-                "divide",
-                {
-                    "series": cv.container_memory_sum(sig.container_memory),
-                    "selector": mine,
-                    "by": Decimal(limits.memory),
-                },
-            ),
-            static,
-        ),
-    ]
+    rules += container_records(spec, name, service)
     for metric in (sig.container_network_receive, sig.container_network_transmit):
         rules.append(
             RecordingRule(
@@ -306,5 +260,6 @@ def service_alerts(spec: Spec, name: str, service: Service) -> list[AlertRule]:
         ),
     ]
     for watch, alert, context in watches:
-        rules += threshold_alerts(spec, watch, alert, name, static, mine, context)
+        subject = name if watch.kind == "throughput" else replica_subject(spec, name)
+        rules += threshold_alerts(spec, watch, alert, subject, static, mine, context)
     return rules

@@ -2,7 +2,8 @@
 
 One driver per alert kind knows which raw metrics feed the recorded series its alerts read,
 and which labels survive into the alert: aggregated per service -> none; per instance ->
-`instance`; node memory and filesystem ratios keep every label of their inputs.
+`instance`; per container replica -> the replica labels; node memory and filesystem ratios
+keep every label of their inputs.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from generator.core.numbers import fmt
-from generator.prometheus import Labels, labels, service_resources
+from generator.prometheus import Labels, labels, replica_labels, service_resources
 from generator.promtest.cases import Ctx
 from generator.promtest.feeds import (
     Phase,
@@ -204,25 +205,40 @@ def latency_with_traffic(percentile: Decimal, traffic: Sequence[Phase]) -> Drive
     return drive
 
 
-def container_cpu(ctx: Ctx, subject: str, phases: Sequence[Phase], end_s: int) -> Feed:
-    """Drive a service's CPU use as a share of its CPU limit."""
+def replica(ctx: Ctx, subject: str, index: int) -> Labels:
+    """The replica labels of a service's container number `index` (1, 2, ...): those its
+    container selector fixes keep their value, the others read `<service>-<index>`."""
+    box = ctx.spec.services[subject].container
+    return _sorted({k: box.get(k, f"{subject}-{index}") for k in replica_labels(ctx.spec)})
+
+
+def container_feed(
+    ctx: Ctx, kind: str, subject: str, phases: Sequence[Phase], end_s: int, index: int = 1
+) -> Feed:
+    """Drive one replica's CPU (`kind` "cpu") or memory use as a share of its own limit."""
     spec, service = ctx.spec, ctx.spec.services[subject]
-    limit = service_resources(spec, service).limits.cpu
-    rates = [(s, v * limit) for s, v in phases]
-    metric = spec.signals.container_cpu
-    series, fed = counter(metric, _sorted(service.container), rates, end_s, ctx.interval_s)
-    shares = tuple(f / limit for f in fed)
-    return Feed((series,), (), shares, linear(shares))
+    one = replica(ctx, subject, index)
+    chosen = _sorted(service.container | dict(one))
+    limits = service_resources(spec, service).limits
+    if kind == "cpu":
+        rates = [(s, v * limits.cpu) for s, v in phases]
+        series, fed = counter(spec.signals.container_cpu, chosen, rates, end_s, ctx.interval_s)
+        shares = tuple(f / limits.cpu for f in fed)
+        return Feed((series,), one, shares, linear(shares))
+    limit = Decimal(limits.memory)
+    levels = [(s, v * limit) for s, v in phases]
+    series, fed = gauge(spec.signals.container_memory, chosen, levels, end_s, ctx.interval_s)
+    return Feed((series,), one, tuple(f / limit for f in fed))
+
+
+def container_cpu(ctx: Ctx, subject: str, phases: Sequence[Phase], end_s: int) -> Feed:
+    """Drive a service's CPU use (one replica) as a share of its CPU limit."""
+    return container_feed(ctx, "cpu", subject, phases, end_s)
 
 
 def container_memory(ctx: Ctx, subject: str, phases: Sequence[Phase], end_s: int) -> Feed:
-    """Drive a service's memory use as a share of its memory limit."""
-    spec, service = ctx.spec, ctx.spec.services[subject]
-    limit = Decimal(service_resources(spec, service).limits.memory)
-    levels = [(s, v * limit) for s, v in phases]
-    metric = spec.signals.container_memory
-    series, fed = gauge(metric, _sorted(service.container), levels, end_s, ctx.interval_s)
-    return Feed((series,), (), tuple(f / limit for f in fed))
+    """Drive a service's memory use (one replica) as a share of its memory limit."""
+    return container_feed(ctx, "memory", subject, phases, end_s)
 
 
 def _node(ctx: Ctx) -> tuple[Exporter, dict[str, str]]:

@@ -23,6 +23,7 @@ from generator.promtest.health import health_scenarios
 from generator.promtest.inputs import THRESHOLD_KINDS
 from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
 from generator.promtest.regression import regression_scenarios
+from generator.promtest.replicas import CONTAINER_KINDS, replica_scenarios
 from generator.promtest.slo import guard_slo_scenarios, slo_scenarios, window_slo_scenarios
 from generator.promtest.threshold import constant_scenario
 from generator.spec import Spec
@@ -94,6 +95,8 @@ def _scenarios(
             out[family] += health_scenarios(ctx[family], name, group)
         elif kind in THRESHOLD_KINDS and all(a.threshold is not None for a in group):
             out[family] += threshold_scenarios(ctx[family], name, group)
+            if kind in CONTAINER_KINDS:
+                out[family] += replica_scenarios(ctx[family], name, group)
         else:  # the Watchdog, and any alert without inputs to drive
             out[family].append(constant_scenario(ctx[family], name, group))
     if slo_alerts:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -29,6 +29,9 @@ _METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 _TARGET = re.compile(r"^[A-Za-z0-9.\-_\[\]:]+:\d{1,5}$")
+# An absolute URL path of unreserved characters: no query (`?token=...` would put a secret
+# into prometheus.yml), no fragment, no `..` segments, no spaces or percent-escapes.
+_METRICS_PATH = re.compile(r"^(/[A-Za-z0-9._~\-]*)+$")
 
 
 def _number(value: object) -> Decimal:
@@ -89,6 +92,21 @@ def _no_credentials(value: str) -> str:
 
 
 NoCredentials = AfterValidator(_no_credentials)
+
+
+def _metrics_path(value: str) -> str:
+    # the value is not echoed: a path with a query string may be carrying a token
+    if "?" in value or "#" in value:
+        raise ValueError(
+            "must be a path without a query string or fragment (a query may carry a secret, "
+            "which would be written into prometheus.yml); give only the path, e.g. /metrics"
+        )
+    if not _METRICS_PATH.fullmatch(value) or {".", ".."} & set(value.split("/")):
+        raise ValueError(
+            "is not a valid metrics path: it must start with '/' and hold letters, digits and "
+            "._~- only, without '.' or '..' segments, e.g. /actuator/prometheus"
+        )
+    return value
 
 
 def within(high: str, why: str, low: str | None = None) -> AfterValidator:
@@ -159,6 +177,20 @@ MetricName = Annotated[str, _pattern(_METRIC_NAME, "metric name")]
 LabelName = Annotated[str, _pattern(_LABEL_NAME, "label name")]
 Name = Annotated[str, _pattern(_NAME, "name (lower case letters, digits and '-')")]
 Target = Annotated[str, _pattern(_TARGET, "scrape target (host:port)", echo=False)]
+MetricsPath = Annotated[
+    str,
+    Field(max_length=200),
+    AfterValidator(_metrics_path),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "maxLength": 200,
+            "pattern": _METRICS_PATH.pattern,
+            "examples": ["/metrics", "/actuator/prometheus"],
+        }
+    ),
+]
+Scheme = Literal["http", "https"]
 LabelValue = Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f\x7f]+$")]
 Selector = Annotated[
     dict[LabelName, LabelValue],

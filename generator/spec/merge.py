@@ -5,6 +5,7 @@ part: typically a root file with the defaults (version, name, tiers, routing, pr
 and one file per team or service. Mappings merge key by key. A value defined by two files
 is a conflict, and so is a named entry (a service, tier, metric, datastore, receiver...)
 defined by two files even when both are mappings: the error names both files and lines.
+A part other than the root may add `routing.routes` under its team's route (team_routes).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from generator.errors import Location, Problem, SpecError
 from generator.spec.load import Document, PathT, format_path, load_file
 from generator.spec.paths import is_named_map
+from generator.spec.team_routes import TeamRoutes, merge_team_routes, take_team_routes
 
 # A split spec is a team's files, not a file system: walking a home directory or a mounted
 # volume by mistake stops here with one line instead of reading for minutes.
@@ -87,6 +89,7 @@ def load_directory(directory: Path, display: str) -> Document:
         raise SpecError([Problem(nowhere, "", "the directory holds no *.yaml spec files")])
     merged = Document(display, {})
     problems: list[Problem] = []
+    team_routes: list[TeamRoutes] = []
     for path in files:
         rel = path.relative_to(directory).as_posix()
         doc = load_file(path, f"{display.rstrip('/')}/{rel}")
@@ -95,7 +98,12 @@ def load_directory(directory: Path, display: str) -> Document:
             continue
         if not merged.values:
             merged.values[()] = doc.locate(())
+        taken = take_team_routes(doc)
+        if taken is not None:
+            team_routes.append(taken)
         problems += _merge(merged.data, doc.data, (), merged, doc)
+    if not problems:
+        problems += merge_team_routes(merged, team_routes)
     if problems:
         raise SpecError(problems)
     return merged

@@ -47,8 +47,8 @@ _MONTHS = (
 class Match(Model):
     """Which alerts a route or inhibition side selects: every field given must match.
 
-    A list means any of its values. `team` selects the alerts of the services the team owns
-    (alerts carry `service`, not `team`).
+    A list means any of its values. `team` selects the alerts of the services and datastores
+    the team owns (alerts carry `service`, not `team`).
     """
 
     alertname: AlertNames | None = Field(None, description="Alert name(s), e.g. Watchdog.")
@@ -59,7 +59,9 @@ class Match(Model):
     service: Names | None = Field(
         None, description="Service name(s): services, 'node', datastores."
     )
-    team: Names | None = Field(None, description="Team(s): the alerts of the services they own.")
+    team: Names | None = Field(
+        None, description="Team(s): the alerts of the services and datastores they own."
+    )
     slo: Names | None = Field(None, description="SLO name(s) of SLO alerts.")
     labels: dict[LabelName, MatchValues] = Field(
         default_factory=dict, description="Other labels alerts carry: Prometheus external labels."

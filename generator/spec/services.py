@@ -9,12 +9,15 @@ from pydantic import Field
 from generator.spec.alert_overrides import AlertOverrides
 from generator.spec.fields import (
     Bytes,
+    LabelName,
     MetricName,
+    MetricsPath,
     Model,
     Name,
     Objective,
     Positive,
     RedisBytes,
+    Scheme,
     Selector,
     Target,
 )
@@ -57,8 +60,13 @@ class Service(Model):
     selector: Selector = Field(description="Labels selecting the service's own metrics.")
     container: Selector = Field(description="Labels selecting its container in cAdvisor metrics.")
     targets: tuple[Target, ...] = Field(
-        min_length=1, description="Scrape targets (host:port) of the service's /metrics."
+        min_length=1, description="Scrape targets (host:port) of the service's metrics."
     )
+    metrics_path: MetricsPath = Field(
+        "/metrics",
+        description="HTTP path of the metrics endpoint (Spring Boot: /actuator/prometheus).",
+    )
+    scheme: Scheme = Field("http", description="Scrape over `http` or `https`.")
     resources: ServiceResources | None = Field(
         None, description="Container resources; `defaults.resources` when omitted."
     )
@@ -80,13 +88,32 @@ class Exporter(Model):
     selector: Selector = Field(description="Labels selecting its series (job=... at least).")
     targets: tuple[Target, ...] = Field(min_length=1, description="Scrape targets (host:port).")
     tier: str = Field(description="Tier its alerts carry (name of a tier).")
+    metrics_path: MetricsPath = Field(
+        "/metrics",
+        description="HTTP path of the metrics endpoint (Spring Boot: /actuator/prometheus).",
+    )
+    scheme: Scheme = Field("http", description="Scrape over `http` or `https`.")
+
+
+class Cadvisor(Exporter):
+    """cAdvisor: container metrics, one series set per running container (replica)."""
+
+    replica_labels: tuple[LabelName, ...] = Field(
+        ("instance", "name"),
+        min_length=1,
+        max_length=6,
+        description="Labels that tell one running container from another (one replica): "
+        "Docker's cAdvisor writes `name` (the container name) per cAdvisor `instance`; "
+        "the kubelet's writes `namespace`, `pod` and `container`. CPU and memory use are "
+        "recorded and alerted per replica, by these labels, against the container's limit.",
+    )
 
 
 class Exporters(Model):
     """Infrastructure exporters scraped alongside the services."""
 
     node: Exporter = Field(description="node_exporter.")
-    cadvisor: Exporter = Field(description="cAdvisor (container metrics).")
+    cadvisor: Cadvisor = Field(description="cAdvisor (container metrics).")
 
 
 class Postgres(Model):
@@ -94,8 +121,17 @@ class Postgres(Model):
 
     kind: Literal["postgres"] = Field(description="Datastore kind.")
     tier: str = Field(description="Tier its alerts carry.")
+    team: Name | None = Field(
+        None,
+        description="Owning team (routing uses it, as for services); `defaults.team` when omitted.",
+    )
     selector: Selector = Field(description="Labels selecting the exporter's series.")
     targets: tuple[Target, ...] = Field(min_length=1, description="Exporter scrape targets.")
+    metrics_path: MetricsPath = Field(
+        "/metrics",
+        description="HTTP path of the metrics endpoint (Spring Boot: /actuator/prometheus).",
+    )
+    scheme: Scheme = Field("http", description="Scrape over `http` or `https`.")
     max_connections: Annotated[int, Field(gt=0, le=262143)] = Field(
         description="postgresql.conf value."
     )
@@ -115,8 +151,17 @@ class Redis(Model):
 
     kind: Literal["redis"] = Field(description="Datastore kind.")
     tier: str = Field(description="Tier its alerts carry.")
+    team: Name | None = Field(
+        None,
+        description="Owning team (routing uses it, as for services); `defaults.team` when omitted.",
+    )
     selector: Selector = Field(description="Labels selecting the exporter's series.")
     targets: tuple[Target, ...] = Field(min_length=1, description="Exporter scrape targets.")
+    metrics_path: MetricsPath = Field(
+        "/metrics",
+        description="HTTP path of the metrics endpoint (Spring Boot: /actuator/prometheus).",
+    )
+    scheme: Scheme = Field("http", description="Scrape over `http` or `https`.")
     maxmemory: RedisBytes = Field(
         description="CONFIG maxmemory, read as Redis reads redis.conf: 1k = 1000 bytes, "
         "1kb = 1024, 1m = 1000000, 1mb = 1048576, 1g = 10^9, 1gb = 2^30, any case (2GB is "

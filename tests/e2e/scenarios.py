@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import yaml
+
 from generator.core.numbers import parse_duration
 from tests.e2e.exporter import GIB, MIB, Traffic
 from tests.e2e.sinks import Notification
@@ -190,11 +192,22 @@ def error_burst(stack: Stack) -> Timeline:
     return t
 
 
+def replica(stack: Stack, service: str) -> dict[str, str]:
+    """The replica labels container alerts carry for `service`'s one container: the cAdvisor
+    target it is scraped from (`instance`) and its container `name`."""
+    config = yaml.safe_load((stack.out / "prometheus" / "prometheus.yml").read_text())
+    cadvisor = next(j for j in config["scrape_configs"] if j["job_name"] == "cadvisor")
+    instance = cadvisor["static_configs"][0]["targets"][0]
+    return {"instance": instance, "name": stack.spec.services[service].container["name"]}
+
+
 def memory_growth(stack: Stack) -> Timeline:
-    """cAdvisor reports the brain's container at 90 % of its memory limit, then at 40 %."""
+    """cAdvisor reports the brain's container at 90 % of its memory limit, then at 40 %; the
+    warning names the replica (its cAdvisor instance and container name)."""
     t = Timeline(stack)
     t.change("swollen", BRAIN, SWOLLEN)
-    t.hear("chat", "duri-chat", MEMORY_WARNING, "firing", since="swollen")
+    warning = MEMORY_WARNING | replica(stack, BRAIN)
+    t.hear("chat", "duri-chat", warning, "firing", since="swollen")
     t.change("shrunk", BRAIN, SHRUNK)
     t.hear_resolved("chat resolved", opened="chat", since="shrunk")
     return t

@@ -10,6 +10,7 @@ import pytest
 
 from tests.e2e.conftest import Run
 from tests.e2e.scenarios import (
+    BRAIN,
     FAST_BURN,
     LATENCY_CRITICAL,
     LATENCY_WARNING,
@@ -18,6 +19,7 @@ from tests.e2e.scenarios import (
     THROUGHPUT_WARNING,
     chat_repeat,
     labels,
+    replica,
     target_down,
 )
 from tests.e2e.sinks import Notification
@@ -93,7 +95,7 @@ def test_error_burst_pages_through_the_fast_then_the_six_hour_burn_rate_alert(ru
 def test_container_memory_past_the_warning_share_reaches_chat_until_it_shrinks(run: Run) -> None:
     t = run.result("memory")
     chat, resolved = t.notices["chat"], t.notices["chat resolved"]
-    assert chat.kind == "slack" and chat.about(MEMORY_WARNING)
+    assert chat.kind == "slack" and chat.about(MEMORY_WARNING | replica(run.stack, BRAIN))
     assert chat.at < t.marks["shrunk"] < resolved.at
     assert run.stack.receivers_for(MEMORY_WARNING) == ["duri-chat"]
     assert not notices(
