@@ -8,7 +8,14 @@ from decimal import Decimal
 from generator.core import conventions as cv
 from generator.core.numbers import fmt
 from generator.prometheus.model import AlertRule, Expr, Labels, RecordingRule, labels
-from generator.spec import Service, ServiceResources, Spec, Threshold, ThresholdAlert
+from generator.spec import (
+    Service,
+    ServiceResources,
+    Spec,
+    Threshold,
+    ThresholdAlert,
+    request_errors,
+)
 
 Matchers = list[tuple[str, str, str]]
 HUNDRED = Decimal(100)
@@ -119,7 +126,7 @@ def service_records(spec: Spec, name: str, service: Service) -> list[RecordingRu
     app = eq(service.selector)
     box = eq(service.container)
     mine = [("service", "=", name)]
-    errors = app + [(m.label, m.op, m.value) for m in spec.slos.availability.errors]
+    errors = app + [(m.label, m.op, m.value) for m in request_errors(spec)]
     limits = service_resources(spec, service).limits
     window = cv.RATE_WINDOW
     rules = [

@@ -20,15 +20,19 @@ from generator.spec.reference import reference_markdown, schema_text
 from generator.spec.routing import Match, Route, Routing, TimeSpan
 from generator.spec.services import Exporter, Postgres, Redis, Service, ServiceResources
 from generator.spec.settings import KubernetesSettings, MimirSettings
+from generator.spec.slo_defs import covered, request_errors, sli_metric
+from generator.spec.slos import SLO, Matcher
 
 __all__ = [
     "FAST_SAFE_LOADER",
+    "SLO",
     "Check",
     "Document",
     "EmailReceiver",
     "Exporter",
     "KubernetesSettings",
     "Match",
+    "Matcher",
     "MetricType",
     "MimirSettings",
     "PagerDutyReceiver",
@@ -46,11 +50,14 @@ __all__ = [
     "ThresholdAlert",
     "TimeSpan",
     "WebhookReceiver",
+    "covered",
     "format_path",
     "load_file",
     "load_text",
     "parse_document",
     "read_document",
     "reference_markdown",
+    "request_errors",
     "schema_text",
+    "sli_metric",
 ]
