@@ -23,7 +23,11 @@ from generator.promtest import check_rule_tests
 from generator.promtest.model import rule_key
 from tests.conftest import DURI_OUT, DURI_SPEC, FIXTURES, render_spec, require_tool
 
-SPECS = {"duri": (DURI_SPEC, DURI_OUT), "shop": (FIXTURES / "shop" / "spec.yaml", None)}
+SPECS = {
+    "duri": (DURI_SPEC, DURI_OUT),
+    "shop": (FIXTURES / "shop" / "spec.yaml", None),
+    "slo-kinds": (FIXTURES / "slo-kinds" / "spec.yaml", None),
+}
 
 
 @cache
