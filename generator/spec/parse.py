@@ -122,7 +122,8 @@ def parse_document(doc: Document, checks: Sequence[Check] = ()) -> Spec:
     try:
         spec = Spec.model_validate(doc.data)
     except ValidationError as exc:
-        raise SpecError(moved + _problems(exc, doc)) from None
+        said = {p.field for p in moved}  # a field the migration reported missing
+        raise SpecError(moved + [p for p in _problems(exc, doc) if p.field not in said]) from None
     if moved:
         raise SpecError(moved)
     problems = crosscheck(spec, doc, checks)

@@ -18,6 +18,7 @@ not know stay where they were written, so they are still reported as unknown the
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter
@@ -39,7 +40,7 @@ def _migrate_one(
 ) -> dict[str, Any]:
     here: PathT = ("slos", name)
     for field in _REQUIRED[name]:
-        if field not in old:
+        if field not in old and not difflib.get_close_matches(field, list(old), cutoff=0.6):
             problems.append(doc.problem(here, f"missing required field {field!r}"))
     kind = _KIND[name]
     sli = {k: v for k, v in old.items() if k not in _ON_SLO[name]}

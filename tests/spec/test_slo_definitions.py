@@ -130,3 +130,19 @@ def test_duri_is_a_version_2_spec_with_its_guide_comments() -> None:
     assert "\nversion: 2\n" in text
     assert "guide: error rate = 5xx_requests / total_requests" in text
     assert "guide §성능 목표: ... < 500ms (a bucket boundary)" in text
+
+
+def test_the_slo_tests_feed_excluded_events_all_bad_and_predict_alerts_without_them() -> None:
+    tests = yaml.safe_load(kinds().files[cv.test_file("slo")])
+    fed = {s["series"] for g in tests["tests"] for s in g["input_series"]}
+    # the health checks fail throughout, yet the no-traffic scenario expects no ratio at all
+    assert any('uri="/actuator/health' in s and 'status="500"' in s for s in fed)
+    assert any('uri="/actuator/health' in s and "_bucket{" in s for s in fed)
+
+
+def test_two_slos_reading_one_counter_are_proved_in_separate_rounds() -> None:
+    tests = yaml.safe_load(kinds().files[cv.test_file("slo")])
+    names = [g["name"] for g in tests["tests"]]
+    assert any(n.startswith("SLOs availability, latency: ") for n in names)
+    assert any(n.startswith("SLOs success: ") for n in names)
+    assert not any("success" in n and "availability" in n.split(":")[0] for n in names)
