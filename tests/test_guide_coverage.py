@@ -91,8 +91,9 @@ def test_guide_error_rate_is_5xx_over_total() -> None:
 
 
 def test_guide_p95_target_is_the_latency_slo_and_alert() -> None:
-    assert SPEC.slos.latency is not None
-    assert (SPEC.slos.latency.objective, SPEC.slos.latency.threshold) == (95, Decimal("0.5"))
+    latency = SPEC.slos["latency"]
+    assert latency.sli.latency is not None
+    assert (latency.objective, latency.sli.latency.threshold) == (95, Decimal("0.5"))
     assert SPEC.targets is not None and SPEC.targets.latency_p95 == Decimal("0.5")
     p95 = record("service:http_request_duration_seconds:p95_rate5m", "duri-core")["expr"]
     assert p95.startswith("histogram_quantile(0.95, ")

@@ -37,7 +37,7 @@ from generator.core import conventions as cv
 from generator.core import slo_math as sm
 from generator.core.numbers import format_duration, parse_duration
 from generator.prometheus import AlertRule, BurnAlertPlan, RuleFile, SLOPlan
-from generator.promtest import REQUEST_RATE, Ctx, fastest_page, outage_slos, slo_context
+from generator.promtest import REQUEST_RATE, Ctx, fastest_page, outage_proven, slo_context
 from generator.spec import Spec
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2, "none": 3}
@@ -225,7 +225,7 @@ class _Parts:
         self.slo_index = {(s.service, s.slo): s for s in slos}
         self.ctx = slo_context(spec)
         self.external = dict(spec.prometheus.external_labels)
-        self.proven = {(s.service, s.slo) for s in outage_slos(slos)} if slos else set()
+        self.proven = outage_proven(self.ctx, slos)
         # routing-table row of each alert's label set, the first as Alertmanager lists them
         self.rows: dict[tuple[tuple[str, str], ...], RoutingRow] = {}
         for row in am.rows if am is not None else ():
@@ -259,15 +259,16 @@ def plan_catalogue(
         for a in alerts
         if a.kind == "slo"
     }
+    alerting = [s for s in slos if s.burns]  # an SLO without alerts has no time to fire
     slo_entries = tuple(
         _slo_entry(
             parts.ctx,
             s,
             {b.long: burn_for[(s.service, s.slo, b.long)] for b in s.burns},
         )
-        for s in slos
+        for s in alerting
     )
-    assert_shared_plots(slos, slo_entries)
+    assert_shared_plots(alerting, slo_entries)
     return Catalogue(
         path=cv.CATALOGUE,
         alerts=tuple(_entry(a, mine, parts, sources) for a, mine in everyone),

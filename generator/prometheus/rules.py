@@ -15,6 +15,7 @@ from generator.spec import (
     Threshold,
     ThresholdAlert,
     effective_alert,
+    request_errors,
 )
 
 Matchers = list[tuple[str, str, str]]
@@ -119,7 +120,7 @@ def service_records(spec: Spec, name: str, service: Service) -> list[RecordingRu
     app = eq(service.selector)
     box = eq(service.container)
     mine = [("service", "=", name)]
-    errors = app + [(m.label, m.op, m.value) for m in spec.slos.availability.errors]
+    errors = app + [(m.label, m.op, m.value) for m in request_errors(spec)]
     window = cv.RATE_WINDOW
     rules = [
         RecordingRule(

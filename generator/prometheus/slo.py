@@ -1,9 +1,9 @@
-"""Plan the SLO rules: per service an availability and a latency SLO, their error budgets,
-burn rates and multiwindow, multi-burn-rate alerts (docs/slo.md).
+"""Plan the SLO rules: per service each SLO that covers it, its error budget, burn rates
+and multiwindow, multi-burn-rate alerts (docs/slo.md).
 
-Cheap and exact: raw series are read only over 5m, by the per-service recording rules; here
-each SLO copies (availability) or derives from bucket rates (latency) its bad and total
-event rates, and every longer window averages those two recorded series over the window.
+Cheap and exact: raw series are read only over 5m; each SLO records its bad and total
+event rates once (slo_sli.py, by SLI kind), and every longer window averages those two
+recorded series over the window.
 Both averages count the same samples, so their quotient is the ratio of the sums of events:
 not an average of ratios, not a rate over days of raw series.
 """
@@ -19,37 +19,39 @@ from generator.core.numbers import fmt
 from generator.prometheus.model import AlertRule, Expr, Group, RecordingRule, Rule, RuleFile, labels
 from generator.prometheus.rules import seconds_text
 from generator.prometheus.slo_model import BurnAlertPlan, SLOPlan
-from generator.spec import Spec
+from generator.prometheus.slo_sli import sli_exprs
+from generator.spec import Spec, covered
+
+ALERTING = {"page": sm.PAGE, "ticket": sm.TICKET}
 
 
 def slo_plans(spec: Spec) -> list[SLOPlan]:
-    """Every SLO of every service, sorted by service then SLO kind."""
+    """Every SLO of every service it covers, sorted by service then SLO name."""
     plans = []
-    for name, service in sorted(spec.services.items()):
-        objective = spec.tiers[service.tier].availability
-        kinds: list[tuple[str, Decimal, str, Decimal | None]] = [
-            (cv.SLO_AVAILABILITY, objective, spec.slos.availability.period, None)
-        ]
-        latency = spec.slos.latency
-        if latency is not None:
-            kinds.append((cv.SLO_LATENCY, latency.objective, latency.period, latency.threshold))
-        for kind, goal, period, threshold in kinds:
+    for name, slo in spec.slos.items():
+        severities = {ALERTING[a] for a in slo.alerting}
+        threshold = slo.sli.latency.threshold if slo.sli.latency is not None else None
+        for service in covered(spec, slo):
+            tier = spec.services[service].tier
+            goal = slo.objective_for(spec.tiers[tier].availability)
             budget = sm.error_budget(goal)
-            burns = burn_alerts(cv.slo_alert(kind), budget, period)
+            burns = burn_alerts(cv.slo_alert(name), budget, slo.period)
             plans.append(
                 SLOPlan(
-                    service=name,
-                    tier=service.tier,
-                    slo=kind,
+                    service=service,
+                    tier=tier,
+                    slo=name,
                     objective=goal,
                     budget=budget,
-                    period=period,
-                    min_events=spec.slos.min_events,
-                    burns=burns,
+                    period=slo.period,
+                    min_events=slo.min_events,
+                    burns=tuple(b for b in burns if b.severity in severities),
                     threshold=threshold,
+                    kind=slo.sli.kind,
+                    definition=slo,
                 )
             )
-    return plans
+    return sorted(plans, key=lambda p: (p.service, p.slo))
 
 
 def burn_alerts(alert: str, budget: Decimal, period: str) -> tuple[BurnAlertPlan, ...]:
@@ -69,34 +71,9 @@ def burn_alerts(alert: str, budget: Decimal, period: str) -> tuple[BurnAlertPlan
     )
 
 
-def _le_matcher(threshold: Decimal) -> tuple[str, str, str]:
-    """Match the bucket whose upper bound is `threshold` however the client printed it:
-    Go prints 1 as "1", Python clients and Prometheus 3 as "1.0"."""
-    text = fmt(threshold)
-    if "." in text:
-        return ("le", "=", text)
-    return ("le", "=~", f"{text}|{text}\\.0")
-
-
 def _sli_rules(spec: Spec, slo: SLOPlan, static: tuple[tuple[str, str], ...]) -> list[Rule]:
     """The bad and total event rates over 5m: the only SLO rules reading per-service data."""
-    mine = [("service", "=", slo.service)]
-    if slo.slo == cv.SLO_AVAILABILITY:
-        errors = Expr(
-            "slo_copy", {"series": cv.errors_rate(spec.signals.requests), "selector": mine}
-        )
-        total = Expr(
-            "slo_copy", {"series": cv.requests_rate(spec.signals.requests), "selector": mine}
-        )
-    else:
-        assert slo.threshold is not None
-        buckets = cv.bucket_rate(spec.signals.duration)
-        every = [*mine, ("le", "=", "+Inf")]
-        errors = Expr(
-            "slo_bucket_excess",
-            {"series": buckets, "total": every, "good": [*mine, _le_matcher(slo.threshold)]},
-        )
-        total = Expr("slo_sum", {"series": buckets, "selector": every})
+    errors, total = sli_exprs(spec, slo)
     return [
         RecordingRule(cv.slo_errors("5m"), errors, static),
         RecordingRule(cv.slo_requests("5m"), total, static),

@@ -5,9 +5,11 @@ Dashboards read these (objectives, factors, thresholds) instead of recomputing t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+
+from generator.spec import SLO
 
 
 @dataclass(frozen=True)
@@ -29,13 +31,15 @@ class SLOPlan:
 
     service: str
     tier: str
-    slo: str  # availability | latency
+    slo: str  # the SLO's name (availability, latency, ...)
     objective: Decimal  # percent of good events, e.g. 99.9
     budget: Decimal  # error budget as a ratio, e.g. 0.001
     period: str  # e.g. 30d
     min_events: int  # events the long window must hold before its alert may fire
     burns: tuple[BurnAlertPlan, ...]
     threshold: Decimal | None = None  # latency SLOs: seconds a good request stays within
+    kind: str = "ratio"  # the SLI kind: ratio | latency | gauge | promql
+    definition: SLO | None = field(default=None, compare=False, repr=False)  # as written
 
     def selector(self) -> list[tuple[str, str, str]]:
         """Matchers selecting this SLO's recorded series."""

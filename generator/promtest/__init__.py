@@ -16,6 +16,7 @@ from generator.promtest.slo_outage import (
     outage_model,
     outage_slos,
 )
+from generator.promtest.slo_rounds import outage_proven
 from generator.promtest.slo_sim import FIVE_MINUTES, MARGIN, Scaled, first_firing_sustained
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "outage_clean_s",
     "outage_detection",
     "outage_model",
+    "outage_proven",
     "outage_slos",
     "plan_tests",
     "slo_context",

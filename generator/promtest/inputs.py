@@ -26,7 +26,7 @@ from generator.promtest.feeds import (
     solve_histogram,
 )
 from generator.promtest.model import CaseError, InputSeries
-from generator.spec import Exporter, Postgres, Redis
+from generator.spec import Exporter, Postgres, Redis, request_errors
 
 REQUEST_RATE = Decimal(10)  # requests/s fed wherever only the traffic's shape matters
 NODE_MEMORY = Decimal(8 * 1024**3)  # bytes of the test node's memory
@@ -63,9 +63,7 @@ def _sorted(items: dict[str, str]) -> Labels:
 
 def status_labels(ctx: Ctx) -> tuple[dict[str, str], dict[str, str]]:
     """Labels of a good and of an error request (error matchers of the availability SLO)."""
-    good, bad = _status_labels(
-        tuple((m.label, m.op, m.value) for m in ctx.spec.slos.availability.errors)
-    )
+    good, bad = _status_labels(tuple((m.label, m.op, m.value) for m in request_errors(ctx.spec)))
     return dict(good), dict(bad)
 
 

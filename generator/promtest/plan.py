@@ -24,7 +24,7 @@ from generator.promtest.inputs import THRESHOLD_KINDS
 from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
 from generator.promtest.regression import regression_scenarios
 from generator.promtest.replicas import CONTAINER_KINDS, replica_scenarios
-from generator.promtest.slo import guard_slo_scenarios, slo_scenarios, window_slo_scenarios
+from generator.promtest.slo_rounds import slo_round_scenarios
 from generator.promtest.threshold import constant_scenario
 from generator.spec import Spec
 
@@ -100,9 +100,9 @@ def _scenarios(
         else:  # the Watchdog, and any alert without inputs to drive
             out[family].append(constant_scenario(ctx[family], name, group))
     if slo_alerts:
-        out[SLO] += slo_scenarios(ctx[SLO], slos, slo_alerts)
-        out[SLO_WINDOWS] += guard_slo_scenarios(ctx[SLO_WINDOWS], slos, slo_alerts)
-        out[SLO_WINDOWS] += window_slo_scenarios(ctx[SLO_WINDOWS], slos, slo_alerts)
+        main, windows = slo_round_scenarios(ctx[SLO], ctx[SLO_WINDOWS], slos, slo_alerts)
+        out[SLO] += main
+        out[SLO_WINDOWS] += windows
     return out
 
 

@@ -23,8 +23,9 @@ from generator.core.numbers import fmt
 from generator.prometheus import AlertRule, BurnAlertPlan, SLOPlan, labels
 from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, at, ceil_to, expected, seconds
 from generator.promtest.feeds import rounded
-from generator.promtest.inputs import REQUEST_RATE, Traffic, requests_feed, slow_requests_feed
+from generator.promtest.inputs import REQUEST_RATE, Traffic
 from generator.promtest.model import AlertCheck, CaseError, ExprCheck, Sample, rule_key
+from generator.promtest.slo_feed import slo_feed
 from generator.promtest.slo_outage import OUTAGE_AFTER_S, detections, outage_slos
 from generator.promtest.slo_sim import Model, lagged_fires
 from generator.promtest.slo_sim import Traffic as SimTraffic
@@ -64,7 +65,8 @@ def _round(value: Decimal) -> Decimal:
 def _low_rate(slos: Sequence[SLOPlan]) -> Decimal:
     """Requests/s too few for any page: half of min_events over the longest page window,
     cut to one significant digit."""
-    longest = max(sm.seconds(b.long) for s in slos for b in s.burns if b.severity == sm.PAGE)
+    longs = [b.long for s in slos for b in s.burns if b.severity == sm.PAGE]
+    longest = max(sm.seconds(x) for x in longs or [b.long for s in slos for b in s.burns])
     rate = Decimal(min(s.min_events for s in slos)) / (2 * longest)
     unit = Decimal(1).scaleb(rate.adjusted())
     return (rate // unit) * unit
@@ -107,12 +109,7 @@ class Builder:
         self.verdicts.clear()  # keyed by model identity: only this scenario's models
         series = []
         for slo in self.slos:
-            phases = traffic[(slo.service, slo.slo)]
-            if slo.slo == cv.SLO_AVAILABILITY:
-                series += requests_feed(self.ctx, slo.service, phases, end)
-            else:
-                assert slo.threshold is not None
-                series += slow_requests_feed(self.ctx, slo.service, phases, slo.threshold, end)
+            series += slo_feed(self.ctx, slo, traffic[(slo.service, slo.slo)], end)
         checks = [
             c
             for n in self.names
@@ -131,13 +128,7 @@ class Builder:
         series = []
         for slo in self.slos:
             phases = [(0, REQUEST_RATE, shares[(slo.service, slo.slo)])]
-            if slo.slo == cv.SLO_AVAILABILITY:
-                series += requests_feed(self.ctx, slo.service, phases, STEADY_CHECK_S)
-            else:
-                assert slo.threshold is not None
-                series += slow_requests_feed(
-                    self.ctx, slo.service, phases, slo.threshold, STEADY_CHECK_S
-                )
+            series += slo_feed(self.ctx, slo, phases, STEADY_CHECK_S)
         checks = []
         for when, proves in self._steady_times():
             for alert_name in self.names:
@@ -264,6 +255,26 @@ def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
         text = ", ".join(f"{kind} {'/'.join(sorted(v))}" for kind, v in sorted(shown.items()))
         scenarios.append(b.steady(f"steady burn {k + 1}: {text}", shares, values=k == 0))
     down = outage_slos(slos)
+    if down:
+        scenarios.append(_outage(b, ctx, slos, down))
+    scenarios += window_scenarios(b, lambda span: span <= FINE_WINDOW_S)
+    low = _low_rate(slos)
+    scenarios.append(
+        b.build(
+            f"low traffic: {fmt(low)} req/s, every request bad",
+            {(s.service, s.slo): [(0, low, Decimal(1))] for s in slos},
+            [(STEADY_CHECK_S, f"no page below {min(s.min_events for s in slos)} requests/window")],
+        )
+    )
+    idle = {(s.service, s.slo): [(0, Decimal(0), Decimal(0))] for s in slos}
+    scenarios.append(
+        b.build("no traffic", idle, [(STEADY_CHECK_S, "no traffic, no alert")], _idle_exprs(slos))
+    )
+    return scenarios
+
+
+def _outage(b: Builder, ctx: Ctx, slos: Sequence[SLOPlan], down: Sequence[SLOPlan]) -> Scenario:
+    """A total outage of `down` after an hour of clean traffic: pages within minutes."""
     strictest = down[0].objective
     outage: dict[tuple[str, str], Traffic] = {
         (s.service, s.slo): [(0, REQUEST_RATE, Decimal(0))] for s in slos
@@ -280,27 +291,11 @@ def slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
         for t in sorted(set(detections(ctx, down)))
     ]
     services = ", ".join(s.service for s in down)
-    scenarios.append(
-        b.build(
-            f"total outage of {services} ({fmt(strictest)}%) after {at(OUTAGE_AFTER_S)} clean",
-            outage,
-            times,
-        )
+    return b.build(
+        f"total outage of {services} ({fmt(strictest)}%) after {at(OUTAGE_AFTER_S)} clean",
+        outage,
+        times,
     )
-    scenarios += window_scenarios(b, lambda span: span <= FINE_WINDOW_S)
-    low = _low_rate(slos)
-    scenarios.append(
-        b.build(
-            f"low traffic: {fmt(low)} req/s, every request bad",
-            {(s.service, s.slo): [(0, low, Decimal(1))] for s in slos},
-            [(STEADY_CHECK_S, f"no page below {min(s.min_events for s in slos)} requests/window")],
-        )
-    )
-    idle = {(s.service, s.slo): [(0, Decimal(0), Decimal(0))] for s in slos}
-    scenarios.append(
-        b.build("no traffic", idle, [(STEADY_CHECK_S, "no traffic, no alert")], _idle_exprs(slos))
-    )
-    return scenarios
 
 
 def window_slo_scenarios(

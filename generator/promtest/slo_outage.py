@@ -8,7 +8,6 @@ import functools
 from collections.abc import Sequence
 from decimal import Decimal
 
-from generator.core import conventions as cv
 from generator.core import slo_math as sm
 from generator.prometheus import BurnAlertPlan, SLOPlan
 from generator.promtest.cases import Ctx
@@ -58,9 +57,14 @@ def _outage_detection(
 
 
 def outage_slos(slos: Sequence[SLOPlan]) -> list[SLOPlan]:
-    """The SLOs the outage scenario takes down: availability at the strictest objective."""
-    strictest = max(s.objective for s in slos if s.slo == cv.SLO_AVAILABILITY)
-    return [s for s in slos if s.slo == cv.SLO_AVAILABILITY and s.objective == strictest]
+    """The SLOs the outage scenario takes down: those that page at the strictest objective,
+    other than latency SLOs if there are any (every event failing is an outage)."""
+    paging = [s for s in slos if any(b.severity == sm.PAGE for b in s.burns)]
+    down = [s for s in paging if s.kind != "latency"] or paging
+    if not down:
+        return []
+    strictest = max(s.objective for s in down)
+    return [s for s in down if s.objective == strictest]
 
 
 def fastest_page(slo: SLOPlan) -> BurnAlertPlan:

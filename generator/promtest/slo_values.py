@@ -11,23 +11,10 @@ from generator.core import conventions as cv
 from generator.core import slo_math as sm
 from generator.prometheus import SLOPlan
 from generator.promtest.cases import Ctx, at, within
-from generator.promtest.feeds import rounded
-from generator.promtest.inputs import REQUEST_RATE
 from generator.promtest.model import ExprCheck
+from generator.promtest.slo_feed import fed_share
 
 TOLERANCE = Decimal("0.001")  # relative: float noise is far smaller, a 1 % change far larger
-
-
-def fed_share(ctx: Ctx, slo: SLOPlan, share: Decimal) -> Decimal:
-    """The share of bad requests promtool reads when `share` of REQUEST_RATE is fed bad:
-    each counter's per-sample increment is rounded on its own (feeds.py)."""
-    step = ctx.interval_s
-    if slo.slo == cv.SLO_AVAILABILITY:
-        good = rounded(REQUEST_RATE * (1 - share) * step)
-        bad = rounded(REQUEST_RATE * share * step)
-        return bad / (good + bad)
-    every = rounded(REQUEST_RATE * step)  # latency: +Inf bucket less the threshold's bucket
-    return (every - rounded(REQUEST_RATE * (1 - share) * step)) / every
 
 
 def value_checks(

@@ -22,9 +22,12 @@ from generator.spec.reference import reference_markdown, schema_text
 from generator.spec.routing import Match, Route, Routing, TimeSpan
 from generator.spec.services import Exporter, Postgres, Redis, Service, ServiceResources
 from generator.spec.settings import KubernetesSettings, MimirSettings
+from generator.spec.slo_defs import covered, request_errors, sli_metric
+from generator.spec.slos import SLO, Matcher
 
 __all__ = [
     "FAST_SAFE_LOADER",
+    "SLO",
     "Check",
     "CustomAlert",
     "Document",
@@ -32,6 +35,7 @@ __all__ = [
     "Exporter",
     "KubernetesSettings",
     "Match",
+    "Matcher",
     "MetricType",
     "MimirSettings",
     "PagerDutyReceiver",
@@ -49,6 +53,7 @@ __all__ = [
     "ThresholdAlert",
     "TimeSpan",
     "WebhookReceiver",
+    "covered",
     "effective_alert",
     "format_path",
     "load_file",
@@ -56,5 +61,7 @@ __all__ = [
     "parse_document",
     "read_document",
     "reference_markdown",
+    "request_errors",
     "schema_text",
+    "sli_metric",
 ]

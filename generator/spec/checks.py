@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 
 from generator.core.numbers import fmt, parse_duration
-from generator.core.regex import re2_problem
 from generator.errors import Problem, unknown_name
 from generator.spec.alerts import ThresholdAlert
 from generator.spec.checks_overrides import override_problems
@@ -139,26 +138,7 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
                     spec, getattr(store, field), (mtype,), ("datastores", name, field)
                 )
 
-    for i, matcher in enumerate(spec.slos.availability.errors):
-        if matcher.op in ("=~", "!~") and (problem := re2_problem(matcher.value)):
-            yield ("slos", "availability", "errors", i, "value"), problem
-        if requests and matcher.label not in requests.labels:
-            yield (
-                ("slos", "availability", "errors", i, "label"),
-                (f"label {matcher.label!r} is not a label of {spec.signals.requests!r}"),
-            )
     duration = spec.metrics.get(spec.signals.duration)
-    if spec.slos.latency and duration and duration.buckets:
-        threshold = spec.slos.latency.threshold
-        if threshold not in duration.buckets:
-            bounds = ", ".join(str(b) for b in duration.buckets)
-            yield (
-                ("slos", "latency", "threshold"),
-                (
-                    f"{threshold} is not a bucket boundary of {spec.signals.duration!r}; "
-                    f"latency SLOs count requests per bucket, so pick one of: {bounds}"
-                ),
-            )
     if spec.alerts.latency and duration and duration.buckets:
         top = max(duration.buckets)
         # histogram_quantile interpolates from 0 inside the first bucket: with every request

@@ -1,18 +1,22 @@
 """Cross-field checks of the SLOs: periods hold their alert windows, page thresholds are
-reachable. (Latency thresholds on bucket boundaries are checked in spec/checks.py.)"""
+reachable, error matchers select some requests but not all. (SLI metrics, labels, latency
+thresholds and scopes are checked in spec/checks_sli.py.)"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
 from generator.core import slo_math as sm
 from generator.core.numbers import fmt
 from generator.core.regex import find_value, re2_problem
+from generator.spec.checks_sli import sli_problems
 from generator.spec.load import PathT
 from generator.spec.model import Spec
+from generator.spec.slo_defs import covered
+from generator.spec.slos import SLO, Matcher
 
 
 def _period_problem(period: str) -> str | None:
@@ -39,49 +43,62 @@ def _objective_problem(objective: Decimal, period: str) -> str | None:
     )
 
 
-def _errors_problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
+def _errors_problems(
+    name: str, matchers: Sequence[Matcher], path: PathT
+) -> Iterator[tuple[PathT, str]]:
     """Error matchers that select no request, or every request."""
-    errors = spec.slos.availability.errors
-    if any(m.op in ("=~", "!~") and re2_problem(m.value) for m in errors):
+    if any(m.op in ("=~", "!~") and re2_problem(m.value) for m in matchers):
         return  # reported as not RE2; what it would match is moot
-    matchers = [(m.label, m.op, m.value) for m in errors]
+    pairs = [(m.label, m.op, m.value) for m in matchers]
     try:
-        for label in dict.fromkeys(m.label for m in errors):
-            if find_value(label, matchers, True) is None:
-                first = next(i for i, m in enumerate(errors) if m.label == label)
+        for label in dict.fromkeys(m.label for m in matchers):
+            if find_value(label, pairs, True) is None:
+                first = next(i for i, m in enumerate(matchers) if m.label == label)
                 yield (
-                    ("slos", "availability", "errors", first, "value"),
+                    (*path, first, "value"),
                     f"no value of {label!r} matches the error matchers on it, so no request "
-                    "could count as an error and the availability alerts could never fire",
+                    f"could count as an error and the {name} alerts could never fire",
                 )
                 return
-        if all(find_value(label, matchers, False) is None for label, _, _ in matchers):
+        if all(find_value(label, pairs, False) is None for label, _, _ in pairs):
             yield (
-                ("slos", "availability", "errors"),
+                path,
                 "these matchers select every request, so every request would count as an error",
             )
     except re.error:
         return  # an RE2 pattern Python cannot read (e.g. \p{Greek}): nothing to judge by
 
 
+def _objectives(spec: Spec, name: str, slo: SLO) -> Iterator[tuple[PathT, str]]:
+    """Objectives whose fastest page could never fire (the tier's, or the SLO's own)."""
+    if slo.objective is not None:
+        problem = _objective_problem(slo.objective, slo.period)
+        if problem:
+            yield ("slos", name, "objective"), problem
+        return
+    used = sorted({spec.services[s].tier for s in covered(spec, slo)} & set(spec.tiers))
+    for tier in used:
+        problem = _objective_problem(spec.tiers[tier].availability, slo.period)
+        if problem:
+            yield ("tiers", tier, "availability"), problem
+
+
 def slo_problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
     """Problems of the SLO section, each at the field to change."""
-    yield from _errors_problems(spec)
-    availability, latency = spec.slos.availability, spec.slos.latency
-    periods: list[tuple[PathT, str]] = [(("slos", "availability", "period"), availability.period)]
-    if latency is not None:
-        periods.append((("slos", "latency", "period"), latency.period))
-    for path, period in periods:
-        problem = _period_problem(period)
+    yield from sli_problems(spec)
+    reported: set[PathT] = set()
+    for name, slo in spec.slos.items():
+        ratio = slo.sli.ratio
+        if ratio is not None and ratio.errors:
+            errors: PathT = ("slos", name, "sli", "ratio", "errors")
+            yield from _errors_problems(name, ratio.errors, errors)
+        problem = _period_problem(slo.period)
         if problem:
-            yield path, problem
-    if _period_problem(availability.period) is None:
-        used = sorted({s.tier for s in spec.services.values() if s.tier in spec.tiers})
-        for tier in used:
-            problem = _objective_problem(spec.tiers[tier].availability, availability.period)
-            if problem:
-                yield ("tiers", tier, "availability"), problem
-    if latency is not None and _period_problem(latency.period) is None:
-        problem = _objective_problem(latency.objective, latency.period)
-        if problem:
-            yield ("slos", "latency", "objective"), problem
+            yield ("slos", name, "period"), problem
+            continue
+        if "page" not in slo.alerting:
+            continue  # the page is what an unreachable threshold would silence
+        for path, message in _objectives(spec, name, slo):
+            if path not in reported:
+                reported.add(path)
+                yield path, message

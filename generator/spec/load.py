@@ -62,11 +62,20 @@ class Document:
     data: Any
     values: dict[PathT, Location] = field(default_factory=dict)
     keys: dict[PathT, Location] = field(default_factory=dict)
+    # paths a migration moved (new prefix -> the prefix as written; spec/slos_v1.py)
+    moved: dict[PathT, PathT] = field(default_factory=dict)
+
+    def written(self, path: PathT) -> PathT:
+        """`path` as the user wrote it, before any migration moved it."""
+        for cut in range(len(path), 0, -1):
+            if path[:cut] in self.moved:
+                return self.moved[path[:cut]] + tuple(path[cut:])
+        return tuple(path)
 
     def locate(self, path: PathT, *, key: bool = False) -> Location:
         """Location of the node at `path`, or of its nearest located ancestor."""
         table = self.keys if key else self.values
-        probe = tuple(path)
+        probe = self.written(path)
         while probe:
             if probe in table:
                 return table[probe]
@@ -77,7 +86,7 @@ class Document:
 
     def problem(self, path: PathT, message: str, *, key: bool = False) -> Problem:
         """A Problem located at `path`."""
-        return Problem(self.locate(path, key=key), format_path(path), message)
+        return Problem(self.locate(path, key=key), format_path(self.written(path)), message)
 
 
 class _Builder:

@@ -27,13 +27,15 @@ from generator.spec.settings import (
 )
 from generator.spec.slos import SLOs
 
-SPEC_VERSION = 1
+SPEC_VERSION = 2
 
 
 class Spec(Model):
     """An obsgen spec: one file describing a system's monitoring."""
 
-    version: Literal[1] = Field(description="Spec format version; this obsgen reads 1.")
+    version: Literal[1, 2] = Field(
+        description="Spec format version: 2, or 1 (its `slos` read as version 2's, docs/slo.md)."
+    )
     name: Name = Field(description="System name; prefixes rule groups and dashboards.")
     description: str = Field("", max_length=1000, description="What the system is.")
     runbook_url: Annotated[str, NoCredentials] = Field(
@@ -50,7 +52,7 @@ class Spec(Model):
     datastores: dict[Name, Datastore] = Field(
         default_factory=dict, description="Datastores (Postgres, Redis) and their limits."
     )
-    slos: SLOs = Field(description="SLOs applied to every service.")
+    slos: SLOs = Field(description="The SLOs by name, each with its SLI kind (docs/slo.md).")
     alerts: Alerts = Field(default_factory=Alerts, description="Threshold alerts.")
     custom_alerts: dict[AlertName, CustomAlert] = Field(
         default_factory=dict,

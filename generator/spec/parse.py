@@ -15,6 +15,7 @@ from generator.spec.fields import shown
 from generator.spec.load import Document, PathT, load_file
 from generator.spec.model import Spec
 from generator.spec.paths import model_at
+from generator.spec.slos_v1 import migrate_v1
 
 
 def _field_names(model: type[BaseModel]) -> list[str]:
@@ -48,7 +49,7 @@ def _message(err: dict[str, Any], doc: Document) -> Problem:
     for prefix in ("Value error, ", "Assertion failed, "):
         msg = msg.removeprefix(prefix)
     if kind == "literal_error" and loc and loc[-1] == "version":
-        msg = f"unsupported spec version {shown(err.get('input'))}; this obsgen reads version 1"
+        msg = f"unsupported spec version {shown(err.get('input'))}; this obsgen reads 1 and 2"
     elif kind == "union_tag_invalid":
         tag = (err.get("ctx") or {}).get("tag", err.get("input"))
         expected = str((err.get("ctx") or {}).get("expected_tags", "")).replace("'", "")
@@ -89,6 +90,9 @@ def _strip_union_tags(loc: PathT, data: Any) -> PathT:
 def _problems(exc: ValidationError, doc: Document) -> list[Problem]:
     """One problem per mistake: drop pydantic's echoes of an error already reported."""
     errors: list[dict[str, Any]] = [dict(e) for e in exc.errors()]
+    if any(e["type"] == "literal_error" and tuple(e["loc"]) == ("version",) for e in errors):
+        # a version this obsgen does not read: what it makes of the rest is noise
+        errors = [e for e in errors if tuple(e["loc"]) == ("version",)]
     item_errors = {tuple(e["loc"][:-1]) for e in errors if isinstance(e["loc"][-1], int)}
     misspelt: set[PathT] = set()
     for e in errors:
@@ -114,10 +118,14 @@ def parse_document(doc: Document, checks: Sequence[Check] = ()) -> Spec:
     """
     if not isinstance(doc.data, dict):
         raise SpecError([doc.problem((), "the spec must be a mapping of fields")])
+    doc, moved = migrate_v1(doc)
     try:
         spec = Spec.model_validate(doc.data)
     except ValidationError as exc:
-        raise SpecError(_problems(exc, doc)) from None
+        said = {p.field for p in moved}  # a field the migration reported missing
+        raise SpecError(moved + [p for p in _problems(exc, doc) if p.field not in said]) from None
+    if moved:
+        raise SpecError(moved)
     problems = crosscheck(spec, doc, checks)
     if problems:
         raise SpecError(problems)

@@ -7,11 +7,12 @@ import json
 from typing import Any
 
 from generator.spec.model import Spec
+from generator.spec.slos_v1 import with_v1_slos
 
 
 def spec_schema() -> dict[str, Any]:
     """The spec's JSON Schema (by alias, so `for` reads as users write it)."""
-    schema = Spec.model_json_schema(by_alias=True)
+    schema = with_v1_slos(Spec.model_json_schema(by_alias=True))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
 

@@ -1,62 +1,210 @@
-"""The `slos` section: availability and latency objectives and their guard."""
+"""The `slos` section (version 2): named SLOs, each with one SLI of one kind, an objective,
+a period, the services it covers and its alerting (docs/slo.md)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
 from generator.spec.fields import (
     Duration,
     LabelName,
     LabelValue,
+    MetricName,
     Model,
+    Name,
     Objective,
     Positive,
     within,
 )
 
 Period = Annotated[Duration, within("365d", "error budgets are kept over days or weeks")]
+SLI_KINDS = ("ratio", "latency", "gauge", "promql")
+TIER = "tier"
 
 
 class Matcher(Model):
-    """A label matcher on the requests metric."""
+    """A label matcher on the SLI's metric."""
 
     label: LabelName = Field(description="Label name.")
     op: Literal["=", "!=", "=~", "!~"] = Field("=~", description="PromQL matcher operator.")
     value: LabelValue = Field(description="Value or RE2 regular expression.")
 
 
-class AvailabilitySLO(Model):
-    """Availability SLO: share of requests that are not errors; objective from the tier."""
+Matchers = Annotated[tuple[Matcher, ...], Field(min_length=1, max_length=20)]
+Exclude = Annotated[
+    tuple[Matcher, ...],
+    Field(
+        max_length=20,
+        description=(
+            "Events left out of both sides of the SLI (health checks, probes): an event any "
+            "one of these matchers selects is neither good nor bad."
+        ),
+    ),
+]
 
-    errors: tuple[Matcher, ...] = Field(
-        min_length=1, description="Matchers selecting error requests among all requests."
+
+class RatioSLI(Model):
+    """Share of good events of a counter: `errors` (or `good`) among all its events."""
+
+    metric: MetricName | None = Field(
+        None, description="Counter of all events; default: `signals.requests`."
     )
-    period: Period = Field("30d", description="SLO period (error budget window; at most 365d).")
+    errors: Matchers | None = Field(
+        None, description="Matchers selecting the bad events (give this or `good`)."
+    )
+    good: Matchers | None = Field(
+        None, description="Matchers selecting the good events (give this or `errors`)."
+    )
+    exclude: Exclude = ()
+
+    @model_validator(mode="after")
+    def _one_side(self) -> RatioSLI:
+        if (self.errors is None) == (self.good is None):
+            raise ValueError("give exactly one of `errors` and `good` (the other side is the rest)")
+        return self
 
 
-class LatencySLO(Model):
-    """Latency SLO: share of requests served at or under `threshold`."""
+class LatencySLI(Model):
+    """Share of events served at or under `threshold`, from a histogram's buckets."""
 
-    objective: Objective = Field(
-        description="Percent of requests that must be at or under the threshold (95 = p95)."
+    metric: MetricName | None = Field(
+        None, description="Histogram of event durations; default: `signals.duration`."
     )
     threshold: Positive = Field(
-        description="Latency threshold in seconds; must be a histogram bucket boundary."
+        description="Latency threshold in seconds; must be a bucket boundary of the histogram."
+    )
+    exclude: Exclude = ()
+
+
+class GaugeSLI(Model):
+    """Share of samples at 1 of a 0/1 gauge (probe_success, up), per series; a series
+    without samples counts neither way (docs/slo.md, "When data is missing")."""
+
+    metric: MetricName = Field(description="A 0/1 gauge of the metric catalogue.")
+    exclude: Exclude = ()
+
+
+PromQL = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class PromqlSLI(Model):
+    """Bad (or good) and total event rates written in PromQL, with `$selector` standing for
+    the service's selector and `$window` for the rate window."""
+
+    errors: PromQL | None = Field(None, description="Bad events per second (give this or `good`).")
+    good: PromQL | None = Field(None, description="Good events per second (or `errors`).")
+    total: PromQL = Field(description="All events per second.")
+
+    @model_validator(mode="after")
+    def _one_side(self) -> PromqlSLI:
+        if (self.errors is None) == (self.good is None):
+            raise ValueError("give exactly one of `errors` and `good` (the other side is the rest)")
+        return self
+
+
+class SLI(Model):
+    """What counts as a good and as a bad event: exactly one kind."""
+
+    ratio: RatioSLI | None = Field(None, description="Errors (or good) among a counter's events.")
+    latency: LatencySLI | None = Field(None, description="Events within a latency threshold.")
+    gauge: GaugeSLI | None = Field(None, description="Samples of a 0/1 gauge at 1.")
+    promql: PromqlSLI | None = Field(None, description="Event rates written in PromQL.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> SLI:
+        given = [k for k in SLI_KINDS if getattr(self, k) is not None]
+        if len(given) != 1:
+            got = f"got {' and '.join(given)}" if given else "got none"
+            raise ValueError(f"give exactly one SLI kind of: {', '.join(SLI_KINDS)} ({got})")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """ratio | latency | gauge | promql."""
+        return next(k for k in SLI_KINDS if getattr(self, k) is not None)
+
+
+class Coverage(Model):
+    """The services an SLO covers: exactly one of tiers, teams or services."""
+
+    tiers: tuple[Name, ...] | None = Field(
+        None, min_length=1, max_length=100, description="Services of these tiers."
+    )
+    teams: tuple[Name, ...] | None = Field(
+        None, min_length=1, max_length=100, description="Services of these teams."
+    )
+    services: tuple[Name, ...] | None = Field(
+        None, min_length=1, max_length=1000, description="These services."
+    )
+
+    @model_validator(mode="after")
+    def _one(self) -> Coverage:
+        if sum(x is not None for x in (self.tiers, self.teams, self.services)) != 1:
+            raise ValueError("give exactly one of `tiers`, `teams` and `services`")
+        return self
+
+
+def _tier_or_number(value: object) -> object:
+    return None if value == TIER else value
+
+
+ObjectiveOrTier = Annotated[
+    Objective | None,
+    BeforeValidator(_tier_or_number),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"const": TIER},
+                {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 100},
+            ]
+        }
+    ),
+]
+
+
+class SLO(Model):
+    """One named SLO: an SLI, an objective over a period, the services it covers, its alerts."""
+
+    sli: SLI = Field(description="The service level indicator: one kind.")
+    objective: ObjectiveOrTier = Field(
+        None,
+        description=(
+            "Percent of good events (99.9), or `tier` (the default): the availability of each "
+            "covered service's tier."
+        ),
     )
     period: Period = Field("30d", description="SLO period (error budget window; at most 365d).")
-
-
-class SLOs(Model):
-    """The SLOs every service gets."""
-
-    availability: AvailabilitySLO = Field(description="Availability SLO of every service.")
-    latency: LatencySLO | None = Field(None, description="Latency SLO of every service.")
+    services: Literal["all"] | Coverage = Field(
+        "all", description="Services covered: `all`, or one of {tiers|teams|services: [..]}."
+    )
+    alerting: tuple[Literal["page", "ticket"], ...] = Field(
+        ("page", "ticket"),
+        max_length=2,
+        description="Burn-rate alerts: page (fast burn), ticket (slow burn), both or none ([]).",
+    )
     min_events: Annotated[int, Field(ge=1, le=1_000_000_000)] = Field(
         1000,
         description=(
-            "Requests a burn-rate alert's long window must hold before it may fire (low "
+            "Events a burn-rate alert's long window must hold before it may fire (low "
             "traffic guard): with fewer, a handful of errors would look like a fast burn."
         ),
     )
+
+    @model_validator(mode="after")
+    def _alerting_once(self) -> SLO:
+        if len(set(self.alerting)) != len(self.alerting):
+            raise ValueError("`alerting` names page and ticket at most once each")
+        return self
+
+    def objective_for(self, tier: Decimal) -> Decimal:
+        """This SLO's objective for a service whose tier's availability is `tier`."""
+        return tier if self.objective is None else self.objective
+
+
+SLOs = Annotated[
+    dict[Name, SLO],
+    Field(max_length=50, description="The SLOs, by name ([a-z][a-z0-9-]*, used in alert names)."),
+]

@@ -434,7 +434,7 @@ def slo_alert_exprs(build: Build, alert: str, service: str, long_window: str) ->
 
 
 def test_overview_slo_tables_turn_red_below_each_tiers_objective(duri: Build) -> None:
-    latency = duri.spec.slos.latency
+    latency = duri.spec.slos["latency"]
     assert latency is not None
     # the system's services: its own, its datastores, the node and cAdvisor exporters, and the
     # system itself (the Watchdog's and the health alerts of the monitoring)

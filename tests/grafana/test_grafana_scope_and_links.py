@@ -79,7 +79,7 @@ def test_the_sli_stat_colours_each_service_against_its_own_tiers_objective(
         o["matcher"]["options"]["names"][0]: o["properties"][0]["value"]
         for o in stat["fieldConfig"]["overrides"]
     }
-    latency = duri.spec.slos.latency
+    latency = duri.spec.slos["latency"]
     assert latency is not None
     for name, service in duri.spec.services.items():
         objectives = {

@@ -27,6 +27,7 @@ SPECS = {
     "duri": (DURI_SPEC, DURI_OUT),
     "shop": (FIXTURES / "shop" / "spec.yaml", None),
     "payments": (FIXTURES / "payments" / "spec.yaml", None),  # overrides, off, p99.9
+    "slo-kinds": (FIXTURES / "slo-kinds" / "spec.yaml", None),
 }
 
 

@@ -1,0 +1,169 @@
+"""The kind-specific half of the SLO tests: how to feed given good and bad event rates as
+the raw series an SLO's SLI reads (prometheus/slo_sli.py), and which share of bad events
+promtool then reads. The scenarios (slo.py) are the same for every kind.
+
+Where the SLI has `exclude` matchers, every feed also carries excluded events, all bad, at
+REQUEST_RATE: the tests predict the alerts without them, so they prove the exclusion.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from decimal import Decimal
+
+from generator.core.numbers import fmt
+from generator.prometheus import SLOPlan
+from generator.promtest.cases import Ctx
+from generator.promtest.feeds import counter, pick, rounded
+from generator.promtest.inputs import REQUEST_RATE, Traffic, requests_feed, slow_requests_feed
+from generator.promtest.model import CaseError, InputSeries
+from generator.spec import Matcher, Spec, request_errors, sli_metric
+
+Matchers = tuple[tuple[str, str, str], ...]
+Labels = tuple[tuple[str, str], ...]
+_NEGATED = {"=": "!=", "!=": "=", "=~": "!~", "!~": "=~"}
+
+
+def _pairs(matchers: Sequence[Matcher]) -> Matchers:
+    return tuple((m.label, m.op, m.value) for m in matchers)
+
+
+def _kept(matchers: Sequence[Matcher]) -> Matchers:
+    return tuple((m.label, _NEGATED[m.op], m.value) for m in matchers)
+
+
+@functools.lru_cache(maxsize=256)
+def _choose(base: Labels, constraints: Matchers, flip: Matchers) -> Labels:
+    """`base` plus a value for every constrained label that all `constraints` accept; with
+    `flip`, the first flipped label instead takes a value one of the `flip` matchers on it
+    rejects (the others still hold)."""
+    chosen = dict(base)
+    for label in dict.fromkeys(name for name, _, _ in constraints):
+        if label not in chosen:
+            chosen[label] = pick(label, constraints, True)
+    if flip:
+        label = flip[0][0]
+        rest = [m for m in constraints if m[0] == label and m not in flip]
+        for name, op, value in (m for m in flip if m[0] == label):
+            with_flip = [*rest, (name, _NEGATED[op], value)]
+            try:
+                chosen[label] = pick(label, with_flip, True)
+                break
+            except CaseError:
+                continue
+        else:
+            raise CaseError(f"no value of {label!r} is both kept and not matched by {flip}")
+    return tuple(sorted(chosen.items()))
+
+
+def _base(spec: Spec, service: str) -> Labels:
+    return tuple(sorted(spec.services[service].selector.items()))
+
+
+def _copies(spec: Spec, slo: SLOPlan) -> bool:
+    """Whether the SLO copies the per-service recorded series (slo_sli.py)."""
+    assert slo.definition is not None
+    sli = slo.definition.sli
+    metric = sli_metric(spec, slo.definition)
+    if sli.ratio is not None:
+        return (
+            metric == spec.signals.requests
+            and not sli.ratio.exclude
+            and sli.ratio.errors == request_errors(spec)
+        )
+    if sli.latency is not None:
+        return metric == spec.signals.duration and not sli.latency.exclude
+    return False
+
+
+def _noise(base: Labels, exclude: Sequence[Matcher], others: Matchers) -> Labels | None:
+    """Labels of an event the first exclude matcher leaves out (None if none can be found)."""
+    if not exclude:
+        return None
+    first = exclude[0]
+    try:
+        return _choose(base, (*others, (first.label, first.op, first.value)), ())
+    except CaseError:
+        return None
+
+
+def _ratio_feed(ctx: Ctx, slo: SLOPlan, phases: Traffic, end_s: int) -> list[InputSeries]:
+    spec = ctx.spec
+    assert slo.definition is not None and slo.definition.sli.ratio is not None
+    ratio = slo.definition.sli.ratio
+    metric = sli_metric(spec, slo.definition)
+    assert metric is not None
+    base = _base(spec, slo.service)
+    kept = _kept(ratio.exclude)
+    side = _pairs(ratio.errors or ratio.good or ())
+    marked = _choose(base, (*kept, *side), ())
+    other = _choose(base, (*kept, *side), side)
+    good, bad = (other, marked) if ratio.errors else (marked, other)
+    series = [
+        counter(metric, good, [(s, r * (1 - e)) for s, r, e in phases], end_s, ctx.interval_s)[0],
+        counter(metric, bad, [(s, r * e) for s, r, e in phases], end_s, ctx.interval_s)[0],
+    ]
+    noisy = _noise(base, ratio.exclude, _pairs(ratio.errors or ()))
+    if noisy is not None and noisy not in (good, bad):
+        series.append(counter(metric, noisy, [(0, REQUEST_RATE)], end_s, ctx.interval_s)[0])
+    return series
+
+
+def _latency_feed(ctx: Ctx, slo: SLOPlan, phases: Traffic, end_s: int) -> list[InputSeries]:
+    spec = ctx.spec
+    assert slo.definition is not None and slo.definition.sli.latency is not None
+    latency = slo.definition.sli.latency
+    metric = sli_metric(spec, slo.definition)
+    assert metric is not None and slo.threshold is not None
+    bounds = list(spec.metrics[metric].buckets or ())
+    at = bounds.index(slo.threshold)
+    base = _choose(_base(spec, slo.service), _kept(latency.exclude), ())
+    noisy = _noise(_base(spec, slo.service), latency.exclude, ())
+    series = []
+    for j, le in enumerate([*(fmt(b) for b in bounds), "+Inf"]):
+        # cumulative: requests at the threshold count from its bucket on, slow ones after
+        rates = [
+            (s, (r * (1 - e) if j >= at else Decimal(0)) + (r * e if j > at else Decimal(0)))
+            for s, r, e in phases
+        ]
+        labels = tuple(sorted((*base, ("le", le))))
+        series.append(counter(f"{metric}_bucket", labels, rates, end_s, ctx.interval_s)[0])
+        if noisy is not None:
+            slow = [(0, REQUEST_RATE if j > at else Decimal(0))]
+            noise = tuple(sorted((*noisy, ("le", le))))
+            series.append(counter(f"{metric}_bucket", noise, slow, end_s, ctx.interval_s)[0])
+    return series
+
+
+def slo_feed(ctx: Ctx, slo: SLOPlan, phases: Traffic, end_s: int) -> list[InputSeries]:
+    """Raw series giving `slo` of its service the events of `phases` (start second,
+    events/s, bad share) up to `end_s`."""
+    if _copies(ctx.spec, slo):
+        if slo.kind == "ratio":
+            return requests_feed(ctx, slo.service, phases, end_s)
+        assert slo.threshold is not None
+        return slow_requests_feed(ctx, slo.service, phases, slo.threshold, end_s)
+    if slo.kind == "ratio":
+        return _ratio_feed(ctx, slo, phases, end_s)
+    if slo.kind == "latency":
+        return _latency_feed(ctx, slo, phases, end_s)
+    raise CaseError(f"SLI kind {slo.kind!r} has no test feed")
+
+
+def feeds_metrics(ctx: Ctx, slo: SLOPlan) -> frozenset[str]:
+    """The raw metrics a feed of `slo` writes (two SLOs of a service writing the same one
+    cannot share a scenario)."""
+    return frozenset(s.metric for s in slo_feed(ctx, slo, [(0, REQUEST_RATE, Decimal(0))], 0))
+
+
+def fed_share(ctx: Ctx, slo: SLOPlan, share: Decimal) -> Decimal:
+    """The share of bad events promtool reads when `share` of REQUEST_RATE is fed bad:
+    each counter's per-sample increment is rounded on its own (feeds.py)."""
+    step = ctx.interval_s
+    if slo.kind == "latency":  # +Inf bucket less the threshold's bucket
+        every = rounded(REQUEST_RATE * step)
+        return (every - rounded(REQUEST_RATE * (1 - share) * step)) / every
+    good = rounded(REQUEST_RATE * (1 - share) * step)
+    bad = rounded(REQUEST_RATE * share * step)
+    return bad / (good + bad)

@@ -1,0 +1,68 @@
+"""SLOs tested together, in rounds: the scenarios (slo.py) feed every SLO of a service its
+own traffic, so two SLOs of one service whose SLIs read the same raw metric (two ratio SLOs
+on one request counter) cannot share a scenario; they are proved in separate rounds, each
+round's scenarios named after its SLOs. SLOs without alerts have nothing to prove here."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from generator.prometheus import AlertRule, SLOPlan
+from generator.promtest.cases import Ctx, Scenario
+from generator.promtest.slo import guard_slo_scenarios, slo_scenarios, window_slo_scenarios
+from generator.promtest.slo_feed import feeds_metrics
+from generator.promtest.slo_outage import outage_slos
+
+
+def slo_rounds(ctx: Ctx, slos: Sequence[SLOPlan]) -> list[list[str]]:
+    """SLO names (of SLOs with alerts) in rounds, first fit: no round holds two SLOs that
+    feed one raw metric of one service."""
+    fed: dict[str, set[tuple[str, str]]] = {}
+    for s in slos:
+        if s.burns:
+            fed.setdefault(s.slo, set()).update((s.service, m) for m in feeds_metrics(ctx, s))
+    rounds: list[tuple[list[str], set[tuple[str, str]]]] = []
+    for name in sorted(fed):
+        home = next((r for r in rounds if not (r[1] & fed[name])), None)
+        if home is None:
+            rounds.append(([name], set(fed[name])))
+        else:
+            home[0].append(name)
+            home[1].update(fed[name])
+    return [names for names, _ in rounds]
+
+
+def _named(scenarios: list[Scenario], names: Sequence[str], prefix: bool) -> list[Scenario]:
+    if not prefix:
+        return scenarios
+    shown = "SLOs " + ", ".join(names) + ": "
+    return [dataclasses.replace(s, name=shown + s.name) for s in scenarios]
+
+
+def slo_round_scenarios(
+    ctx: Ctx, windows: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
+) -> tuple[list[Scenario], list[Scenario]]:
+    """The SLO scenarios at the SLO tests' step (`ctx`) and at the coarser step of the long
+    windows (`windows`), for every round."""
+    main: list[Scenario] = []
+    coarse: list[Scenario] = []
+    rounds = slo_rounds(ctx, slos)
+    for names in rounds:
+        mine = [s for s in slos if s.slo in names and s.burns]
+        theirs = [a for a in alerts if a.label("slo") in names]
+        several = len(rounds) > 1
+        main += _named(slo_scenarios(ctx, mine, theirs), names, several)
+        found = guard_slo_scenarios(windows, mine, theirs)
+        found += window_slo_scenarios(windows, mine, theirs)
+        coarse += _named(found, names, several)
+    return main, coarse
+
+
+def outage_proven(ctx: Ctx, slos: Sequence[SLOPlan]) -> set[tuple[str, str]]:
+    """(service, SLO) pairs whose fastest page the outage scenario of their round proves."""
+    proven = set()
+    for names in slo_rounds(ctx, slos):
+        mine = [s for s in slos if s.slo in names and s.burns]
+        proven |= {(s.service, s.slo) for s in outage_slos(mine)}
+    return proven
