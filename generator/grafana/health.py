@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from generator.core import conventions as cv
 from generator.core.numbers import fmt
+from generator.grafana.literal import grafana_literal
 from generator.grafana.model import CRITICAL, OK, REFERENCE, Panel, Step
 from generator.grafana.panels import (
     SEVERITY_COLORS,
@@ -61,7 +62,7 @@ def _targets(rules: list[AlertRule]) -> Panel | None:
     down = _of(rules, "target_down")
     if not down:
         return None
-    selectors = [r.expr.args["selector"] for r in down]
+    selectors = [grafana_literal(r.expr.args["selector"]) for r in down]
     waits = sorted({r.for_ for r in down})
     return panel(
         "health.targets",
@@ -112,6 +113,7 @@ def _counted(rules: list[AlertRule], kind: str, key: str, title: str) -> Panel |
     rule = found[0]
     args = rule.expr.args
     query = {k: args[k] for k in ("metric", "selector", "window")}
+    query["selector"] = grafana_literal(args["selector"])
     return panel(
         key,
         "timeseries",
@@ -135,6 +137,7 @@ def _notifications(rules: list[AlertRule]) -> Panel | None:
     for rule in found:
         args = rule.expr.args
         query = {k: args[k] for k in ("part", "whole", "selector", "window")}
+        query["selector"] = grafana_literal(args["selector"])
         queries.append((Expr("share", query), f"{FLOW[rule.kind]} {{{{instance}}}}"))
     lines = sorted({(Decimal(r.expr.args["threshold"]), r.label("severity")) for r in found})
     told = ", ".join(
@@ -163,6 +166,7 @@ def _disk(rules: list[AlertRule]) -> Panel | None:
     rule = found[0]
     args = rule.expr.args
     pick = {k: args[k] for k in ("available", "size", "selector")}
+    pick["selector"] = grafana_literal(args["selector"])
     predicted = {**pick, "over": args["over"], "horizon_s": args["horizon_s"]}
     ratio = Decimal(args["ratio"])
     horizon = grafana_range(f"{args['horizon_s']}s")
@@ -178,7 +182,7 @@ def _disk(rules: list[AlertRule]) -> Panel | None:
                     {
                         "numerator": args["available"],
                         "denominator": args["size"],
-                        "selector": args["selector"],
+                        "selector": pick["selector"],
                     },
                 ),
                 f"now {WHERE}",
