@@ -1,10 +1,11 @@
-"""A synthetic DuRi exporter whose traffic, errors, latency, CPU and memory the test sets.
+"""A synthetic DuRi exporter whose traffic, errors, latency, CPU, memory and queue the test sets.
 
 Every scrape target of the spec gets its own HTTP server on 127.0.0.1 (an ephemeral port):
-one per service (`http_requests_total` and the request-duration histogram), one for cAdvisor
-(the `container_*` series of every service) and one for node_exporter, which runs in a
-process of its own (target_process.py) so a scenario can stop it by PID. Counters are the
-integral over time of the rates the test sets, so the same model also writes the history
+one per service (`http_requests_total`, the request-duration histogram and the depth of its
+inbound queue, `duri_queue_depth`), one for cAdvisor (the `container_*` series of every
+service) and one for node_exporter, which runs in a process of its own (target_process.py)
+so a scenario can stop it by PID. Counters are the integral over time of the rates the test
+sets, so the same model also writes the history
 `promtool tsdb create-blocks-from openmetrics` backfills: Prometheus starts with full 5m
 windows, the steady state of a system that has been running, instead of empty ones.
 """
@@ -27,6 +28,7 @@ Labels = tuple[tuple[str, str], ...]
 MIB = 2**20
 GIB = 2**30
 ENDPOINT = (("method", "POST"), ("endpoint", "/api/chat"))
+QUEUE = (("queue", "inbound"),)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Traffic:
     latency: tuple[tuple[float, float], ...] = ((0.05, 1.0),)  # (seconds, share of requests)
     cpu: float = 0.4  # cores busy
     memory: float = 400 * MIB  # bytes in use
+    queue: float = 0.0  # messages waiting in the service's inbound queue
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,8 @@ class _Integrator:
 
 
 class ServiceSignals:
-    """One service: its requests and latency histogram, and its container's CPU and memory."""
+    """One service: its requests, latency histogram and queue, and its container's CPU and
+    memory."""
 
     def __init__(
         self,
@@ -118,7 +122,11 @@ class ServiceSignals:
         with self._counters.lock:
             traffic = self.traffic
             samples = self._counters.values(self._slopes(traffic), at)
-        return [*samples, (_gauge("container_memory_usage_bytes", self.container), traffic.memory)]
+        return [
+            *samples,
+            (_gauge("container_memory_usage_bytes", self.container), traffic.memory),
+            (_gauge("duri_queue_depth", QUEUE), traffic.queue),
+        ]
 
     def _slopes(self, traffic: Traffic) -> dict[Series, float]:
         slopes: dict[Series, float] = {}

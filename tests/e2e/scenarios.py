@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from generator.core.numbers import parse_duration
+from tests.e2e import servers
 from tests.e2e.exporter import GIB, MIB, Traffic
 from tests.e2e.sinks import Notification
 from tests.e2e.stack import Stack
@@ -45,7 +46,13 @@ DROPPED = {"rate": 0}
 RESTORED = {"rate": 2_000}
 SWOLLEN = {"memory": 0.9 * GIB}  # 90 % of the 1Gi limit: past 85 % (warning), under 95 %
 SHRUNK = {"memory": 400 * MIB}
+# 70 %: past duri-core's own critical (60 %, a service override), under the global warning (85 %)
+OVER_OWN_LIMIT = {"memory": 0.7 * GIB}
+NEAR_BACKLOG = {"queue": 900}  # the custom alert's silent variation: under its 1000
+BACKLOG = {"queue": 1500}
+DRAINED = {"queue": 0}
 WAIT = 90.0  # seconds any one notice may take; the whole run takes about a minute
+QUIET_HOLD = 10.0  # seconds a signal short of its threshold is held to show it stays silent
 
 
 class Timeline:
@@ -56,6 +63,7 @@ class Timeline:
         self.marks: dict[str, float] = {"start": time.monotonic()}
         self.notices: dict[str, Notification] = {}
         self.pids: dict[str, int] = {}  # processes a step stopped or started
+        self.seen: dict[str, list[Mapping[str, Any]]] = {}  # Prometheus queries a step made
 
     def change(self, mark: str, service: str, changes: Mapping[str, Any]) -> None:
         """Change what `service` does, and mark when."""
@@ -113,6 +121,8 @@ FAST_BURN = labels(
     slo="availability",
 )
 SIX_HOUR_BURN = {**FAST_BURN, "long_window": "6h", "short_window": "30m"}
+CORE_MEMORY_PAGE = labels("ContainerMemoryHigh", CORE, "critical", "core")
+QUEUE_PAGE = labels("QueueBacklog", CORE, "critical", "core", queue="inbound")
 # the node exporter's tier is core: health.severity pages for it (critical)
 NODE_DOWN = labels("TargetDown", "node", "critical", "core")
 
@@ -213,6 +223,56 @@ def memory_growth(stack: Stack) -> Timeline:
     return t
 
 
+MEMORY, MEMORY_RATIO = "ContainerMemoryHigh", "service:container_memory_utilisation:ratio"
+
+
+def _query(stack: Stack, expr: str) -> list[Mapping[str, Any]]:
+    return servers.query(stack.prometheus, expr)
+
+
+def memory_override(stack: Stack) -> Timeline:
+    """duri-core's memory at 70 % pages through its own critical (60 %), where the global
+    thresholds would not even warn; duri-control, whose tier turned memory alerts off, is at
+    90 % meanwhile (past the global warning, which the brain's reaches chat with) and stays
+    silent. Prometheus' view of the control's memory is kept to show the signal was there."""
+    t = Timeline(stack)
+    t.change("control swollen", CONTROL, SWOLLEN)
+    t.change("swollen", CORE, OVER_OWN_LIMIT)
+    page = CORE_MEMORY_PAGE | replica(stack, CORE)
+    t.hear("pager", "duri-oncall", page, "firing", since="swollen")
+    # as long again as the core's page took, and then some: a control rule, were there one,
+    # would have been told by now
+    stack.stopping.wait(t.notices["pager"].at - t.marks["control swollen"] + 2)
+    t.marks["held"] = time.monotonic()
+    t.seen = {
+        "control memory": _query(stack, f'{MEMORY_RATIO}{{service="{CONTROL}"}}'),
+        "control alerts": _query(stack, f'ALERTS{{alertname="{MEMORY}", service="{CONTROL}"}}'),
+    }
+    t.change("shrunk", CORE, SHRUNK)
+    t.change("control shrunk", CONTROL, SHRUNK)
+    t.hear_resolved("pager resolved", opened="pager", since="shrunk")
+    return t
+
+
+def queue_backlog(stack: Stack) -> Timeline:
+    """The custom alert QueueBacklog: duri-core's queue held at its example's silent value
+    (900) stays quiet; past 1000 it pages with the queue's label; drained, it resolves."""
+    t = Timeline(stack)
+    t.change("near", CORE, NEAR_BACKLOG)
+    # long enough for a firing rule to be told: a few evaluations, the `for`, group_wait
+    stack.stopping.wait(QUIET_HOLD)
+    t.marks["held"] = time.monotonic()
+    t.seen = {
+        "queue": _query(stack, f'duri_queue_depth{{job="{CORE}"}}'),
+        "alerts": _query(stack, f'ALERTS{{alertname="QueueBacklog", service="{CORE}"}}'),
+    }
+    t.change("backlog", CORE, BACKLOG)
+    t.hear("pager", "duri-oncall", QUEUE_PAGE, "firing", since="backlog")
+    t.change("drained", CORE, DRAINED)
+    t.hear_resolved("pager resolved", opened="pager", since="drained")
+    return t
+
+
 def heartbeat(stack: Stack) -> Timeline:
     """The always-firing Watchdog reaches the dead man's switch, again and again."""
     t = Timeline(stack)
@@ -241,4 +301,6 @@ SCENARIOS: dict[str, Callable[[Stack], Timeline]] = {
     "memory": memory_growth,
     "watchdog": heartbeat,
     "exporter": exporter_down,
+    "override": memory_override,
+    "custom": queue_backlog,
 }

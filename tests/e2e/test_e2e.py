@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import pytest
 
+from generator.spec import effective_alert
 from tests.e2e.conftest import Run
 from tests.e2e.scenarios import (
     BRAIN,
+    CONTROL,
+    CORE,
+    CORE_MEMORY_PAGE,
     FAST_BURN,
     LATENCY_CRITICAL,
     LATENCY_WARNING,
     MEMORY_WARNING,
+    OVER_OWN_LIMIT,
+    QUEUE_PAGE,
     SIX_HOUR_BURN,
+    SWOLLEN,
     THROUGHPUT_WARNING,
     chat_repeat,
     labels,
@@ -169,6 +176,16 @@ def test_exporter_killed_by_pid_pages_target_down_then_resolves_when_it_is_back(
     assert run.stack.receivers_for(brain_down) == ["duri-chat"]
 
 
+def describes(note: Notification, row: dict[str, str]) -> bool:
+    """Whether a Slack title (group values, then the other values its alerts share) can be
+    about the alert of a routing-table row. A row holds the labels the rule writes; the
+    alert may carry more, those of the series it fired on (a container alert's replica),
+    whose values the title lists too."""
+    if any(row.get(name) != value for name, value in note.group.items()):
+        return False
+    return {v for k, v in row.items() if k not in note.group} <= set(note.other_values)
+
+
 def test_no_notice_reaches_a_receiver_the_spec_does_not_name_for_it(run: Run) -> None:
     run.all()  # every scenario is over, recoveries included
     stack = run.stack
@@ -180,11 +197,104 @@ def test_no_notice_reaches_a_receiver_the_spec_does_not_name_for_it(run: Run) ->
         if note.alerts:
             named = [stack.receivers_for(alert) for alert in note.alerts]
         else:  # Slack: every alert of the table its title can describe
-            named = [r["receivers"] for r in table if note.about(r["labels"])]
+            named = [r["receivers"] for r in table if describes(note, r["labels"])]
         assert named, f"{note.receiver} got a notice about no alert of the table: {note}"
         assert all(note.receiver in receivers for receivers in named), note
     quiet = {"duri-tickets", "deadmans-switch"}  # send_resolved: false
     assert [n for n in seen if n.status == "resolved" and n.receiver in quiet] == []
+
+
+def annotations(page: Notification) -> list[dict[str, str]]:
+    """The annotations of each alert of a PagerDuty notice, from Alertmanager's default
+    details (" - name = value" lines between "Annotations:" and "Source:")."""
+    found: list[dict[str, str]] = []
+    current: dict[str, str] | None = None
+    for line in page.raw["body"]["payload"]["custom_details"][page.status].splitlines():
+        if line == "Annotations:":
+            current = {}
+            found.append(current)
+        elif line.startswith(("Source:", "Labels:")):
+            current = None
+        elif current is not None and line.startswith(" - ") and " = " in line:
+            name, value = line[3:].split(" = ", 1)
+            current[name] = value
+    return found
+
+
+def test_service_override_pages_where_the_global_threshold_is_silent_and_tier_off_stays_quiet(
+    run: Run,
+) -> None:
+    t = run.result("override")
+    spec, stack = run.stack.spec, run.stack
+    # both services take the spec's default memory limit
+    assert spec.services[CORE].resources is None and spec.services[CONTROL].resources is None
+    assert spec.defaults.resources is not None
+    limit = spec.defaults.resources.limits.memory
+    share = 100 * OVER_OWN_LIMIT["memory"] / limit
+    # the value driven is past duri-core's effective critical, and under the global levels
+    own = effective_alert(spec, CORE, "memory")
+    assert own is not None and own.critical is not None and own.warning is None
+    assert spec.alerts.memory is not None and spec.alerts.memory.warning is not None
+    assert own.critical.threshold < share < spec.alerts.memory.warning.threshold
+    page = t.notices["pager"]
+    assert page.kind == "pagerduty"
+    assert page.alerts == (CORE_MEMORY_PAGE | replica(stack, CORE),)
+    assert page.raw["body"]["routing_key"] == stack.secrets["duri-oncall"]
+    assert stack.receivers_for(CORE_MEMORY_PAGE) == ["duri-oncall"]
+    assert t.marks["swollen"] < page.at < t.marks["shrunk"] < t.notices["pager resolved"].at
+    # duri-core's global warning level is off: no chat notice about its memory at all
+    core_warning = labels("ContainerMemoryHigh", CORE, "warning", "core")
+    assert [n for n in stack.inbox.all() if n.about(core_warning | replica(stack, CORE))] == []
+    # the control tier turned memory off: at 90 % (past the global warning the brain's memory
+    # reaches chat with), Prometheus recorded it, yet no alert and no notice about it
+    assert effective_alert(spec, CONTROL, "memory") is None
+    assert 100 * SWOLLEN["memory"] / limit > spec.alerts.memory.warning.threshold
+    (ratio,) = t.seen["control memory"]
+    assert float(ratio["value"][1]) == pytest.approx(SWOLLEN["memory"] / limit)
+    assert t.seen["control alerts"] == []
+    assert t.marks["held"] - t.marks["control swollen"] > page.at - t.marks["swollen"]
+    assert [
+        r
+        for r in stack.routing_table
+        if r["labels"]["alertname"] == "ContainerMemoryHigh" and r["labels"]["service"] == CONTROL
+    ] == []
+    memory_notices = [
+        n for n in stack.inbox.all() if n.group.get("alertname") == "ContainerMemoryHigh"
+    ]
+    assert memory_notices and all(n.group["service"] != CONTROL for n in memory_notices)
+
+
+def test_custom_alert_stays_silent_below_its_threshold_then_pages_with_its_labels_and_annotations(
+    run: Run,
+) -> None:
+    t = run.result("custom")
+    stack = run.stack
+    custom = stack.spec.custom_alerts["QueueBacklog"]
+    # held at the example's silent value, Prometheus saw the queue and nothing fired
+    (depth,) = t.seen["queue"]
+    assert depth["metric"]["queue"] == "inbound" and float(depth["value"][1]) == 900
+    assert t.seen["alerts"] == []
+    page = t.notices["pager"]
+    early = [n for n in stack.inbox.all() if n.group.get("alertname") == "QueueBacklog"]
+    assert min(n.at for n in early) == page.at > t.marks["backlog"] > t.marks["held"]
+    # past the threshold: the page, with the conventions' labels (service, tier, severity)
+    # and the queue label the expression keeps
+    assert page.kind == "pagerduty"
+    assert page.alerts == (QUEUE_PAGE,)
+    assert QUEUE_PAGE["severity"] == custom.severity
+    assert page.raw["body"]["routing_key"] == stack.secrets["duri-oncall"]
+    assert stack.receivers_for(QUEUE_PAGE) == ["duri-oncall"]
+    # annotations: the spec's summary and description with the label filled in by
+    # Prometheus, and the runbook link at the alert's anchor (its name in lower case)
+    (notes,) = annotations(page)
+    assert notes == {
+        "summary": custom.summary.replace("{{ $labels.queue }}", "inbound"),
+        "description": custom.description.replace("{{ $labels.queue }}", "inbound"),
+        "runbook_url": f"{stack.spec.runbook_url}#queuebacklog",
+    }
+    resolved = t.notices["pager resolved"]
+    assert resolved.raw["body"]["event_action"] == "resolve"
+    assert resolved.raw["body"]["dedup_key"] == page.raw["body"]["dedup_key"]
 
 
 def test_only_the_provoked_alerts_fire_and_only_for_their_service(run: Run) -> None:
@@ -196,6 +306,8 @@ def test_only_the_provoked_alerts_fire_and_only_for_their_service(run: Run) -> N
         ("ContainerMemoryHigh", "duri-brain"),
         ("Watchdog", "duri-e2e"),
         ("TargetDown", "node"),
+        ("ContainerMemoryHigh", "duri-core"),
+        ("QueueBacklog", "duri-core"),
     }
     # the slow phase may also reach the latency SLO's ticket windows (1d/2h above 3x the 5 %
     # budget): whether it does depends on when the slower rule groups happen to evaluate
