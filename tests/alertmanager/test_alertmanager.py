@@ -14,10 +14,12 @@ from generator.alertmanager.plan import subjects
 from generator.output import tools
 from generator.pipeline import Build
 from generator.plan import Plan
-from tests.conftest import DURI_OUT, DURI_SPEC, fixture_specs, render_spec, require_tool
+from tests.conftest import DURI_OUT, DURI_SPEC, ROOT, fixture_specs, render_spec, require_tool
 
+EXAMPLE = ROOT / "examples" / "payments"  # the second, non-DuRi example spec
 SPECS = [(DURI_SPEC, DURI_OUT)] + [(s, s.parent / "out") for s in fixture_specs()]
-IDS = ["duri"] + [s.parent.name for s in fixture_specs()]
+SPECS.append((EXAMPLE / "spec.yaml", EXAMPLE / "out"))
+IDS = ["duri"] + [s.parent.name for s in fixture_specs()] + ["example-payments"]
 
 
 @pytest.fixture(scope="module", params=SPECS, ids=IDS)

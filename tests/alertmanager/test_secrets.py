@@ -13,6 +13,7 @@ from tests.conftest import DURI_OUT, DURI_SPEC, ROOT, fixture_specs, render_spec
 
 SPECS = [(DURI_SPEC, DURI_OUT)] + [(s, s.parent / "out") for s in fixture_specs()]
 SPECS.append((ROOT / "examples" / "split" / "spec", ROOT / "examples" / "split" / "out"))
+SPECS.append((ROOT / "examples" / "payments" / "spec.yaml", ROOT / "examples" / "payments" / "out"))
 
 SECRET_SHAPES = {
     "slack webhook": re.compile(r"hooks\.slack\.com/services/T\w+/B\w+/\w+"),

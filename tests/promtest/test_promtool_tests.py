@@ -21,13 +21,18 @@ from generator.output.tools import materialise
 from generator.pipeline import Build
 from generator.promtest import check_rule_tests
 from generator.promtest.model import rule_key
-from tests.conftest import DURI_OUT, DURI_SPEC, FIXTURES, render_spec, require_tool
+from tests.conftest import DURI_OUT, DURI_SPEC, FIXTURES, ROOT, render_spec, require_tool
 
 SPECS = {
     "duri": (DURI_SPEC, DURI_OUT),
     "shop": (FIXTURES / "shop" / "spec.yaml", None),
     "payments": (FIXTURES / "payments" / "spec.yaml", None),  # overrides, off, p99.9
     "slo-kinds": (FIXTURES / "slo-kinds" / "spec.yaml", None),
+    # the second example: batch tier, health checks excluded, a custom alert, replicas
+    "example-payments": (
+        ROOT / "examples" / "payments" / "spec.yaml",
+        ROOT / "examples" / "payments" / "out",
+    ),
 }
 
 
