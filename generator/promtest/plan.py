@@ -22,12 +22,25 @@ from generator.promtest.health import health_scenarios
 from generator.promtest.inputs import THRESHOLD_KINDS
 from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
 from generator.promtest.regression import regression_scenarios
-from generator.promtest.slo import guard_slo_scenarios, slo_scenarios, window_slo_scenarios
+from generator.promtest.slo import (
+    FINE_WINDOW_S,
+    MAX_WINDOW_S,
+    Builder,
+    guard_slo_scenarios,
+    slo_scenarios,
+    window_slo_scenarios,
+)
+from generator.promtest.slo_guard import early_guard_scenarios
+from generator.promtest.slo_long import INTERVAL_S as LONG_INTERVAL_S
+from generator.promtest.slo_long import STEP_S as LONG_STEP_S
+from generator.promtest.slo_long import long_window_scenarios
+from generator.promtest.slo_split import split_scenarios
 from generator.promtest.threshold import constant_scenario
 from generator.spec import Spec
 
 MAIN, REGRESSION, SLO = "main", "regression", "slo"
 SLO_WINDOWS = "windows"
+SLO_LONG = "long"
 MINUTE = 60
 SLOW_STEP = 240  # under the 5m lookback, at which a one-step-old read may be absent
 # promtool evaluates every rule at every step: a minute (or the global interval, if slower)
@@ -60,6 +73,7 @@ def _contexts(spec: Spec) -> dict[str, Ctx]:
         # hours of SLO inputs: a step finer than the 5m lookback with which alerts read
         # the ratios recorded by groups evaluated after them (at the previous step)
         SLO_WINDOWS: Ctx(spec, scrape, max(evaluation, SLOW_STEP)),
+        SLO_LONG: Ctx(spec, LONG_INTERVAL_S, LONG_STEP_S),
     }
 
 
@@ -97,6 +111,13 @@ def _scenarios(
         out[SLO] += slo_scenarios(ctx[SLO], slos, slo_alerts)
         out[SLO_WINDOWS] += guard_slo_scenarios(ctx[SLO_WINDOWS], slos, slo_alerts)
         out[SLO_WINDOWS] += window_slo_scenarios(ctx[SLO_WINDOWS], slos, slo_alerts)
+        # one window over, the other just under; guards of windows longer than a test
+        fine = Builder(ctx[SLO], slos, slo_alerts)
+        out[SLO] += split_scenarios(fine, lambda span: span <= FINE_WINDOW_S)
+        out[SLO] += early_guard_scenarios(fine, lambda span: span > MAX_WINDOW_S)
+        coarse = Builder(ctx[SLO_WINDOWS], slos, slo_alerts)
+        out[SLO_WINDOWS] += split_scenarios(coarse, lambda span: span > FINE_WINDOW_S)
+        out[SLO_LONG] += long_window_scenarios(ctx[SLO_LONG], slos)
     return out
 
 
