@@ -21,6 +21,7 @@ from generator.promtest.cases import Ctx, Scenario, seconds
 from generator.promtest.health import health_scenarios
 from generator.promtest.inputs import THRESHOLD_KINDS
 from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
+from generator.promtest.network import network_scenarios
 from generator.promtest.regression import regression_scenarios
 from generator.promtest.slo import (
     FINE_WINDOW_S,
@@ -107,6 +108,8 @@ def _scenarios(
             out[family] += threshold_scenarios(ctx[family], name, group)
         else:  # the Watchdog, and any alert without inputs to drive
             out[family].append(constant_scenario(ctx[family], name, group))
+    if any(a.kind in THRESHOLD_KINDS for a in alerts):  # rates no alert reads, proved once
+        out[MAIN] += network_scenarios(ctx[MAIN])
     if slo_alerts:
         out[SLO] += slo_scenarios(ctx[SLO], slos, slo_alerts)
         out[SLO_WINDOWS] += guard_slo_scenarios(ctx[SLO_WINDOWS], slos, slo_alerts)
