@@ -7,7 +7,10 @@ guards), `for` (halved, doubled, 0s -> 1m), comparison operators (reversed), lab
 (each dropped), severity (swapped), recording constants (the same four scales) and window
 lengths (range windows, offsets and the seconds of a guard's window: halved, doubled). Runs
 the generated tests `OUT/prometheus/tests/*.yml` against each mutant in a temporary
-directory and prints the score per category and the survivors. `--rerun REPORT` runs only
+directory and prints the score per category and the survivors. `--skip-equivalent` does
+not run the mutants equivalence.py argues equivalent from the rule files alone (they are
+reported as equivalent, "not run"): the full set then costs hours less, since each such
+mutant would run every test group of its file. `--rerun REPORT` runs only
 the survivors of an earlier report (made with the same --only/--every): a quick re-score
 after checks were added to the tests (a mutant caught before stays caught when no check
 was removed).
@@ -27,7 +30,7 @@ import yaml
 from bench.mutation.equivalence import why_equivalent
 from bench.mutation.mutants import Mutant, rule_mutants
 from bench.mutation.report import score_table, survivors
-from bench.mutation.runner import run_all
+from bench.mutation.runner import Outcome, run_all
 
 
 def only_survivors(mutants: list[Mutant], report: str) -> list[Mutant]:
@@ -68,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="only the survivors listed by an earlier report of the same options",
     )
+    parser.add_argument(
+        "--skip-equivalent",
+        action="store_true",
+        help="do not run mutants argued equivalent (a survivor costs the whole suite)",
+    )
     args = parser.parse_args(argv)
     promtool = shutil.which("promtool")
     if promtool is None:
@@ -87,9 +95,15 @@ def main(argv: list[str] | None = None) -> int:
         if done % 25 == 0 or done == total:
             print(f"  {done}/{total} mutants, {elapsed:.0f} s", file=sys.stderr, flush=True)
 
-    print(f"{len(mutants)} mutants of {rules}", file=sys.stderr)
-    outcomes = run_all(args.out, mutants, args.workers, promtool, progress)
     docs = {path.name: yaml.safe_load(path.read_text()) for path in rules.glob("*.yml")}
+    skipped = [m for m in mutants if args.skip_equivalent and why_equivalent(m, docs)]
+    ran = [m for m in mutants if m not in set(skipped)]
+    print(
+        f"{len(ran)} mutants of {rules} ({len(skipped)} argued equivalent, not run)",
+        file=sys.stderr,
+    )
+    outcomes = run_all(args.out, ran, args.workers, promtool, progress)
+    outcomes += [Outcome(m, False, "") for m in skipped]
     equivalent = {
         o.mutant: reason
         for o in outcomes

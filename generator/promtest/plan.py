@@ -22,14 +22,18 @@ from generator.promtest.custom import custom_scenarios
 from generator.promtest.health import health_scenarios
 from generator.promtest.inputs import THRESHOLD_KINDS
 from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
+from generator.promtest.network import network_scenarios
 from generator.promtest.regression import regression_scenarios
 from generator.promtest.replicas import CONTAINER_KINDS, replica_scenarios
+from generator.promtest.slo_long import INTERVAL_S as LONG_INTERVAL_S
+from generator.promtest.slo_long import STEP_S as LONG_STEP_S
 from generator.promtest.slo_rounds import slo_round_scenarios
 from generator.promtest.threshold import constant_scenario
 from generator.spec import Spec
 
 MAIN, REGRESSION, SLO = "main", "regression", "slo"
 SLO_WINDOWS = "windows"
+SLO_LONG = "long"
 MINUTE = 60
 SLOW_STEP = 240  # under the 5m lookback, at which a one-step-old read may be absent
 # promtool evaluates every rule at every step: a minute (or the global interval, if slower)
@@ -62,6 +66,7 @@ def _contexts(spec: Spec) -> dict[str, Ctx]:
         # hours of SLO inputs: a step finer than the 5m lookback with which alerts read
         # the ratios recorded by groups evaluated after them (at the previous step)
         SLO_WINDOWS: Ctx(spec, scrape, max(evaluation, SLOW_STEP)),
+        SLO_LONG: Ctx(spec, LONG_INTERVAL_S, LONG_STEP_S),
     }
 
 
@@ -99,10 +104,15 @@ def _scenarios(
                 out[family] += replica_scenarios(ctx[family], name, group)
         else:  # the Watchdog, and any alert without inputs to drive
             out[family].append(constant_scenario(ctx[family], name, group))
+    if any(a.kind in THRESHOLD_KINDS for a in alerts):  # rates no alert reads, proved once
+        out[MAIN] += network_scenarios(ctx[MAIN])
     if slo_alerts:
-        main, windows = slo_round_scenarios(ctx[SLO], ctx[SLO_WINDOWS], slos, slo_alerts)
+        main, windows, long = slo_round_scenarios(
+            ctx[SLO], ctx[SLO_WINDOWS], ctx[SLO_LONG], slos, slo_alerts
+        )
         out[SLO] += main
         out[SLO_WINDOWS] += windows
+        out[SLO_LONG] += long
     return out
 
 

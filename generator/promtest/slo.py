@@ -83,6 +83,7 @@ class Builder:
         self.names = sorted({a.alert for a in alerts})
         self.verdicts: dict[tuple[int, BurnAlertPlan, int, int], bool | None] = {}
         self.exact: dict[tuple[str, str, str], bool] = {}  # states known without the model
+        self.timed: dict[tuple[str, str, str, int], bool] = {}  # the same, at one time only
 
     def build(
         self,
@@ -234,6 +235,9 @@ class Builder:
 
     def _fires(self, model: Model, burn: BurnAlertPlan, slo: SLOPlan, when: int) -> bool | None:
         """`fires`, asked once per shared model, alert and time in a scenario."""
+        known = self.timed.get((slo.service, slo.slo, burn.long, when))
+        if known is not None:
+            return known
         key = (id(model), burn, slo.min_events, when)
         if key not in self.verdicts:
             self.verdicts[key] = lagged_fires(self.ctx.step_s, model, burn, slo.min_events, when)

@@ -10,9 +10,19 @@ from collections.abc import Sequence
 
 from generator.prometheus import AlertRule, SLOPlan
 from generator.promtest.cases import Ctx, Scenario
-from generator.promtest.slo import guard_slo_scenarios, slo_scenarios, window_slo_scenarios
+from generator.promtest.slo import (
+    FINE_WINDOW_S,
+    MAX_WINDOW_S,
+    Builder,
+    guard_slo_scenarios,
+    slo_scenarios,
+    window_slo_scenarios,
+)
 from generator.promtest.slo_feed import feeds_metrics
+from generator.promtest.slo_guard import early_guard_scenarios
+from generator.promtest.slo_long import long_window_scenarios
 from generator.promtest.slo_outage import outage_slos
+from generator.promtest.slo_split import split_scenarios
 
 
 def slo_rounds(ctx: Ctx, slos: Sequence[SLOPlan]) -> list[list[str]]:
@@ -41,22 +51,30 @@ def _named(scenarios: list[Scenario], names: Sequence[str], prefix: bool) -> lis
 
 
 def slo_round_scenarios(
-    ctx: Ctx, windows: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
-) -> tuple[list[Scenario], list[Scenario]]:
-    """The SLO scenarios at the SLO tests' step (`ctx`) and at the coarser step of the long
-    windows (`windows`), for every round."""
+    ctx: Ctx, windows: Ctx, long: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
+) -> tuple[list[Scenario], list[Scenario], list[Scenario]]:
+    """The SLO scenarios of every round at the SLO tests' step (`ctx`), at the coarser step
+    of the long windows (`windows`) and at the long-window value step (`long`)."""
     main: list[Scenario] = []
     coarse: list[Scenario] = []
+    values: list[Scenario] = []
     rounds = slo_rounds(ctx, slos)
+    several = len(rounds) > 1
     for names in rounds:
         mine = [s for s in slos if s.slo in names and s.burns]
         theirs = [a for a in alerts if a.label("slo") in names]
-        several = len(rounds) > 1
-        main += _named(slo_scenarios(ctx, mine, theirs), names, several)
-        found = guard_slo_scenarios(windows, mine, theirs)
-        found += window_slo_scenarios(windows, mine, theirs)
-        coarse += _named(found, names, several)
-    return main, coarse
+        found = slo_scenarios(ctx, mine, theirs)
+        # one window over, the other just under; guards of windows longer than a test
+        fine = Builder(ctx, mine, theirs)
+        found += split_scenarios(fine, lambda span: span <= FINE_WINDOW_S)
+        found += early_guard_scenarios(fine, lambda span: span > MAX_WINDOW_S)
+        main += _named(found, names, several)
+        slow = guard_slo_scenarios(windows, mine, theirs)
+        slow += window_slo_scenarios(windows, mine, theirs)
+        slow += split_scenarios(Builder(windows, mine, theirs), lambda span: span > FINE_WINDOW_S)
+        coarse += _named(slow, names, several)
+        values += _named(long_window_scenarios(long, mine), names, several)
+    return main, coarse, values
 
 
 def outage_proven(ctx: Ctx, slos: Sequence[SLOPlan]) -> set[tuple[str, str]]:
