@@ -21,7 +21,9 @@ from generator.spec.fields import (
 )
 
 Period = Annotated[Duration, within("365d", "error budgets are kept over days or weeks")]
-SLI_KINDS = ("ratio", "latency", "gauge", "promql")
+# gauge (share of good samples) and promql (user-written rates) are the next kinds: until
+# their rules and generated tests exist, a spec naming them is refused as an unknown field.
+SLI_KINDS = ("ratio", "latency")
 TIER = "tier"
 
 
@@ -79,39 +81,11 @@ class LatencySLI(Model):
     exclude: Exclude = ()
 
 
-class GaugeSLI(Model):
-    """Share of samples at 1 of a 0/1 gauge (probe_success, up), per series; a series
-    without samples counts neither way (docs/slo.md, "When data is missing")."""
-
-    metric: MetricName = Field(description="A 0/1 gauge of the metric catalogue.")
-    exclude: Exclude = ()
-
-
-PromQL = Annotated[str, Field(min_length=1, max_length=2000)]
-
-
-class PromqlSLI(Model):
-    """Bad (or good) and total event rates written in PromQL, with `$selector` standing for
-    the service's selector and `$window` for the rate window."""
-
-    errors: PromQL | None = Field(None, description="Bad events per second (give this or `good`).")
-    good: PromQL | None = Field(None, description="Good events per second (or `errors`).")
-    total: PromQL = Field(description="All events per second.")
-
-    @model_validator(mode="after")
-    def _one_side(self) -> PromqlSLI:
-        if (self.errors is None) == (self.good is None):
-            raise ValueError("give exactly one of `errors` and `good` (the other side is the rest)")
-        return self
-
-
 class SLI(Model):
     """What counts as a good and as a bad event: exactly one kind."""
 
     ratio: RatioSLI | None = Field(None, description="Errors (or good) among a counter's events.")
     latency: LatencySLI | None = Field(None, description="Events within a latency threshold.")
-    gauge: GaugeSLI | None = Field(None, description="Samples of a 0/1 gauge at 1.")
-    promql: PromqlSLI | None = Field(None, description="Event rates written in PromQL.")
 
     @model_validator(mode="after")
     def _one_kind(self) -> SLI:
@@ -123,7 +97,7 @@ class SLI(Model):
 
     @property
     def kind(self) -> str:
-        """ratio | latency | gauge | promql."""
+        """ratio | latency."""
         return next(k for k in SLI_KINDS if getattr(self, k) is not None)
 
 
