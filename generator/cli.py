@@ -98,6 +98,16 @@ def generate(
         return
     for status in statuses:
         click.echo(f"{status.status:<9} {out.as_posix().rstrip('/')}/{status.path}")
+    _note_unproved(result.examples_unproved)
+
+
+def _note_unproved(unproved: bool) -> None:
+    if unproved:
+        click.echo(
+            "note: custom alert examples not run (promtool not found); "
+            "`obsgen validate --require-tools` runs them",
+            err=True,
+        )
 
 
 @cli.command()
@@ -127,6 +137,7 @@ def check(
     except ObsgenError as error:
         _fail(error)
         return
+    _note_unproved(result.examples_unproved)
     if fmt == "json":
         report = {
             "clean": not drifts,

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.catalogue import plot_outputs
-from generator.output import render, validate_outputs
+from generator.errors import SpecError
+from generator.output import prove_examples, render, validate_outputs
 from generator.plan import Plan, build_plan, read_spec
-from generator.spec import Spec
+from generator.promtest import example_tests
+from generator.spec import Document, Spec
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,7 @@ class Build:
     spec: Spec
     plan: Plan
     files: dict[str, str]
+    examples_unproved: bool = False  # custom alert examples not run: promtool is missing
 
 
 def display_name(spec_path: Path) -> str:
@@ -56,14 +59,32 @@ def build(
     """
     name = display or display_name(spec_path)
     layers = [(path, display_name(path)) for path in overlays]
-    spec, _doc = read_spec(spec_path, name, layers)
+    spec, doc = read_spec(spec_path, name, layers)
     plan = build_plan(spec, " + ".join([name, *(shown for _, shown in layers)]))
     files = render(plan, templates)
     files = dict(sorted({**files, **plot_outputs(plan.catalogue, plan.slos, plan.source)}.items()))
     validate_outputs(plan, files, deep=deep or templates is not None)
+    unproved = _prove_examples(spec, doc, plan, files, templates)
     if tuple(targets) != ("files",):
         files = _with_targets(plan, files, templates, targets)
-    return Build(spec, plan, files)
+    return Build(spec, plan, files, unproved)
+
+
+def _prove_examples(
+    spec: Spec, doc: Document, plan: Plan, files: dict[str, str], templates: Path | None
+) -> bool:
+    """Run every custom alert's example (output/examples.py); raise SpecError at the examples
+    that do not behave as written. True when they could not be run (no promtool)."""
+    if not spec.custom_alerts:
+        return False
+    failures = prove_examples(plan, files, example_tests(spec, plan.rule_files), templates)
+    if failures is None:
+        return True
+    if failures:
+        raise SpecError(
+            [doc.problem(("custom_alerts", f.alert, "example", f.part), f.detail) for f in failures]
+        )
+    return False
 
 
 def _with_targets(

@@ -6,6 +6,8 @@ Other packages import only the names below (the import contracts in pyproject.to
 
 from generator.promtest.cases import Ctx
 from generator.promtest.check import check_rule_tests
+from generator.promtest.examples import PARTS as EXAMPLE_PARTS
+from generator.promtest.examples import ExampleTest, example_tests
 from generator.promtest.inputs import REQUEST_RATE
 from generator.promtest.model import RuleTestFile
 from generator.promtest.plan import plan_tests, slo_context
@@ -20,13 +22,16 @@ from generator.promtest.slo_rounds import outage_proven
 from generator.promtest.slo_sim import FIVE_MINUTES, MARGIN, Scaled, first_firing_sustained
 
 __all__ = [
+    "EXAMPLE_PARTS",
     "FIVE_MINUTES",
     "MARGIN",
     "REQUEST_RATE",
     "Ctx",
+    "ExampleTest",
     "RuleTestFile",
     "Scaled",
     "check_rule_tests",
+    "example_tests",
     "fastest_page",
     "first_firing_sustained",
     "outage_clean_s",

@@ -50,7 +50,7 @@ def _family(kind: str) -> str:
     return MAIN
 
 
-def _contexts(spec: Spec) -> dict[str, Ctx]:
+def contexts(spec: Spec) -> dict[str, Ctx]:
     scrape = seconds(spec.prometheus.scrape_interval)
     evaluation = seconds(spec.prometheus.evaluation_interval)
     coarse = evaluation
@@ -73,7 +73,7 @@ def _contexts(spec: Spec) -> dict[str, Ctx]:
 def slo_context(spec: Spec) -> Ctx:
     """Input spacing and evaluation step of the SLO tests (the catalogue's outage figures
     are computed with the same, so they are what the tests prove)."""
-    return _contexts(spec)[SLO]
+    return contexts(spec)[SLO]
 
 
 def _scenarios(
@@ -116,7 +116,7 @@ def _scenarios(
     return out
 
 
-def _pack(scenarios: list[Scenario], ctx: Ctx) -> tuple[RuleTestGroup, ...]:
+def pack(scenarios: list[Scenario], ctx: Ctx) -> tuple[RuleTestGroup, ...]:
     """First fit: a scenario joins the first group none of whose scenarios feed its metrics."""
     bins: list[list[Scenario]] = []
     for scenario in scenarios:
@@ -141,7 +141,7 @@ def plan_tests(
     spec: Spec, rule_files: Sequence[RuleFile], slos: Sequence[SLOPlan]
 ) -> tuple[RuleTestFile, ...]:
     """Every test file: for each rule file with alerts, one per family of its alerts."""
-    ctx = _contexts(spec)
+    ctx = contexts(spec)
     recording = [f for f in rule_files if f.records() and not f.alerts()]
     files = []
     for rule_file in rule_files:
@@ -159,7 +159,7 @@ def plan_tests(
                     rule_files=tuple(posixpath.relpath(f.path, here) for f in loaded),
                     evaluation_interval=format_duration(ctx[family].step_s * 1000),
                     group_eval_order=tuple(g.name for f in loaded for g in f.groups),
-                    groups=_pack(scenarios, ctx[family]),
+                    groups=pack(scenarios, ctx[family]),
                 )
             )
     return tuple(sorted(files, key=lambda f: f.path))

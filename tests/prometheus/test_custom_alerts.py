@@ -4,7 +4,11 @@ alerts carry read from the expression, and a generated firing and silent case ea
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from functools import cache
+from pathlib import Path
 
 import yaml
 
@@ -12,8 +16,9 @@ from generator.pipeline import Build
 from generator.prometheus import output_labels
 from generator.prometheus.custom_labels import LabelsUnknown, parse_series
 from generator.promtest.custom import segments
+from generator.promtest import example_tests
 from generator.promtest.model import Segment
-from tests.conftest import FIXTURES, render_spec
+from tests.conftest import FIXTURES, ROOT, render_spec, run_cli
 
 PAYMENTS = FIXTURES / "payments" / "spec.yaml"
 SERIES = [
@@ -117,3 +122,44 @@ def test_the_service_dashboard_shows_the_custom_alerts_firing_for_the_service() 
     assert query == (
         'ALERTS{alertname=~"PaymentQueueBacklog", alertstate="firing", service="$service"}'
     )
+
+
+def test_each_custom_alert_example_gets_a_test_file_with_one_group_per_part() -> None:
+    build = payments()
+    tests = example_tests(build.spec, build.plan.rule_files)
+    assert [t.alert for t in tests] == sorted(build.spec.custom_alerts)
+    for test in tests:
+        names = [g.name for g in test.file.groups]
+        assert names == [
+            f"{test.alert}: the example fires",
+            f"{test.alert}: the variation stays silent",
+        ]
+        assert test.file.groups[0].alerts[0].expected, "the input part expects alerts"
+        assert not test.file.groups[1].alerts[0].expected, "the variation expects none"
+
+
+def test_without_promtool_generate_writes_and_says_the_examples_were_not_run(
+    tmp_path: Path,
+) -> None:
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}
+    res = subprocess.run(
+        [sys.executable, "-m", "generator", "generate", str(PAYMENTS), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "prometheus" / "rules" / "alerts.yml").exists()
+    assert res.stderr.splitlines() == [
+        "note: custom alert examples not run (promtool not found); "
+        "`obsgen validate --require-tools` runs them"
+    ]
+
+
+def test_a_passing_example_is_run_by_generate_and_leaves_no_note(tmp_path: Path) -> None:
+    res = run_cli("generate", str(PAYMENTS), "--out", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == ""
