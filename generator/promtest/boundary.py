@@ -39,7 +39,7 @@ from generator.promtest.inputs import (
 )
 from generator.promtest.model import AlertCheck, CaseError, ExpectedAlert, ExprCheck, rule_key
 from generator.promtest.threshold import make_scenario, subject_feeds
-from generator.promtest.timeline import State, Timeline, condition_start, states
+from generator.promtest.timeline import State, Timeline, condition, condition_start, states
 
 # How far past / short of a threshold the two test levels sit (relative), tried in turn
 # until every check is predictable (no value on a tie, annotations alike in both versions).
@@ -142,7 +142,7 @@ def _attempt(
         for a in mine
     }
     for st, _, a in state.values():
-        if st[first].since is not None or st[first].firing is not False:
+        if condition(a, st[first].values) is not False:
             raise CaseError(f"{name}: {fmt(far)} is not on the silent side of {a.alert}")
     start = {condition_start(state[rule_key(a)][0], a, s3) for a in tested.values()}
     if len(start) != 1:

@@ -94,20 +94,35 @@ Probe = Callable[[int], tuple[bool | None, tuple[Decimal, ...]]]
 
 def states_of(ctx: Ctx, wait: int, probe: Probe, first: int, last: int) -> dict[int, State]:
     """`states` of any condition: `probe` says whether it holds at an evaluation (None:
-    cannot tell) and the alert's value there (per Prometheus version)."""
+    cannot tell) and the alert's value there (per Prometheus version).
+
+    An evaluation the model cannot tell leaves the start of the current run of the condition
+    between two bounds: the earliest evaluation it may have started at, and the first from
+    which it surely holds. The alert surely fires once `for` has passed since the later one,
+    and surely does not while `for` has not passed since the earlier one; in between (and
+    while the condition itself is unsure) the model cannot tell. `since` is the start when it
+    is certain."""
     out: dict[int, State] = {}
-    since: int | None = None
-    unsure = False
+    earliest: int | None = None  # the run of the condition may have started here
+    surely: int | None = None  # and surely holds without a gap from here
     for when in range(ceil_to(first, ctx.step_s), last + 1, ctx.step_s):
         holds, values = probe(when)
-        if holds is None:
-            unsure = True
-        elif not holds:
-            since, unsure = None, False
-        elif since is None and not unsure:
-            since = when
-        firing = None if unsure else (since is not None and when - since >= wait)
-        out[when] = State(None if unsure else since, firing, values)
+        if holds is False:
+            earliest = surely = None
+        else:
+            earliest = when if earliest is None else earliest
+            if holds is None:
+                surely = None  # it may not hold now: a sure run starts later
+            elif surely is None:
+                surely = when
+        if earliest is None or when - earliest < wait:
+            firing: bool | None = False
+        elif surely is not None and when - surely >= wait:
+            firing = True
+        else:
+            firing = None
+        certain = surely is not None and surely == earliest
+        out[when] = State(surely if certain else None, firing, values)
     return out
 
 

@@ -76,3 +76,32 @@ def test_a_counter_never_steps_below_where_promtools_float_sum_ended() -> None:
         for _ in range(segment.count):
             value += float(segment.step)
         last = value
+
+
+def test_an_evaluation_the_model_cannot_tell_leaves_firing_unknown_only_between_its_bounds() -> (
+    None
+):
+    # the condition: no, no, cannot tell, then yes from START on (a ramp across the threshold)
+    holds = {START - 2 * STEP: False, START - STEP: None}
+
+    def probe(when: int) -> tuple[bool | None, tuple[Decimal, ...]]:
+        return holds.get(when, when >= START), (Decimal(1),)
+
+    state = states_of(ctx(), 180, probe, START - 2 * STEP, START + 600)
+    # the run started at START - STEP or at START: for 3m has surely not passed before
+    # START + 2m, may have at START + 2m, surely has from START + 3m on
+    assert [state[START + k * STEP].firing for k in range(5)] == [False, False, None, True, True]
+    assert state[START - STEP].since is None and state[START].since is None
+    assert state[START + 180].firing is True
+
+
+def test_a_sure_run_after_one_the_model_cannot_tell_starts_where_it_surely_holds() -> None:
+    holds = {START: None}
+
+    def probe(when: int) -> tuple[bool | None, tuple[Decimal, ...]]:
+        return holds.get(when, when > START), (Decimal(1),)
+
+    state = states_of(ctx(), 0, probe, START - STEP, START + 300)
+    assert state[START].firing is None  # `for: 0s`: fires exactly when the condition holds
+    assert state[START + STEP].firing is True
+    assert state[START - STEP].firing is False
