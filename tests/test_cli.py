@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DURI_SPEC, run_cli, snapshot
+from tests.conftest import DURI_SPEC, ROOT, render_spec, run_cli, snapshot
 
 
 @pytest.fixture
@@ -113,10 +113,12 @@ def test_spec_and_out_can_be_given_explicitly(tmp_path: Path) -> None:
     assert run_cli("check", str(DURI_SPEC), "--out", str(out)).returncode == 0
 
 
-def test_validate_reports_the_outputs_it_checked() -> None:
-    res = run_cli("validate")
+def test_validate_reports_the_outputs_it_checked_with_both_tools(tmp_path: Path) -> None:
+    # a one-service spec: DuRi's generated tests are run by tests/promtest already
+    spec = "tests/hostile/base.yaml"
+    res = run_cli("validate", spec, "--out", str(tmp_path / "out"), "--require-tools")
     assert res.returncode == 0, res.stderr
-    assert res.stdout.startswith("spec/duri.yaml: valid, ")
+    assert res.stdout == f"{spec}: valid, {len(render_spec(ROOT / spec, tmp_path).files)} outputs\n"
 
 
 def test_schema_prints_the_spec_json_schema_with_descriptions() -> None:
