@@ -73,7 +73,10 @@ def failed_groups(output: str, names: Sequence[str]) -> dict[str, str]:
 
 def _detail(part: str, seen: str) -> str:
     if part == EXAMPLE_PARTS[0]:
-        return f"the alert must fire under this input by fires_at, but {seen}; fix the series, values or fires_at"
+        return (
+            f"the alert must fire under this input by fires_at, but {seen}; "
+            "fix the series, values or fires_at"
+        )
     return f"the alert must stay silent under this variation, but {seen}; fix the variation"
 
 

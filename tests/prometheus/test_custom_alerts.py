@@ -15,8 +15,8 @@ import yaml
 from generator.pipeline import Build
 from generator.prometheus import output_labels
 from generator.prometheus.custom_labels import LabelsUnknown, parse_series
-from generator.promtest.custom import segments
 from generator.promtest import example_tests
+from generator.promtest.custom import segments
 from generator.promtest.model import Segment
 from tests.conftest import FIXTURES, ROOT, render_spec, run_cli
 
