@@ -28,8 +28,12 @@ tools:
 	  fi; \
 	fi
 
+# The suite in two worker processes (CI has 2 cores), whole files per worker so each module's
+# fixtures are built once; then the end-to-end tests alone, whose real servers keep time.
+JOBS ?= 2
 test: $(BIN)/obsgen tools lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile -m "not e2e"
+	$(BIN)/python -m pytest -q -m e2e
 
 lint: $(BIN)/obsgen
 	$(BIN)/ruff check generator tests bench

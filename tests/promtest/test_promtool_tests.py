@@ -66,7 +66,7 @@ def promtool_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, s
             cwd=where.parent,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=900,  # a guard against a hung run, not a limit: a busy machine is slow
             check=False,
         )
 
