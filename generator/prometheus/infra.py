@@ -7,7 +7,7 @@ from decimal import Decimal
 from generator.core import conventions as cv
 from generator.prometheus.model import AlertRule, Expr, RecordingRule, labels
 from generator.prometheus.rules import Watch, eq, threshold_alerts
-from generator.spec import Postgres, Redis, Spec
+from generator.spec import NODE, Postgres, Redis, Spec, effective_alert
 
 PCT = "{{ $value | humanizePercentage }}"
 BY_INSTANCE = ["instance"]
@@ -75,9 +75,8 @@ def node_alerts(spec: Spec) -> list[AlertRule]:
         if kind == "node_filesystem":
             where += " {{ $labels.mountpoint }}"
         watch = Watch(kind, cv.alert_name(kind), series, what, "percent", PCT)
-        rules += threshold_alerts(
-            spec, watch, getattr(spec.alerts, kind), f"node {where}", static, mine
-        )
+        alert = effective_alert(spec, NODE, kind)
+        rules += threshold_alerts(spec, watch, alert, f"node {where}", static, mine)
     return rules
 
 
@@ -174,7 +173,7 @@ def datastore_alerts(spec: Spec, name: str, store: Postgres | Redis) -> list[Ale
             PCT,
         )
         context = f" (of max_connections {store.max_connections})"
-        alert = spec.alerts.postgres_connections
+        alert = effective_alert(spec, ("datastores", name), "postgres_connections")
     else:
         watch = Watch(
             "redis_memory",
@@ -185,6 +184,6 @@ def datastore_alerts(spec: Spec, name: str, store: Postgres | Redis) -> list[Ale
             PCT,
         )
         context = f" (of maxmemory {store.maxmemory} bytes)"
-        alert = spec.alerts.redis_memory
+        alert = effective_alert(spec, ("datastores", name), "redis_memory")
     subject = f"{name} {{{{ $labels.instance }}}}"
     return threshold_alerts(spec, watch, alert, subject, static, mine, context)

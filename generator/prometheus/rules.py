@@ -220,7 +220,7 @@ def service_alerts(spec: Spec, name: str, service: Service) -> list[AlertRule]:
             "seconds",
             "{{ $value | humanizeDuration }}",
         )
-        latency = effective_alert(spec, name, "latency")
+        latency = effective_alert(spec, ("services", name), "latency")
         rules += threshold_alerts(spec, watch, latency, name, static, mine)
     watches = [
         (
@@ -232,7 +232,7 @@ def service_alerts(spec: Spec, name: str, service: Service) -> list[AlertRule]:
                 "rps",
                 "{{ $value | humanize }} req/s",
             ),
-            effective_alert(spec, name, "throughput"),
+            effective_alert(spec, ("services", name), "throughput"),
             "",
         ),
         (
@@ -244,7 +244,7 @@ def service_alerts(spec: Spec, name: str, service: Service) -> list[AlertRule]:
                 "percent",
                 "{{ $value | humanizePercentage }}",
             ),
-            effective_alert(spec, name, "cpu"),
+            effective_alert(spec, ("services", name), "cpu"),
             f" (of its {fmt(limits.cpu)} CPU limit)",
         ),
         (
@@ -256,7 +256,7 @@ def service_alerts(spec: Spec, name: str, service: Service) -> list[AlertRule]:
                 "percent",
                 "{{ $value | humanizePercentage }}",
             ),
-            effective_alert(spec, name, "memory"),
+            effective_alert(spec, ("services", name), "memory"),
             f" (of its {limits.memory} byte limit)",
         ),
     ]

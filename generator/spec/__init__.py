@@ -4,7 +4,7 @@ section, and the checks that span fields. Knows nothing of what is generated fro
 Other packages import only the names below (the import contracts in pyproject.toml).
 """
 
-from generator.spec.alert_overrides import effective_alert
+from generator.spec.alert_overrides import NODE, effective_alert
 from generator.spec.alerts import RegressionMetric, Threshold, ThresholdAlert
 from generator.spec.checks import Check
 from generator.spec.custom_alerts import CustomAlert
@@ -27,6 +27,7 @@ from generator.spec.slos import SLO, Matcher
 
 __all__ = [
     "FAST_SAFE_LOADER",
+    "NODE",
     "SLO",
     "Check",
     "CustomAlert",

@@ -1,9 +1,10 @@
-"""Per-tier and per-service overrides of the service threshold alerts, and the effective
-alerts of one service (most specific wins: service > tier > global `alerts:`)."""
+"""Per-tier and per-subject overrides of the threshold alerts, and the effective alerts of
+one subject (a service, a datastore, or the nodes): most specific wins, subject > tier >
+global `alerts:`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Discriminator, Field, Tag, WithJsonSchema
 
@@ -13,9 +14,14 @@ from generator.spec.fields import Model, Number, shown
 if TYPE_CHECKING:
     from generator.spec.model import Spec
 
-# The alerts a tier or a service may override: the ones planned per service.
+# The alerts each kind of subject carries, and so may override.
 SERVICE_ALERTS = ("latency", "throughput", "cpu", "memory")
+NODE_ALERTS = ("node_cpu", "node_memory", "node_filesystem")
+DATASTORE_ALERTS = {"postgres": ("postgres_connections",), "redis": ("redis_memory",)}
+ALL_ALERTS = (*SERVICE_ALERTS, *NODE_ALERTS, *(k for v in DATASTORE_ALERTS.values() for k in v))
 LEVELS = ("warning", "critical")
+NODE = ("exporters", "node")
+Subject = tuple[str, str]  # ("services", name) | ("datastores", name) | NODE
 
 
 def _off(example: str) -> BeforeValidator:
@@ -81,8 +87,8 @@ AlertSetting = Annotated[
 
 
 class AlertOverrides(Model):
-    """Per-tier or per-service values of the service threshold alerts (docs/alerts.md):
-    per alert, per level a partial `{threshold, for}` or `off`, or `off` for the alert."""
+    """Per-service values of the service threshold alerts (docs/alerts.md): per alert, per
+    level a partial `{threshold, for}` or `off`, or `off` for the alert."""
 
     latency: AlertSetting | None = Field(
         None, description="Latency alert (the percentile stays the global one), seconds."
@@ -92,25 +98,72 @@ class AlertOverrides(Model):
     memory: AlertSetting | None = Field(None, description="Container memory alert, percent.")
 
 
+class NodeAlertOverrides(Model):
+    """The nodes' values of the node alerts: per level a partial `{threshold, for}` or `off`,
+    or `off` for the alert."""
+
+    node_cpu: AlertSetting | None = Field(None, description="Node CPU alert, percent.")
+    node_memory: AlertSetting | None = Field(None, description="Node memory alert, percent.")
+    node_filesystem: AlertSetting | None = Field(
+        None, description="Node filesystem alert, percent."
+    )
+
+
+class PostgresAlertOverrides(Model):
+    """A Postgres datastore's values of its connection alert."""
+
+    postgres_connections: AlertSetting | None = Field(
+        None, description="Connection use alert, percent of max_connections."
+    )
+
+
+class RedisAlertOverrides(Model):
+    """A Redis datastore's values of its memory alert."""
+
+    redis_memory: AlertSetting | None = Field(
+        None, description="Memory use alert, percent of maxmemory."
+    )
+
+
+class TierAlertOverrides(
+    AlertOverrides, NodeAlertOverrides, PostgresAlertOverrides, RedisAlertOverrides
+):
+    """A tier's values of every threshold alert, for the services, datastores and nodes of
+    the tier (docs/alerts.md): per alert, per level a partial `{threshold, for}` or `off`,
+    or `off` for the alert."""
+
+
 Origin = tuple[str | int, ...]  # the spec path a value came from
 
 
-def _layers(spec: Spec, service: str) -> list[tuple[Origin, AlertOverrides]]:
-    """The override layers of a service, least specific first."""
-    svc = spec.services[service]
-    layers: list[tuple[Origin, AlertOverrides]] = []
-    tier = spec.tiers.get(svc.tier)
+def subject_of(spec: Spec, subject: Subject) -> tuple[str, Any]:
+    """The tier of a subject and its own overrides (None when it has none)."""
+    section, name = subject
+    if section == "services":
+        service = spec.services[name]
+        return service.tier, service.alerts
+    if section == "datastores":
+        store = spec.datastores[name]
+        return store.tier, store.alerts
+    return spec.exporters.node.tier, spec.exporters.node.alerts
+
+
+def _layers(spec: Spec, subject: Subject) -> list[tuple[Origin, Any]]:
+    """The override layers of a subject, least specific first."""
+    tier_name, own = subject_of(spec, subject)
+    layers: list[tuple[Origin, Any]] = []
+    tier = spec.tiers.get(tier_name)
     if tier is not None and tier.alerts is not None:
-        layers.append((("tiers", svc.tier, "alerts"), tier.alerts))
-    if svc.alerts is not None:
-        layers.append((("services", service, "alerts"), svc.alerts))
+        layers.append((("tiers", tier_name, "alerts"), tier.alerts))
+    if own is not None:
+        layers.append(((*subject, "alerts"), own))
     return layers
 
 
 def resolved_level(
-    spec: Spec, service: str, kind: str, level: str
+    spec: Spec, subject: Subject, kind: str, level: str
 ) -> tuple[Threshold | None, dict[str, Origin]]:
-    """The effective level of one alert for a service, and the spec path each of its values
+    """The effective level of one alert for a subject, and the spec path each of its values
     came from (`threshold`, `for`; `level`: the last override; `missing`: a level added
     without both a threshold and a for)."""
     base: ThresholdAlert | None = getattr(spec.alerts, kind)
@@ -120,8 +173,8 @@ def resolved_level(
     if start is not None:
         values = {"threshold": start.threshold, "for_": start.for_}
         origin = {"threshold": ("alerts", kind, level), "for": ("alerts", kind, level)}
-    for path, layer in _layers(spec, service):
-        setting: AlertSetting | None = getattr(layer, kind)
+    for path, layer in _layers(spec, subject):
+        setting: AlertSetting | None = getattr(layer, kind, None)
         if setting is None:
             continue
         if setting == "off":
@@ -148,9 +201,9 @@ def resolved_level(
     return Threshold.model_validate(values), origin
 
 
-def effective_alert(spec: Spec, service: str, kind: str) -> ThresholdAlert | None:
-    """The alert of `kind` as it applies to `service`, or None when it has no level left."""
-    levels = {level: resolved_level(spec, service, kind, level)[0] for level in LEVELS}
+def effective_alert(spec: Spec, subject: Subject, kind: str) -> ThresholdAlert | None:
+    """The alert of `kind` as it applies to a subject, or None when it has no level left."""
+    levels = {level: resolved_level(spec, subject, kind, level)[0] for level in LEVELS}
     if all(v is None for v in levels.values()):
         return None
     if kind == "latency":

@@ -1,5 +1,6 @@
-"""Checks of the per-tier and per-service alert overrides: every effective value is checked
-as the global one is, and each problem points at the override that set the value."""
+"""Checks of the per-tier and per-subject alert overrides (services, datastores, the nodes):
+every effective value is checked as the global one is, and each problem points at the
+override that set the value."""
 
 from __future__ import annotations
 
@@ -7,31 +8,48 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from generator.core.numbers import fmt
-from generator.spec.alert_overrides import LEVELS, SERVICE_ALERTS, Origin, resolved_level
+from generator.spec.alert_overrides import (
+    ALL_ALERTS,
+    DATASTORE_ALERTS,
+    LEVELS,
+    NODE,
+    NODE_ALERTS,
+    SERVICE_ALERTS,
+    Origin,
+    Subject,
+    resolved_level,
+    subject_of,
+)
 from generator.spec.alerts import Threshold
 from generator.spec.load import PathT
 from generator.spec.model import Spec
 
 BELOW = frozenset({"throughput"})  # fires when the value falls below the threshold
-PERCENT = frozenset({"cpu", "memory"})
+PERCENT = frozenset(ALL_ALERTS) - {"latency", "throughput"}
 
 
 def _is_override(origin: Origin) -> bool:
     return origin[:1] != ("alerts",)
 
 
+def _subjects(spec: Spec) -> Iterator[tuple[Subject, tuple[str, ...]]]:
+    """Every subject of threshold alerts and the alert kinds it carries."""
+    for name in sorted(spec.services):
+        yield ("services", name), SERVICE_ALERTS
+    for name, store in sorted(spec.datastores.items()):
+        yield ("datastores", name), DATASTORE_ALERTS[store.kind]
+    yield NODE, NODE_ALERTS
+
+
 def _layers(spec: Spec) -> Iterator[tuple[PathT, str]]:
-    """Every override layer: its path and the alert kinds it sets."""
-    for name, tier in sorted(spec.tiers.items()):
-        if tier.alerts is not None:
-            for kind in SERVICE_ALERTS:
-                if getattr(tier.alerts, kind) is not None:
-                    yield ("tiers", name, "alerts", kind), kind
-    for name, service in sorted(spec.services.items()):
-        if service.alerts is not None:
-            for kind in SERVICE_ALERTS:
-                if getattr(service.alerts, kind) is not None:
-                    yield ("services", name, "alerts", kind), kind
+    """Every override layer: the path of each alert kind it sets, and the kind."""
+    layers = [(("tiers", n), t.alerts) for n, t in sorted(spec.tiers.items())]
+    layers += [(subject, subject_of(spec, subject)[1]) for subject, _ in _subjects(spec)]
+    for path, overrides in layers:
+        if overrides is not None:
+            for kind in ALL_ALERTS:
+                if getattr(overrides, kind, None) is not None:
+                    yield (*path, "alerts", kind), kind
 
 
 def _latency_bounds(spec: Spec, value: Decimal) -> str | None:
@@ -66,9 +84,9 @@ def _value(spec: Spec, kind: str, value: Decimal) -> str | None:
     return None
 
 
-def _service(spec: Spec, service: str, kind: str) -> Iterator[tuple[PathT, str]]:
+def _subject(spec: Spec, subject: Subject, kind: str) -> Iterator[tuple[PathT, str]]:
     levels: dict[str, tuple[Threshold | None, dict[str, Origin]]] = {
-        level: resolved_level(spec, service, kind, level) for level in LEVELS
+        level: resolved_level(spec, subject, kind, level) for level in LEVELS
     }
     for level, (tier, origin) in levels.items():
         if "missing" in origin:
@@ -93,9 +111,14 @@ def _service(spec: Spec, service: str, kind: str) -> Iterator[tuple[PathT, str]]
         where = w_from["threshold"] if _is_override(w_from["threshold"]) else c_from["threshold"]
         yield (
             (*where, "threshold"),
-            f"for service {service} the warning threshold ({fmt(w)}) must be {side} the "
+            f"for {_named(subject)} the warning threshold ({fmt(w)}) must be {side} the "
             f"critical ({fmt(c)}): the warning is the early one; change one of them",
         )
+
+
+def _named(subject: Subject) -> str:
+    section, name = subject
+    return "the nodes" if subject == NODE else f"{section[:-1]} {name}"
 
 
 def override_problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
@@ -107,10 +130,10 @@ def override_problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
                 "there is no global alerts.latency (it names the percentile watched); "
                 "define alerts.latency with its percentile first"
             )
-    for service in sorted(spec.services):
-        for kind in SERVICE_ALERTS:
+    for subject, kinds in _subjects(spec):
+        for kind in kinds:
             if kind == "latency" and spec.alerts.latency is None:
                 continue
-            for path, message in _service(spec, service, kind):
+            for path, message in _subject(spec, subject, kind):
                 seen.setdefault(path, message)
     yield from seen.items()

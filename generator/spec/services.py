@@ -6,7 +6,13 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from generator.spec.alert_overrides import AlertOverrides
+from generator.spec.alert_overrides import (
+    AlertOverrides,
+    NodeAlertOverrides,
+    PostgresAlertOverrides,
+    RedisAlertOverrides,
+    TierAlertOverrides,
+)
 from generator.spec.fields import (
     Bytes,
     LabelName,
@@ -30,8 +36,10 @@ class Tier(Model):
         description="Availability objective in percent (e.g. 99.9) for the tier's services."
     )
     description: str = Field("", max_length=500, description="What the tier is for.")
-    alerts: AlertOverrides | None = Field(
-        None, description="The tier's values of the service threshold alerts (docs/alerts.md)."
+    alerts: TierAlertOverrides | None = Field(
+        None,
+        description="The tier's values of the threshold alerts of its services, datastores "
+        "and nodes (docs/alerts.md).",
     )
 
 
@@ -109,10 +117,18 @@ class Cadvisor(Exporter):
     )
 
 
+class NodeExporter(Exporter):
+    """node_exporter: the nodes' CPU, memory and filesystems."""
+
+    alerts: NodeAlertOverrides | None = Field(
+        None, description="The nodes' values of the node alerts (docs/alerts.md)."
+    )
+
+
 class Exporters(Model):
     """Infrastructure exporters scraped alongside the services."""
 
-    node: Exporter = Field(description="node_exporter.")
+    node: NodeExporter = Field(description="node_exporter.")
     cadvisor: Cadvisor = Field(description="cAdvisor (container metrics).")
 
 
@@ -134,6 +150,9 @@ class Postgres(Model):
     scheme: Scheme = Field("http", description="Scrape over `http` or `https`.")
     max_connections: Annotated[int, Field(gt=0, le=262143)] = Field(
         description="postgresql.conf value."
+    )
+    alerts: PostgresAlertOverrides | None = Field(
+        None, description="This datastore's values of its connection alert (docs/alerts.md)."
     )
     connections_metric: MetricName = Field(
         "pg_stat_activity_count", description="Gauge of open connections."
@@ -166,6 +185,9 @@ class Redis(Model):
         description="CONFIG maxmemory, read as Redis reads redis.conf: 1k = 1000 bytes, "
         "1kb = 1024, 1m = 1000000, 1mb = 1048576, 1g = 10^9, 1gb = 2^30, any case (2GB is "
         "2 GiB), a plain number is bytes; 512Mi, 2Gi (binary, as Kubernetes writes) work too."
+    )
+    alerts: RedisAlertOverrides | None = Field(
+        None, description="This datastore's values of its memory alert (docs/alerts.md)."
     )
     memory_metric: MetricName = Field("redis_memory_used_bytes", description="Used memory gauge.")
     clients_metric: MetricName = Field("redis_connected_clients", description="Clients gauge.")

@@ -232,7 +232,7 @@ def test_service_override_pages_where_the_global_threshold_is_silent_and_tier_of
     limit = spec.defaults.resources.limits.memory
     share = 100 * OVER_OWN_LIMIT["memory"] / limit
     # the value driven is past duri-core's effective critical, and under the global levels
-    own = effective_alert(spec, CORE, "memory")
+    own = effective_alert(spec, ("services", CORE), "memory")
     assert own is not None and own.critical is not None and own.warning is None
     assert spec.alerts.memory is not None and spec.alerts.memory.warning is not None
     assert own.critical.threshold < share < spec.alerts.memory.warning.threshold
@@ -247,7 +247,7 @@ def test_service_override_pages_where_the_global_threshold_is_silent_and_tier_of
     assert [n for n in stack.inbox.all() if n.about(core_warning | replica(stack, CORE))] == []
     # the control tier turned memory off: at 90 % (past the global warning the brain's memory
     # reaches chat with), Prometheus recorded it, yet no alert and no notice about it
-    assert effective_alert(spec, CONTROL, "memory") is None
+    assert effective_alert(spec, ("services", CONTROL), "memory") is None
     assert 100 * SWOLLEN["memory"] / limit > spec.alerts.memory.warning.threshold
     (ratio,) = t.seen["control memory"]
     assert float(ratio["value"][1]) == pytest.approx(SWOLLEN["memory"] / limit)

@@ -70,7 +70,7 @@ def test_the_service_value_wins_over_the_tier_value() -> None:
     )
     spec = parse_document(load_text(text, "spec.yaml"))
     # the tier turned throughput off; the service's empty level does not bring it back
-    assert effective_alert(spec, "settlement", "throughput") is None
+    assert effective_alert(spec, ("services", "settlement"), "throughput") is None
     text = text.replace("throughput: {critical: {}}", "throughput: {critical: {for: 20m}}")
     # a partial level after `off` has nothing to inherit: an error at the service's level
     with pytest.raises(SpecError) as raised:
@@ -84,8 +84,8 @@ def test_yaml_off_is_read_as_off_not_as_a_missing_setting() -> None:
     text = PAYMENTS.read_text(encoding="utf-8")
     assert "throughput: off" in text  # PyYAML reads it as False
     spec = parse_document(load_text(text, "spec.yaml"))
-    assert effective_alert(spec, "settlement", "throughput") is None
-    assert effective_alert(spec, "ledger", "throughput") is not None
+    assert effective_alert(spec, ("services", "settlement"), "throughput") is None
+    assert effective_alert(spec, ("services", "ledger"), "throughput") is not None
 
 
 def test_a_p99_9_alert_and_its_recording_rule_have_names_that_parse() -> None:
@@ -146,7 +146,7 @@ def test_duri_without_overrides_keeps_one_rule_per_service_and_level() -> None:
     spec = parse_document(load_text(DURI_SPEC.read_text(encoding="utf-8"), "duri.yaml"))
     for service in spec.services:
         for kind in ("latency", "throughput", "cpu", "memory"):
-            assert effective_alert(spec, service, kind) == getattr(spec.alerts, kind)
+            assert effective_alert(spec, ("services", service), kind) == getattr(spec.alerts, kind)
 
 
 def test_dashboard_descriptions_name_the_services_whose_thresholds_differ() -> None:
@@ -161,3 +161,55 @@ def test_dashboard_descriptions_name_the_services_whose_thresholds_differ() -> N
         "ContainerCPUHigh (warning above 80% for 5m, critical above 95% for 5m)"
         in (duri.files["grafana/dashboards/duri-service.json"])
     )
+
+
+def test_a_datastore_override_beats_the_global_value_and_a_tier_value_reaches_its_datastores() -> (
+    None
+):
+    ledger_db = rules("PostgresConnectionsHigh", "ledger-db")
+    assert (ledger_db["critical"].threshold, ledger_db["critical"].for_) == (Decimal("0.85"), "2m")
+    assert ledger_db["warning"].threshold == Decimal("0.75")  # the global warning untouched
+    sessions = rules("RedisMemoryHigh", "sessions")
+    assert (sessions["warning"].threshold, sessions["warning"].for_) == (Decimal("0.7"), "10m")
+
+
+def test_the_nodes_may_turn_one_level_of_a_node_alert_off() -> None:
+    node = rules("NodeFilesystemUsageHigh", "node")
+    assert set(node) == {"critical"}
+    assert node["critical"].threshold == Decimal("0.9")
+
+
+def test_the_generated_tests_pin_each_datastore_at_its_own_values() -> None:
+    tests = yaml.safe_load(payments().files["prometheus/tests/alerts.yml"])["tests"]
+    names = " | ".join(g["name"] for g in tests)
+    assert "PostgresConnectionsHigh critical: " in names and "(0.85)" in names
+    assert "RedisMemoryHigh warning: " in names and "(0.7)" in names
+    assert "NodeFilesystemUsageHigh warning" not in names
+
+
+def _refused(old: str, new: str) -> list[str]:
+    text = PAYMENTS.read_text(encoding="utf-8")
+    assert old in text
+    with pytest.raises(SpecError) as raised:
+        parse_document(load_text(text.replace(old, new), "spec.yaml"))
+    return raised.value.lines()
+
+
+def test_a_datastore_warning_above_its_critical_is_refused_at_the_datastore() -> None:
+    lines = _refused(
+        "postgres_connections: {critical: {threshold: 85, for: 2m}}",
+        "postgres_connections: {critical: {threshold: 70, for: 2m}}",
+    )
+    assert len(lines) == 1
+    assert "datastores.ledger-db.alerts.postgres_connections.critical.threshold: " in lines[0]
+    assert (
+        "for datastore ledger-db the warning threshold (75) must be below the critical (70)"
+        in (lines[0])
+    )
+
+
+def test_an_alert_a_subject_does_not_carry_is_not_a_field_of_its_overrides() -> None:
+    lines = _refused(
+        "alerts: {node_filesystem: {warning: off}}", "alerts: {redis_memory: {warning: off}}"
+    )
+    assert len(lines) == 1 and "exporters.node.alerts.redis_memory" in lines[0]
