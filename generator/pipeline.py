@@ -11,7 +11,7 @@ from generator.catalogue import plot_outputs
 from generator.errors import SpecError
 from generator.output import prove_examples, render, validate_outputs
 from generator.plan import Plan, build_plan, read_spec
-from generator.promtest import example_tests
+from generator.promtest import CaseError, example_tests
 from generator.spec import Document, Spec
 
 
@@ -60,7 +60,12 @@ def build(
     name = display or display_name(spec_path)
     layers = [(path, display_name(path)) for path in overlays]
     spec, doc = read_spec(spec_path, name, layers)
-    plan = build_plan(spec, " + ".join([name, *(shown for _, shown in layers)]))
+    try:
+        plan = build_plan(spec, " + ".join([name, *(shown for _, shown in layers)]))
+    except CaseError as exc:
+        if not exc.field:
+            raise
+        raise SpecError([doc.problem(exc.field, str(exc))]) from None
     files = render(plan, templates)
     files = dict(sorted({**files, **plot_outputs(plan.catalogue, plan.slos, plan.source)}.items()))
     validate_outputs(plan, files, deep=deep or templates is not None)

@@ -9,7 +9,7 @@ from generator.promtest.check import check_rule_tests
 from generator.promtest.examples import PARTS as EXAMPLE_PARTS
 from generator.promtest.examples import ExampleTest, example_tests
 from generator.promtest.inputs import REQUEST_RATE
-from generator.promtest.model import RuleTestFile
+from generator.promtest.model import CaseError, RuleTestFile
 from generator.promtest.plan import plan_tests, slo_context
 from generator.promtest.slo_outage import (
     fastest_page,
@@ -26,6 +26,7 @@ __all__ = [
     "FIVE_MINUTES",
     "MARGIN",
     "REQUEST_RATE",
+    "CaseError",
     "Ctx",
     "ExampleTest",
     "RuleTestFile",

@@ -116,4 +116,11 @@ class RuleTestFile:
 
 
 class CaseError(ObsgenError):
-    """No behaviour test can be generated for an alert (an unpredictable input or template)."""
+    """No behaviour test can be generated for an alert (an unpredictable input or template).
+
+    `field` is the spec path of what the alert was planned from, when known: the pipeline
+    then reports the problem there, with file:line."""
+
+    def __init__(self, message: str, field: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.field = field

@@ -42,6 +42,14 @@ SLOW_STEP = 240  # under the 5m lookback, at which a one-step-old read may be ab
 COARSE_STEPS = (1800, 900, 600, 300, 120, 60)
 
 
+PIN_HINT = (
+    "no generated test can pin this alert's threshold and for as written: a rate read over "
+    "5m moves for 5m after each step of the test's input, and the two Prometheus versions "
+    "read the ramp differently (a `for` of 5m or more, or a latency threshold on a bucket "
+    "boundary or with finer buckets around it, avoids that)"
+)
+
+
 def _family(kind: str) -> str:
     if kind == "slo":
         return SLO
@@ -99,7 +107,12 @@ def _scenarios(
         elif kind in HEALTH_KINDS:
             out[family] += health_scenarios(ctx[family], name, group)
         elif kind in THRESHOLD_KINDS and all(a.threshold is not None for a in group):
-            out[family] += threshold_scenarios(ctx[family], name, group)
+            try:
+                out[family] += threshold_scenarios(ctx[family], name, group)
+            except CaseError as exc:
+                ramp = any(w in str(exc) for w in ("prints differently", "cannot tell"))
+                text = f"{exc}; {PIN_HINT}" if ramp else str(exc)
+                raise CaseError(text, ("alerts", kind)) from None
             if kind in CONTAINER_KINDS:
                 out[family] += replica_scenarios(ctx[family], name, group)
         else:  # the Watchdog, and any alert without inputs to drive
