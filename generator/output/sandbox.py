@@ -62,6 +62,12 @@ def _sized(value: Any) -> Any:
     return value
 
 
+def _sized_output(value: Any) -> Any:
+    if type(value) in _SIZED_TYPES and len(value) > MAX_OUTPUT:
+        raise LimitError(f"an output of more than {MAX_OUTPUT} characters")
+    return value
+
+
 def _check_widths(text: str) -> None:
     """Refuse a format string whose field width or precision no output needs."""
     digits = 0
@@ -141,6 +147,10 @@ class BoundedSandbox(SandboxedEnvironment):
         return _sized(super().call_binop(context, operator, left, right))
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if type(__obj) is jinja2.runtime.Macro:
+            # a macro returns what its body wrote: a whole rule file at a thousand services,
+            # so it is held to the output's cap, not to one value's
+            return _sized_output(super().call(__context, __obj, *args, **kwargs))
         if type(getattr(__obj, "__self__", None)) in _SIZED_TYPES:
             _check_args(args, kwargs)  # a method of a string or list: center, ljust, zfill...
         return _sized(super().call(__context, __obj, *args, **kwargs))
