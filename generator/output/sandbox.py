@@ -31,7 +31,7 @@ from markupsafe import Markup
 from generator.errors import TemplateError
 
 MAX_TEXT = 4_000_000  # characters (or items) one value may hold
-MAX_OUTPUT = 64 * 1024 * 1024  # characters one output file may hold
+MAX_OUTPUT = 512 * 1024 * 1024  # characters one output file may hold (1,000 services: ~100M)
 MAX_RANGE = 10_000  # items one range() may yield
 MAX_RANGE_TOTAL = 1_000_000  # items all range() calls of one render may yield
 MAX_POWER_BITS = 4096  # the size of a power's result, in bits
