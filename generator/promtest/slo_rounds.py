@@ -21,6 +21,7 @@ from generator.promtest.slo import (
     window_slo_scenarios,
 )
 from generator.promtest.slo_feed import feeds_metrics, stand_in_reads
+from generator.promtest.slo_gauge import gauge_scenarios
 from generator.promtest.slo_guard import early_guard_scenarios
 from generator.promtest.slo_long import long_window_scenarios
 from generator.promtest.slo_outage import outage_slos
@@ -85,6 +86,7 @@ def slo_round_scenarios(
         slow += split_scenarios(Builder(windows, mine, theirs), lambda span: span > FINE_WINDOW_S)
         coarse += _reserving(_named(slow, names, several), reads)
         values += _reserving(_named(long_window_scenarios(long, mine), names, several), reads)
+    main += gauge_scenarios(ctx, slos, alerts)  # a gauge SLI's own rules, from raw samples
     return main, coarse, values
 
 
