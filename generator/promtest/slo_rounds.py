@@ -86,7 +86,7 @@ def slo_round_scenarios(
         slow += split_scenarios(Builder(windows, mine, theirs), lambda span: span > FINE_WINDOW_S)
         coarse += _reserving(_named(slow, names, several), reads)
         values += _reserving(_named(long_window_scenarios(long, mine), names, several), reads)
-    main += gauge_scenarios(ctx, slos, alerts)  # a gauge SLI's own rules, from raw samples
+    coarse += gauge_scenarios(windows, slos, alerts)  # a gauge SLI's own rules, from samples
     return main, coarse, values
 
 
