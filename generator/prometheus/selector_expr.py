@@ -5,6 +5,7 @@ passes before anything is planned from it."""
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterator
 
 from generator.prometheus.promql import BUILTIN_SERIES, series_names
@@ -15,8 +16,10 @@ _PROBE = 'obsgen="x"'  # what `$selector` becomes while an expression is only ch
 
 
 def expand(text: str, spec: Spec, service: str) -> str:
-    """`text` with `$selector` replaced by the service's selector matchers."""
-    matchers = ", ".join(f'{k}="{v}"' for k, v in sorted(spec.services[service].selector.items()))
+    """`text` with `$selector` replaced by the service's selector matchers, each value a
+    PromQL string literal (a quote in a selector value cannot end it)."""
+    selector = sorted(spec.services[service].selector.items())
+    matchers = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in selector)
     return text.replace(SELECTOR, matchers)
 
 
