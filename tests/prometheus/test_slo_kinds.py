@@ -4,16 +4,18 @@ probe, a service without series, or a gRPC service without errors yet records.""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import promql_parser
 import yaml
 
 from generator.core import conventions as cv
 from generator.output.tools import materialise
-from generator.pipeline import Build
+from generator.pipeline import Build, build
 from tests.conftest import FIXTURES, render_spec, require_tool
 
 KINDS = FIXTURES / "slo-kinds" / "spec.yaml"
@@ -181,3 +183,30 @@ def test_selector_expands_to_each_covered_service_in_promql_and_gauge_rules() ->
     assert gauge == (
         'sum(count_over_time(probe_success{job="ledger", module!="tcp_connect"}[5m])) / 300'
     )
+
+
+def test_a_quote_in_a_selector_value_cannot_change_a_promql_slis_expression(
+    tmp_path: Path,
+) -> None:
+    hostile = 'pay"} or vector(1) #'
+    text = KINDS.read_text(encoding="utf-8").replace(
+        "selector: {job: payments}", "selector: {job: " + json.dumps(hostile) + "}"
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text, encoding="utf-8")
+    doc = yaml.safe_load(build(spec, tmp_path / "out").files[cv.SLO_FILE])
+    (rule,) = [
+        r
+        for g in doc["groups"]
+        for r in g["rules"]
+        if r.get("record") == cv.slo_requests("5m") and r["labels"]["slo"] == "grpc"
+    ]
+    found: list[str] = []
+
+    def visit(node: Any) -> bool:
+        if isinstance(node, promql_parser.VectorSelector):
+            found.extend(m.value for m in node.matchers.matchers if m.name == "job")
+        return True
+
+    promql_parser.walk(promql_parser.parse(rule["expr"]), visit)
+    assert found == [hostile]  # one selector, the value whole: no `or vector(1)` leaked
