@@ -139,3 +139,27 @@ def test_gauge_counts_differ_between_prometheus_versions_only_by_the_sample_at_t
     assert agreed([probe], 300, 300) == (None, 2)
     assert agreed([probe], 330, 300) == (None, None)
     assert agreed([probe], 60, 300) == (3, 1)  # before 5m: no sample at the start
+
+
+def test_the_counted_gauge_scenario_feeds_an_excluded_and_a_foreign_probe_all_at_0() -> None:
+    (group,) = [g for g in groups(kinds()) if "gauge SLI probes: probe_success samples" in g.name]
+    probes = {
+        tuple(sorted(dict(s.labels).items())): expand(s.values)
+        for s in group.series
+        if s.metric == "probe_success"
+    }
+    excluded = [v for k, v in probes.items() if ("module", "tcp_connect") in k]
+    foreign = [v for k, v in probes.items() if ("job", "ledger-other") in k]
+    kept = [
+        v
+        for k, v in probes.items()
+        if ("job", "ledger") in k and ("module", "tcp_connect") not in k
+    ]
+    assert len(excluded) == len(foreign) == 1 and len(kept) == 2
+    assert set(excluded[0]) == set(foreign[0]) == {Decimal(0)}
+    assert {Decimal(0), Decimal(1)} == set(kept[0]) | set(kept[1])
+    exprs = [e for e in group.exprs if ("slo", "=", "probes") in e.selector]
+    absent = [e for e in exprs if not e.samples and e.within is None]
+    assert {e.series for e in absent} == {cv.slo_requests("5m"), cv.slo_error_ratio("5m")}
+    exact = [e for e in exprs if e.within is not None and e.series == cv.slo_errors("5m")]
+    assert len(exact) >= 2 and any(e.within == (Decimal(0), Decimal(0)) for e in exact)
