@@ -36,9 +36,12 @@ def decimals_for(objective: Decimal) -> int:
 
 
 def what_is_good(slo: SLOPlan) -> str:
-    if slo.threshold is None:
-        return "requests that succeeded"
-    return f"requests served within {seconds_text(slo.threshold)}"
+    """The SLI's good events, in words (by kind)."""
+    if slo.threshold is not None:
+        return f"requests served within {seconds_text(slo.threshold)}"
+    if slo.definition is not None and slo.definition.sli.gauge is not None:
+        return f"{slo.definition.sli.gauge.metric} samples at 1"
+    return f"{slo.events} that succeeded"
 
 
 def sli(selector: Matchers) -> Expr:

@@ -69,10 +69,16 @@ def sli_stat(slos: Sequence[SLOPlan]) -> Panel:
         steps=NEUTRAL,
         series_steps=tuple(steps),
         description=(
-            "Share of good requests over each SLO's period: green at or above the "
+            f"Share of good {_events(slos)} over each SLO's period: green at or above the "
             "objective of $service's tier, red below it."
         ),
     )
+
+
+def _events(slos: Sequence[SLOPlan]) -> str:
+    """What the SLOs' events are called together: requests, or events when kinds differ."""
+    nouns = {s.events for s in slos}
+    return nouns.pop() if len(nouns) == 1 else "events"
 
 
 def burndown_panels(slos: Sequence[SLOPlan]) -> list[Panel]:

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator.alertmanager import routing_problems
-from generator.prometheus import custom_alert_problems
+from generator.prometheus import custom_alert_problems, promql_sli_problems
 from generator.spec import Check, Document, Spec, parse_document, read_document
 
 # Domains that check the spec against their own semantics before anything is planned.
-DOMAIN_CHECKS: tuple[Check, ...] = (routing_problems, custom_alert_problems)
+DOMAIN_CHECKS: tuple[Check, ...] = (routing_problems, custom_alert_problems, promql_sli_problems)
 
 
 def parse_spec(doc: Document) -> Spec:

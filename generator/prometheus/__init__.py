@@ -5,7 +5,7 @@ Other packages import only the names below (the import contracts in pyproject.to
 """
 
 from generator.prometheus.containers import replica_labels, service_resources
-from generator.prometheus.custom import covered, custom_alert_problems, example_series, expand
+from generator.prometheus.custom import covered, custom_alert_problems, example_series
 from generator.prometheus.custom_labels import LabelSet, output_labels
 from generator.prometheus.files import (
     alerting_file,
@@ -26,8 +26,10 @@ from generator.prometheus.model import (
 )
 from generator.prometheus.promql import expression_problem, known_series
 from generator.prometheus.rules import eq, quantiles, ratio, seconds_text
+from generator.prometheus.selector_expr import expand
 from generator.prometheus.slo import slo_plans, slo_rule_file
 from generator.prometheus.slo_model import BurnAlertPlan, SLOPlan
+from generator.prometheus.slo_promql import promql_sli_metrics, promql_sli_problems
 
 __all__ = [
     "HEALTH_KINDS",
@@ -54,6 +56,8 @@ __all__ = [
     "labels",
     "output_labels",
     "prometheus_config",
+    "promql_sli_metrics",
+    "promql_sli_problems",
     "quantiles",
     "ratio",
     "recording_file",

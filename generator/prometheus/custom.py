@@ -16,10 +16,9 @@ from generator.prometheus.custom_labels import (
     parse_series,
 )
 from generator.prometheus.model import AlertRule, Expr, labels
-from generator.prometheus.promql import BUILTIN_SERIES, series_names
+from generator.prometheus.promql import BUILTIN_SERIES
+from generator.prometheus.selector_expr import expand, selector_expr_problems
 from generator.spec import CustomAlert, PathT, Spec
-
-SELECTOR = "$selector"
 
 
 def covered(spec: Spec, alert: CustomAlert) -> list[str]:
@@ -36,12 +35,6 @@ def covered(spec: Spec, alert: CustomAlert) -> list[str]:
 
 def _team(spec: Spec, service: str) -> str | None:
     return spec.services[service].team or spec.defaults.team
-
-
-def expand(text: str, spec: Spec, service: str) -> str:
-    """`text` with `$selector` replaced by the service's selector matchers."""
-    matchers = ", ".join(f'{k}="{v}"' for k, v in sorted(spec.services[service].selector.items()))
-    return text.replace(SELECTOR, matchers)
 
 
 def custom_alerts(spec: Spec, service: str) -> list[AlertRule]:
@@ -145,27 +138,12 @@ def custom_alert_problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
         base: PathT = ("custom_alerts", name)
         if name in builtin or name in cv.REGRESSION_NAMES.values() or name == "Watchdog":
             yield base, f"{name} is the name of a built-in alert; pick another"
-        expr_ok = True
-        if SELECTOR not in alert.expr:
-            expr_ok = False
-            yield (
-                (*base, "expr"),
-                "does not use $selector: every covered service would get the same alert; "
-                "select the service's series, e.g. queue_depth{$selector}",
+        expr_problems = list(
+            selector_expr_problems(
+                spec, alert.expr, (*base, "expr"), "alert", "queue_depth{$selector}"
             )
-        try:
-            names = series_names(alert.expr.replace(SELECTOR, 'obsgen="x"'))
-        except ValueError as exc:
-            expr_ok = False
-            yield (*base, "expr"), str(exc)
-            names = set()
-        unknown = sorted(names - set(spec.metrics) - BUILTIN_SERIES)
-        if unknown:
-            expr_ok = False
-            yield (
-                (*base, "expr"),
-                f"reads {', '.join(unknown)}, not in the metric catalogue (`metrics:`); add it",
-            )
+        )
+        yield from expr_problems
         for field in ("summary", "description"):
             if "$value" in getattr(alert, field) or ".Value" in getattr(alert, field):
                 yield (
@@ -176,7 +154,7 @@ def custom_alert_problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
         yield from _coverage_problems(spec, name, alert)
         problems = list(_example_problems(spec, name, alert))
         yield from problems
-        if expr_ok and not problems:
+        if not expr_problems and not problems:
             for service in covered(spec, alert):
                 if problem := _label_problem(spec, alert, service):
                     yield (*base, "expr"), problem

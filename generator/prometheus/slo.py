@@ -131,9 +131,11 @@ def _budget_rules(slo: SLOPlan, static: tuple[tuple[str, str], ...]) -> list[Rul
 
 
 def _goal(slo: SLOPlan) -> str:
-    if slo.threshold is None:
-        return "of requests succeed"
-    return f"of requests are served within {seconds_text(slo.threshold)}"
+    if slo.threshold is not None:
+        return f"of requests are served within {seconds_text(slo.threshold)}"
+    if slo.definition is not None and slo.definition.sli.gauge is not None:
+        return f"of {slo.definition.sli.gauge.metric} samples read 1"
+    return f"of {slo.events} succeed"
 
 
 def burn_alert(spec: Spec, slo: SLOPlan, burn: BurnAlertPlan) -> AlertRule:
@@ -185,7 +187,7 @@ def burn_alert(spec: Spec, slo: SLOPlan, burn: BurnAlertPlan) -> AlertRule:
         condition=(
             f"{slo.slo} error ratio above {sm.exact_text(burn.threshold)} ({factor}x the "
             f"{fmt(slo.budget)} budget) over both {burn.long} and {burn.short}, with at least "
-            f"{slo.min_events} requests in {burn.long}"
+            f"{slo.min_events} {slo.events} in {burn.long}"
         ),
     )
 

@@ -41,6 +41,11 @@ class SLOPlan:
     kind: str = "ratio"  # the SLI kind: ratio | latency | gauge | promql
     definition: SLO | None = field(default=None, compare=False, repr=False)  # as written
 
+    @property
+    def events(self) -> str:
+        """What one event of the SLI is called in texts: requests, samples (gauge) or events."""
+        return {"gauge": "samples", "promql": "events"}.get(self.kind, "requests")
+
     def selector(self) -> list[tuple[str, str, str]]:
         """Matchers selecting this SLO's recorded series."""
         return [("service", "=", self.service), ("slo", "=", self.slo)]

@@ -4,7 +4,9 @@ them (windows, ratios, burn rates, budgets, alerts) is the same for every kind.
 
 - ratio: a counter's events minus excluded ones; bad ones by `errors` (or all but `good`);
 - latency: a histogram's events (le="+Inf") minus those in the threshold's bucket;
-- gauge and promql: see their functions.
+- gauge: every sample of a 0/1 gauge is an event, bad at 0: samples over 5m per second,
+  and those less the sum of their values;
+- promql: the user's two rates, `$selector` expanded (slo_promql.py), each summed.
 Where the SLI is exactly what the per-service recording rules already hold (the requests
 counter with the services' error matchers, the duration histogram, nothing excluded), the
 SLO copies those series instead of reading the raw ones again.
@@ -16,9 +18,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from generator.core import conventions as cv
-from generator.core.numbers import fmt
+from generator.core.numbers import fmt, parse_duration
 from generator.prometheus.model import Expr
 from generator.prometheus.slo_model import SLOPlan
+from generator.prometheus.slo_promql import promql_rates
 from generator.spec import Matcher, Spec, request_errors, sli_metric
 
 Matchers = list[tuple[str, str, str]]
@@ -112,4 +115,15 @@ def sli_exprs(spec: Spec, slo: SLOPlan) -> tuple[Expr, Expr]:
             ),
             Expr("sum_rate", {"metric": bucket, "selector": every, "window": WINDOW}),
         )
-    raise ValueError(f"SLI kind {sli.kind!r} has no rules yet")
+    if sli.gauge is not None:
+        assert metric is not None
+        every = [*app, *excluded(sli.gauge.exclude)]
+        seconds = Decimal(parse_duration(WINDOW) // 1000)
+        args = {"metric": metric, "selector": every, "window": WINDOW, "seconds": seconds}
+        return Expr("slo_gauge_zeros", args), Expr("slo_gauge_samples", args)
+    assert sli.promql is not None
+    errors_text, total_text = promql_rates(spec, sli.promql, slo.service)
+    return (
+        Expr("slo_sum_or_zero_while", {"expr": errors_text, "present": total_text}),
+        Expr("slo_sum_of", {"expr": total_text}),
+    )

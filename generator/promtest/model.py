@@ -21,11 +21,13 @@ def rule_key(alert: AlertRule) -> str:
 
 @dataclass(frozen=True)
 class Segment:
-    """promtool's expanding notation `start+step x count`: count + 1 samples."""
+    """promtool's expanding notation `start+step x count`: count + 1 samples (with
+    `missing`, count + 1 samples that are not there: `_x<count + 1>`)."""
 
     start: Decimal
     step: Decimal  # counters grow, gauges hold or (a filling disk) fall
     count: int
+    missing: bool = False  # a gap: series read only at some instants (slo_stand_in.py)
 
 
 @dataclass(frozen=True)

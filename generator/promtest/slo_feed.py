@@ -4,6 +4,7 @@ promtool then reads. The scenarios (slo.py) are the same for every kind.
 
 Where the SLI has `exclude` matchers, every feed also carries excluded events, all bad, at
 REQUEST_RATE: the tests predict the alerts without them, so they prove the exclusion.
+The gauge and promql kinds are fed their recorded 5m rates instead (slo_stand_in.py).
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from generator.core.numbers import fmt
-from generator.prometheus import SLOPlan
+from generator.prometheus import SLOPlan, promql_sli_metrics
 from generator.promtest.cases import Ctx
 from generator.promtest.feeds import counter, pick, rounded
 from generator.promtest.inputs import REQUEST_RATE, Traffic, requests_feed, slow_requests_feed
 from generator.promtest.model import CaseError, InputSeries
+from generator.promtest.slo_stand_in import STAND_IN_KINDS, stand_in_feed
 from generator.spec import Matcher, Spec, request_errors, sli_metric
 
 Matchers = tuple[tuple[str, str, str], ...]
@@ -148,18 +150,40 @@ def slo_feed(ctx: Ctx, slo: SLOPlan, phases: Traffic, end_s: int) -> list[InputS
         return _ratio_feed(ctx, slo, phases, end_s)
     if slo.kind == "latency":
         return _latency_feed(ctx, slo, phases, end_s)
+    if slo.kind in STAND_IN_KINDS:
+        return stand_in_feed(ctx, slo, phases, end_s)
     raise CaseError(f"SLI kind {slo.kind!r} has no test feed")
 
 
+def stand_in_reads(ctx: Ctx, slo: SLOPlan) -> frozenset[str]:
+    """The raw metrics the rules of an SLO fed its recorded rates read: no scenario sharing
+    a test group with its scenarios may feed them (its rule would write where the fed
+    series are); none for the other kinds."""
+    if slo.kind not in STAND_IN_KINDS:
+        return frozenset()
+    assert slo.definition is not None
+    sli = slo.definition.sli
+    if sli.promql is not None:
+        return promql_sli_metrics(sli.promql)
+    metric = sli_metric(ctx.spec, slo.definition)
+    assert metric is not None
+    return frozenset({metric})
+
+
 def feeds_metrics(ctx: Ctx, slo: SLOPlan) -> frozenset[str]:
-    """The raw metrics a feed of `slo` writes (two SLOs of a service writing the same one
-    cannot share a scenario)."""
+    """The raw metrics a feed of `slo` writes, or that its rules read when it is fed its
+    recorded rates (two SLOs of a service touching the same one cannot share a scenario)."""
+    if slo.kind in STAND_IN_KINDS:
+        return stand_in_reads(ctx, slo)
     return frozenset(s.metric for s in slo_feed(ctx, slo, [(0, REQUEST_RATE, Decimal(0))], 0))
 
 
 def fed_share(ctx: Ctx, slo: SLOPlan, share: Decimal) -> Decimal:
     """The share of bad events promtool reads when `share` of REQUEST_RATE is fed bad:
-    each counter's per-sample increment is rounded on its own (feeds.py)."""
+    each counter's per-sample increment is rounded on its own (feeds.py); recorded rates
+    are fed as they are."""
+    if slo.kind in STAND_IN_KINDS:
+        return share
     step = ctx.interval_s
     if slo.kind == "latency":  # +Inf bucket less the threshold's bucket
         every = rounded(REQUEST_RATE * step)

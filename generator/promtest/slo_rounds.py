@@ -1,7 +1,9 @@
 """SLOs tested together, in rounds: the scenarios (slo.py) feed every SLO of a service its
 own traffic, so two SLOs of one service whose SLIs read the same raw metric (two ratio SLOs
 on one request counter) cannot share a scenario; they are proved in separate rounds, each
-round's scenarios named after its SLOs. SLOs without alerts have nothing to prove here."""
+round's scenarios named after its SLOs. SLOs without alerts have nothing to prove here.
+SLOs fed their recorded rates (slo_stand_in.py) reserve the raw metrics their rules read:
+no round, and no test group, holding their scenarios feeds those."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from generator.promtest.slo import (
     slo_scenarios,
     window_slo_scenarios,
 )
-from generator.promtest.slo_feed import feeds_metrics
+from generator.promtest.slo_feed import feeds_metrics, stand_in_reads
+from generator.promtest.slo_gauge import gauge_scenarios
 from generator.promtest.slo_guard import early_guard_scenarios
 from generator.promtest.slo_long import long_window_scenarios
 from generator.promtest.slo_outage import outage_slos
@@ -50,6 +53,14 @@ def _named(scenarios: list[Scenario], names: Sequence[str], prefix: bool) -> lis
     return [dataclasses.replace(s, name=shown + s.name) for s in scenarios]
 
 
+def _reserving(scenarios: list[Scenario], reads: frozenset[str]) -> list[Scenario]:
+    """The scenarios, counting `reads` among the metrics they feed, so that no scenario
+    feeding one of those joins their test group."""
+    if not reads:
+        return scenarios
+    return [dataclasses.replace(s, metrics=s.metrics | reads) for s in scenarios]
+
+
 def slo_round_scenarios(
     ctx: Ctx, windows: Ctx, long: Ctx, slos: Sequence[SLOPlan], alerts: Sequence[AlertRule]
 ) -> tuple[list[Scenario], list[Scenario], list[Scenario]]:
@@ -68,12 +79,14 @@ def slo_round_scenarios(
         fine = Builder(ctx, mine, theirs)
         found += split_scenarios(fine, lambda span: span <= FINE_WINDOW_S)
         found += early_guard_scenarios(fine, lambda span: span > MAX_WINDOW_S)
-        main += _named(found, names, several)
+        reads = frozenset(m for s in mine for m in stand_in_reads(ctx, s))
+        main += _reserving(_named(found, names, several), reads)
         slow = guard_slo_scenarios(windows, mine, theirs)
         slow += window_slo_scenarios(windows, mine, theirs)
         slow += split_scenarios(Builder(windows, mine, theirs), lambda span: span > FINE_WINDOW_S)
-        coarse += _named(slow, names, several)
-        values += _named(long_window_scenarios(long, mine), names, several)
+        coarse += _reserving(_named(slow, names, several), reads)
+        values += _reserving(_named(long_window_scenarios(long, mine), names, several), reads)
+    coarse += gauge_scenarios(windows, slos, alerts)  # a gauge SLI's own rules, from samples
     return main, coarse, values
 
 

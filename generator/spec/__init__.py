@@ -23,7 +23,7 @@ from generator.spec.routing import Match, Route, Routing, TimeSpan
 from generator.spec.services import Exporter, Postgres, Redis, Service, ServiceResources
 from generator.spec.settings import KubernetesSettings, MimirSettings
 from generator.spec.slo_defs import covered, request_errors, sli_metric
-from generator.spec.slos import SLO, Matcher
+from generator.spec.slos import SLO, GaugeSLI, Matcher, PromqlSLI
 
 __all__ = [
     "FAST_SAFE_LOADER",
@@ -34,6 +34,7 @@ __all__ = [
     "Document",
     "EmailReceiver",
     "Exporter",
+    "GaugeSLI",
     "KubernetesSettings",
     "Match",
     "Matcher",
@@ -42,6 +43,7 @@ __all__ = [
     "PagerDutyReceiver",
     "PathT",
     "Postgres",
+    "PromqlSLI",
     "Redis",
     "RegressionMetric",
     "Route",

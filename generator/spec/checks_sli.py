@@ -18,6 +18,7 @@ from generator.spec.slos import SLO, Coverage, Matcher
 _TYPES = {
     "ratio": (MetricType.counter,),
     "latency": (MetricType.histogram,),
+    "gauge": (MetricType.gauge,),
 }
 
 

@@ -10,12 +10,15 @@ AVAILABILITY = "availability"  # the SLO whose errors the services' error ratio 
 
 
 def sli_metric(spec: Spec, slo: SLO) -> str | None:
-    """The catalogue metric the SLI reads (its default filled)."""
+    """The catalogue metric the SLI reads (its default filled); None for promql, whose
+    expressions name their own."""
     sli = slo.sli
     if sli.ratio is not None:
         return sli.ratio.metric or spec.signals.requests
     if sli.latency is not None:
         return sli.latency.metric or spec.signals.duration
+    if sli.gauge is not None:
+        return sli.gauge.metric
     return None
 
 

@@ -21,9 +21,7 @@ from generator.spec.fields import (
 )
 
 Period = Annotated[Duration, within("365d", "error budgets are kept over days or weeks")]
-# gauge (share of good samples) and promql (user-written rates) are the next kinds: until
-# their rules and generated tests exist, a spec naming them is refused as an unknown field.
-SLI_KINDS = ("ratio", "latency")
+SLI_KINDS = ("ratio", "latency", "gauge", "promql")
 TIER = "tier"
 
 
@@ -81,11 +79,37 @@ class LatencySLI(Model):
     exclude: Exclude = ()
 
 
+class GaugeSLI(Model):
+    """Share of samples at 1 of a 0/1 gauge (probe_success, up): each sample of the service's
+    series is an event, good at 1 and bad at 0; no sample, no event (never a good one)."""
+
+    metric: MetricName = Field(description="A 0/1 gauge of the metric catalogue.")
+    exclude: Exclude = ()
+
+
+PromQL = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class PromqlSLI(Model):
+    """Bad and all events per second over 5m, written in PromQL with `$selector` standing
+    for the covered service's selector matchers; obsgen sums each to one series."""
+
+    errors: PromQL = Field(
+        description="Bad events per second, e.g. "
+        '`rate(grpc_server_handled_total{$selector, grpc_code!="OK"}[5m])`.'
+    )
+    total: PromQL = Field(
+        description="All events per second, e.g. `rate(grpc_server_handled_total{$selector}[5m])`."
+    )
+
+
 class SLI(Model):
     """What counts as a good and as a bad event: exactly one kind."""
 
     ratio: RatioSLI | None = Field(None, description="Errors (or good) among a counter's events.")
     latency: LatencySLI | None = Field(None, description="Events within a latency threshold.")
+    gauge: GaugeSLI | None = Field(None, description="Samples of a 0/1 gauge at 1.")
+    promql: PromqlSLI | None = Field(None, description="Event rates written in PromQL.")
 
     @model_validator(mode="after")
     def _one_kind(self) -> SLI:
@@ -97,7 +121,7 @@ class SLI(Model):
 
     @property
     def kind(self) -> str:
-        """ratio | latency."""
+        """ratio | latency | gauge | promql."""
         return next(k for k in SLI_KINDS if getattr(self, k) is not None)
 
 

@@ -65,3 +65,35 @@ def test_card_auth_is_scraped_over_https_at_the_actuator_path() -> None:
     doc = yaml.safe_load(built().files["prometheus/prometheus.yml"])
     job = next(j for j in doc["scrape_configs"] if j["job_name"] == "card-auth")
     assert (job["scheme"], job["metrics_path"]) == ("https", "/actuator/prometheus")
+
+
+def _slo_rules(slo: str) -> list[dict[str, object]]:
+    doc = yaml.safe_load(built().files["prometheus/rules/slo.yml"])
+    return [r for g in doc["groups"] for r in g["rules"] if r["labels"]["slo"] == slo]  # type: ignore[index]
+
+
+def test_settlements_probe_is_a_gauge_slo_of_samples_with_port_checks_left_out() -> None:
+    rules = _slo_rules("probes")
+    assert {r["labels"]["service"] for r in rules} == {"settlement"}  # type: ignore[index]
+    total = next(r for r in rules if r.get("record") == "slo:sli_requests:rate5m")
+    probes = 'probe_success{job="settlement", module!="tcp_connect"}[5m]'
+    assert total["expr"] == f"sum(count_over_time({probes})) / 300"
+    alerts = [r for r in rules if "alert" in r]
+    assert {r["labels"]["severity"] for r in alerts} == {"warning"}  # type: ignore[index]
+    guards = {str(r["expr"]).rsplit(" * ", 1)[1] for r in alerts}
+    assert guards == {"86400 >= 100", "259200 >= 100"}  # min_events in samples, 1d and 3d
+    catalogue = built().files["ALERTS.md"]
+    assert "with at least 100 samples in 1d" in catalogue
+
+
+def test_fraud_scorings_grpc_calls_are_a_promql_slo_without_health_checks() -> None:
+    rules = _slo_rules("scoring")
+    assert {r["labels"]["service"] for r in rules} == {"fraud-scoring"}  # type: ignore[index]
+    errors = next(r for r in rules if r.get("record") == "slo:sli_errors:rate5m")["expr"]
+    total = next(r for r in rules if r.get("record") == "slo:sli_requests:rate5m")["expr"]
+    health = 'grpc_service!="grpc.health.v1.Health"'
+    assert str(total).startswith('sum(rate(grpc_server_handled_total{job="fraud-scoring", ')
+    assert health in str(total) and str(errors).count(health) == 2  # errors, and the total
+    assert 'grpc_code=~"Unknown|DeadlineExceeded|Internal|Unavailable|DataLoss"' in str(errors)
+    objective = next(r for r in rules if r.get("record") == "slo:objective:info")
+    assert objective["labels"]["objective"] == "99.9"  # type: ignore[index]

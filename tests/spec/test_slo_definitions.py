@@ -101,12 +101,19 @@ def test_each_slo_covers_only_its_services_with_its_own_objective_and_guard() ->
         ("payments", "latency"),
         ("payments", "latency-report"),
         ("payments", "success"),  # teams: [payments]
+        ("ledger", "probes"),  # tiers: [batch]
+        ("payments", "grpc"),  # services: [payments]
     }
     assert plans[("payments", "availability")].objective == Decimal("99.9")  # the tier's
     assert plans[("ledger", "availability")].objective == 99
     assert plans[("payments", "latency")].objective == 99  # its own
     assert plans[("payments", "availability")].period == "28d"
     assert plans[("payments", "success")].min_events == 500
+    assert plans[("ledger", "probes")].min_events == 100
+    assert (plans[("ledger", "probes")].kind, plans[("payments", "grpc")].kind) == (
+        "gauge",
+        "promql",
+    )
 
 
 def test_alerting_picks_page_ticket_or_no_burn_alerts() -> None:
@@ -143,6 +150,94 @@ def test_the_slo_tests_feed_excluded_events_all_bad_and_predict_alerts_without_t
 def test_two_slos_reading_one_counter_are_proved_in_separate_rounds() -> None:
     tests = yaml.safe_load(kinds().files[cv.test_file("slo")])
     names = [g["name"] for g in tests["tests"]]
-    assert any(n.startswith("SLOs availability, latency: ") for n in names)
+    # gauge and promql SLOs read other metrics: they share the first round
+    assert any(n.startswith("SLOs availability, grpc, latency, probes: ") for n in names)
     assert any(n.startswith("SLOs success: ") for n in names)
     assert not any("success" in n and "availability" in n.split(":")[0] for n in names)
+
+
+def _refused(tmp_path: Path, old: str, new: str) -> tuple[int, int, str, str]:
+    """(line, column, field path, message) of the one problem of the slo-kinds fixture with
+    `old` replaced by `new`, and the line `new` is on."""
+    text = KINDS.read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text, encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        read_spec(spec, "spec.yaml")
+    (problem,) = caught.value.problems
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if new.strip() in ln)
+    assert problem.location.line == line
+    return problem.location.line, problem.location.column, problem.field, problem.message
+
+
+def test_a_promql_sli_reading_an_unknown_metric_is_refused_at_its_line(tmp_path: Path) -> None:
+    _, column, field, message = _refused(
+        tmp_path,
+        "total: 'rate(grpc_server_handled_total{$selector}[5m])'",
+        "total: 'rate(grpc_server_calls_total{$selector}[5m])'",
+    )
+    assert field == "slos.grpc.sli.promql.total"
+    assert column == 16  # the expression, after `total: `
+    assert "grpc_server_calls_total" in message and "not in the metric catalogue" in message
+
+
+def test_a_promql_sli_without_selector_is_refused_as_the_same_sli_for_every_service(
+    tmp_path: Path,
+) -> None:
+    _, _, field, message = _refused(
+        tmp_path,
+        "total: 'rate(grpc_server_handled_total{$selector}[5m])'",
+        "total: 'rate(grpc_server_handled_total[5m])'",
+    )
+    assert field == "slos.grpc.sli.promql.total"
+    assert message.startswith("does not use $selector: every covered service would get the same")
+
+
+def test_a_promql_sli_that_makes_events_out_of_nothing_is_refused(tmp_path: Path) -> None:
+    _, _, field, message = _refused(
+        tmp_path,
+        "total: 'rate(grpc_server_handled_total{$selector}[5m])'",
+        "total: 'sum(rate(grpc_server_handled_total{$selector}[5m])) or vector(0)'",
+    )
+    assert field == "slos.grpc.sli.promql.total"
+    assert "vector()" in message and "missing data" in message
+
+
+def test_a_gauge_sli_needs_a_gauge_of_the_catalogue(tmp_path: Path) -> None:
+    _, _, field, message = _refused(
+        tmp_path, "metric: probe_success", "metric: http_server_requests_seconds_count"
+    )
+    assert field == "slos.probes.sli.gauge.metric"
+    assert message.endswith("is a counter; a gauge SLI needs a gauge")
+
+
+def test_a_gauge_slis_exclude_matcher_names_a_label_of_its_metric(tmp_path: Path) -> None:
+    _, _, field, message = _refused(
+        tmp_path,
+        'exclude: [{label: module, op: "=", value: tcp_connect}]',
+        'exclude: [{label: uri, op: "=", value: tcp_connect}]',
+    )
+    assert field == "slos.probes.sli.gauge.exclude[0].label"
+    assert "not a label of 'probe_success'" in message
+
+
+def test_gauge_and_promql_slos_record_their_events_by_kind() -> None:
+    gauge = recorded(kinds(), cv.slo_errors("5m"), "ledger", "probes")
+    assert gauge == (
+        '(sum(count_over_time(probe_success{job="ledger", module!="tcp_connect"}[5m])) '
+        '- sum(sum_over_time(probe_success{job="ledger", module!="tcp_connect"}[5m]))) / 300'
+    )
+    total = recorded(kinds(), cv.slo_requests("5m"), "payments", "grpc")
+    assert total == 'sum(rate(grpc_server_handled_total{job="payments"}[5m]))'
+    # the gauge SLO covers the batch tier only, the promql one the listed service
+    assert {r["labels"]["service"] for r in alerts(kinds(), "probes")} == {"ledger"}
+    assert {r["labels"]["service"] for r in alerts(kinds(), "grpc")} == {"payments"}
+
+
+def test_alert_texts_name_what_a_kinds_events_are() -> None:
+    probes = alerts(kinds(), "probes")[0]
+    assert "99% of probe_success samples read 1" in probes["annotations"]["description"]
+    grpc = next(r for r in alerts(kinds(), "grpc") if r["labels"]["long_window"] == "1h")
+    assert "99.5% of events succeed" in grpc["annotations"]["description"]

@@ -1,0 +1,165 @@
+"""The generated tests of gauge and promql SLOs (docs/slo.md, "Gauge and promql SLIs"): the
+recorded 5m rates fed in their place are what a raw recording rule would write, at each
+evaluation only; their raw metrics are fed in no test group holding those stand-ins; every
+scenario proves their alerts; and a gauge SLO's own rules are checked from raw samples at
+counts both Prometheus versions agree on."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from generator.core import conventions as cv
+from generator.pipeline import Build
+from generator.plan import read_spec
+from generator.prometheus import slo_plans
+from generator.promtest.cases import Ctx
+from generator.promtest.model import RuleTestGroup, Segment
+from generator.promtest.slo_gauge_model import Samples, agreed
+from generator.promtest.slo_rounds import slo_rounds
+from generator.promtest.slo_sim import Model
+from generator.promtest.slo_sim import Traffic as SimTraffic
+from generator.promtest.slo_stand_in import sparse_segments, stand_in_feed
+from tests.conftest import FIXTURES, ROOT, render_spec
+
+KINDS = FIXTURES / "slo-kinds" / "spec.yaml"
+PAYMENTS = ROOT / "examples" / "payments"
+
+
+@cache
+def kinds() -> Build:
+    return render_spec(KINDS, KINDS.parent / "out")
+
+
+@cache
+def payments() -> Build:
+    return render_spec(PAYMENTS / "spec.yaml", PAYMENTS / "out")
+
+
+def groups(build: Build) -> list[RuleTestGroup]:
+    return [g for t in build.plan.tests for g in t.groups]
+
+
+def expand(segments: tuple[Segment, ...]) -> list[Decimal | None]:
+    """Sample values of promtool's notation, None where a sample is missing."""
+    out: list[Decimal | None] = []
+    for seg in segments:
+        if seg.missing:
+            out += [None] * (seg.count + 1)
+        else:
+            out += [seg.start + seg.step * k for k in range(seg.count + 1)]
+    return out
+
+
+def test_a_stand_in_holds_the_raw_rules_5m_rate_at_each_evaluation_and_nothing_between() -> None:
+    build = kinds()
+    (plan,) = [s for s in build.plan.slos if s.slo == "grpc"]
+    ctx = Ctx(build.spec, 30, 60)
+    phases = [(0, Decimal(10), Decimal("0.01")), (900, Decimal(20), Decimal("0.5"))]
+    errors, total = stand_in_feed(ctx, plan, phases, 1800)
+    assert (errors.metric, total.metric) == (cv.slo_errors("5m"), cv.slo_requests("5m"))
+    assert dict(errors.labels) == {"service": "payments", "slo": "grpc", "tier": "critical"}
+    model = Model(SimTraffic(((0, 10.0, 0.01), (900, 20.0, 0.5))), 60, 30)
+    for series, bad in ((errors, True), (total, False)):
+        values = expand(series.values)
+        assert len(values) == 1800 // 30 + 1
+        for slot, value in enumerate(values):
+            second = slot * 30
+            if second % 60 or second == 0:  # no raw 5m rate at 0, none between evaluations
+                assert value is None, second
+            else:
+                assert value is not None
+                assert float(value) == pytest.approx(model.rate5m(second, bad), rel=1e-12)
+
+
+def test_sparse_segments_compress_consecutive_runs_and_write_gaps() -> None:
+    samples = [(2, Fraction(1)), (3, Fraction(2)), (4, Fraction(3)), (7, Fraction(1, 3))]
+    segments = sparse_segments(samples)
+    assert expand(segments)[:7] == [None, None, Decimal(1), Decimal(2), Decimal(3), None, None]
+    assert segments[-1].start == Decimal("0.333333333333333")
+    assert len(segments) == 4  # gap, 1+1x2, gap, 1/3
+
+
+READS = {"grpc": "grpc_server_handled_total", "scoring": "grpc_server_handled_total"}
+READS |= {"probes": "probe_success"}
+
+
+def test_no_test_group_feeds_a_raw_metric_read_by_an_slo_it_feeds_recorded_rates() -> None:
+    stood_in = set()
+    for build in (kinds(), payments()):
+        for group in groups(build):
+            fed = {s.metric for s in group.series}
+            recorded = {dict(s.labels)["slo"] for s in group.series if s.metric.startswith("slo:")}
+            for slo in recorded & set(READS):
+                stood_in.add(slo)
+                assert READS[slo] not in fed, (group.name, slo)
+    assert stood_in == set(READS)
+
+
+def test_every_gauge_and_promql_burn_alert_is_proved_firing_and_silent() -> None:
+    for build, names in ((kinds(), ("Grpc", "Probes")), (payments(), ("Scoring", "Probes"))):
+        rules = {
+            f"{a.alert}{{{','.join(f'{k}={v!r}' for k, v in a.labels)}}}"
+            for f in build.plan.rule_files
+            for a in f.alerts()
+            if a.alert.startswith(names)
+        }
+        firing = {k for g in groups(build) for c in g.alerts for k in c.firing}
+        silent = {k for g in groups(build) for c in g.alerts for k in c.silent}
+        keys = {r.replace("'", '"') for r in rules}
+        assert keys and keys <= firing and keys <= silent
+
+
+def test_a_promql_slo_reading_another_slos_raw_metric_is_proved_in_another_round(
+    tmp_path: Path,
+) -> None:
+    ctx = Ctx(kinds().spec, 30, 60)
+    assert any({"availability", "grpc"} <= set(r) for r in slo_rounds(ctx, kinds().plan.slos))
+    text = KINDS.read_text(encoding="utf-8").replace(
+        "rate(grpc_server_handled_total{$selector}[5m])",
+        "rate(http_server_requests_seconds_count{$selector}[5m])",
+    )
+    (tmp_path / "spec.yaml").write_text(text, encoding="utf-8")
+    spec = read_spec(tmp_path / "spec.yaml")[0]
+    rounds = slo_rounds(Ctx(spec, 30, 60), slo_plans(spec))
+    assert not any({"availability", "grpc"} <= set(r) for r in rounds)
+    assert any("grpc" in r for r in rounds)
+
+
+def test_gauge_counts_differ_between_prometheus_versions_only_by_the_sample_at_the_start() -> None:
+    probe = Samples((1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1), 30)
+    assert probe.counts(300, 300, 2) == (11, 2)  # [0s, 300s]: slots 0 to 10
+    assert probe.counts(300, 300, 3) == (10, 2)  # (0s, 300s]: the sample at 0s was a 1
+    assert probe.counts(330, 300, 2) == (11, 2)
+    assert probe.counts(330, 300, 3) == (10, 1)  # the sample at 30s, a 0, is left out
+    assert agreed([probe], 300, 300) == (None, 2)
+    assert agreed([probe], 330, 300) == (None, None)
+    assert agreed([probe], 60, 300) == (3, 1)  # before 5m: no sample at the start
+
+
+def test_the_counted_gauge_scenario_feeds_an_excluded_and_a_foreign_probe_all_at_0() -> None:
+    (group,) = [g for g in groups(kinds()) if "gauge SLI probes: probe_success samples" in g.name]
+    probes = {
+        tuple(sorted(dict(s.labels).items())): expand(s.values)
+        for s in group.series
+        if s.metric == "probe_success"
+    }
+    excluded = [v for k, v in probes.items() if ("module", "tcp_connect") in k]
+    foreign = [v for k, v in probes.items() if ("job", "ledger-other") in k]
+    kept = [
+        v
+        for k, v in probes.items()
+        if ("job", "ledger") in k and ("module", "tcp_connect") not in k
+    ]
+    assert len(excluded) == len(foreign) == 1 and len(kept) == 2
+    assert set(excluded[0]) == set(foreign[0]) == {Decimal(0)}
+    assert {Decimal(0), Decimal(1)} == set(kept[0]) | set(kept[1])
+    exprs = [e for e in group.exprs if ("slo", "=", "probes") in e.selector]
+    absent = [e for e in exprs if not e.samples and e.within is None]
+    assert {e.series for e in absent} == {cv.slo_requests("5m"), cv.slo_error_ratio("5m")}
+    exact = [e for e in exprs if e.within is not None and e.series == cv.slo_errors("5m")]
+    assert len(exact) >= 2 and any(e.within == (Decimal(0), Decimal(0)) for e in exact)
