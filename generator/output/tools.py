@@ -13,7 +13,7 @@ from pathlib import Path
 from generator.alertmanager import AlertmanagerPlan
 from generator.errors import ToolError
 
-TIMEOUT_S = 120
+TIMEOUT_S = 900  # a guard against a hung tool: big specs' test files take minutes
 ROUTE_TEST_WORKERS = 4  # amtool runs take ~10 ms each; a few in parallel hide process start-up
 
 
@@ -32,16 +32,21 @@ def require(name: str) -> str:
 
 
 def run(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run a tool and capture its output (never raises on a non-zero exit)."""
-    return subprocess.run(
-        args,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
-        check=False,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
+    """Run a tool and capture its output (never raises on a non-zero exit; a run past
+    TIMEOUT_S is killed and reported as a failed run saying so)."""
+    try:
+        return subprocess.run(
+            args,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+            check=False,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+    except subprocess.TimeoutExpired:
+        said = f"{Path(args[0]).name} {' '.join(args[1:])}: no answer within {TIMEOUT_S} s"
+        return subprocess.CompletedProcess(args, 124, "", said)
 
 
 def materialise(files: dict[str, str], root: Path) -> None:
