@@ -1,6 +1,11 @@
 """Scenarios of the monitoring watching itself, one per expression shape: a failure counter
 that starts counting, a gauge that drops to 0 (nothing discovered, a reload failed), and a
 failed share of notifications just above and just below its threshold.
+
+The counter and the gauge are fed beside the same metric of other jobs (strangers), failing
+from the start: the alert is silent until its own series fails, so its selector's matchers
+are proved. (A failed share divides two series of one selector: a job's failures find no
+partner among another job's notifications.)
 """
 
 from __future__ import annotations
@@ -10,7 +15,13 @@ from decimal import Decimal
 from generator.core.numbers import fmt
 from generator.prometheus import AlertRule
 from generator.promtest.cases import Ctx, Scenario, at, ceil_to, seconds
-from generator.promtest.health_cases import const, monitoring_labels, pinned_checks, raw_series
+from generator.promtest.health_cases import (
+    const,
+    monitoring_labels,
+    pinned_checks,
+    raw_series,
+    strangers,
+)
 from generator.promtest.model import AlertCheck, Segment, rule_key
 
 
@@ -23,12 +34,13 @@ def increased(ctx: Ctx, name: str, alert: AlertRule) -> list[Scenario]:
     labels = monitoring_labels(alert)
     metric = str(alert.expr.args["metric"])
     feed = raw_series(metric, labels, const(0, flat), Segment(Decimal(1), Decimal(1), moving - 1))
+    others = strangers(metric, alert, Segment(Decimal(0), Decimal(1), flat + moving - 1))
     fired = [(alert, tuple(sorted(labels.items())))]
     return [
         Scenario(
-            f"{name}: {metric} flat, then counting",
+            f"{name}: {metric} flat, then counting (other jobs counting throughout)",
             frozenset({metric}),
-            (feed,),
+            (feed, *others),
             pinned_checks(ctx, name, [alert], start, fired, f"{metric} increasing"),
         )
     ]
@@ -45,12 +57,13 @@ def gauge_low(ctx: Ctx, name: str, alert: AlertRule) -> list[Scenario]:
     metric = str(alert.expr.args["metric"])
     zeros = (end - ones * ctx.interval_s) // ctx.interval_s + 1
     feed = raw_series(metric, labels, const(1, ones), const(0, zeros))
+    others = strangers(metric, alert, const(0, ones + zeros))
     fired = [(alert, tuple(sorted(labels.items())))]
     return [
         Scenario(
-            f"{name}: {metric} 1, then 0",
+            f"{name}: {metric} 1, then 0 (other jobs 0 throughout)",
             frozenset({metric}),
-            (feed,),
+            (feed, *others),
             pinned_checks(ctx, name, [alert], start, fired, f"{metric} below 1 over its window"),
         )
     ]
