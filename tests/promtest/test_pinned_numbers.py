@@ -43,6 +43,10 @@ EDITS = [
         "",
         "health.yml",
     ),
+    # a gauge just under its threshold fires; a counter's window pinned by when it resolves
+    ("health.yml", "AlertmanagerConfigReloadFailed", "", "< 1", "< 0.99", "health.yml"),
+    ("health.yml", "PrometheusNotificationsDropped", "", "[5m]", "[2m30s]", "health.yml"),
+    ("health.yml", "PrometheusTSDBCompactionsFailing", "", "[3h]", "[6h]", "health.yml"),
     # MetricAbsent: other jobs' metrics present, their targets up in both timelines
     ("health.yml", "MetricAbsent", "duri-brain", '{job="duri-brain"})', ")", "health.yml"),
     ("health.yml", "MetricAbsent", "duri-core", 'up{job="cadvisor"}', "up", "health.yml"),
