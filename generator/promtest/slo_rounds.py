@@ -20,7 +20,7 @@ from generator.promtest.slo import (
 )
 from generator.promtest.slo_feed import feeds_metrics
 from generator.promtest.slo_guard import early_guard_scenarios
-from generator.promtest.slo_long import long_window_scenarios
+from generator.promtest.slo_long import long_window_scenarios, short_window_scenarios
 from generator.promtest.slo_outage import outage_slos
 from generator.promtest.slo_split import split_scenarios
 
@@ -72,6 +72,7 @@ def slo_round_scenarios(
         slow = guard_slo_scenarios(windows, mine, theirs)
         slow += window_slo_scenarios(windows, mine, theirs)
         slow += split_scenarios(Builder(windows, mine, theirs), lambda span: span > FINE_WINDOW_S)
+        slow += short_window_scenarios(windows, mine, MAX_WINDOW_S)
         coarse += _named(slow, names, several)
         values += _named(long_window_scenarios(long, mine), names, several)
     return main, coarse, values
