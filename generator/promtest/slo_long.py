@@ -37,7 +37,11 @@ WINDOWS = ("1d", "3d", cv.SLO_PERIOD)
 def long_window_scenarios(ctx: Ctx, slos: Sequence[SLOPlan]) -> list[Scenario]:
     """The scenario proving every SLO's windows of a day and more."""
     name = "a day of traffic, then another rate and share: windows of a day and more"
-    return _changed(ctx, slos, WINDOWS, CHANGE_S, name, "the first day")
+    times = (
+        (Decimal("0.75"), "holds the first day"),
+        (Decimal("1.5"), "no longer holds the first day"),
+    )
+    return _changed(ctx, slos, WINDOWS, CHANGE_S, name, times)
 
 
 def short_window_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], longest: int) -> list[Scenario]:
@@ -54,10 +58,13 @@ def short_window_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], longest: int) -> l
     }
     if not shorts:
         return []
-    change = ceil_to(max(sm.seconds(w) for w in shorts), ctx.step_s)
+    # half a window of the first phase: 3/4 of a window after the change the window holds a
+    # quarter of it, one of half its length none, one twice as long (all there is) 40 %
+    change = ceil_to(max(sm.seconds(w) for w in shorts) // 2, ctx.step_s)
     windows = tuple(sorted(shorts, key=sm.seconds))
     name = f"traffic, then another rate and share: short windows {', '.join(windows)}"
-    return _changed(ctx, slos, windows, change, name, "the first phase")
+    once = ((Decimal("0.75"), "holds a quarter of the first phase"),)
+    return _changed(ctx, slos, windows, change, name, once)
 
 
 def _changed(
@@ -66,10 +73,10 @@ def _changed(
     windows: Sequence[str],
     change: int,
     name: str,
-    first: str,
+    times: Sequence[tuple[Decimal, str]],
 ) -> list[Scenario]:
-    """FIRST until `change`, then SECOND; each window's error ratio checked 3/4 and 1.5
-    windows after the change."""
+    """FIRST until `change`, then SECOND; each window's error ratio checked `times` (in
+    windows) after the change."""
     phases = [(0, *FIRST), (change, *SECOND)]
     model = Model(
         SimTraffic(tuple((s, float(r), float(e)) for s, r, e in phases)), ctx.step_s, ctx.interval_s
@@ -79,10 +86,7 @@ def _changed(
     for window in windows:
         spans = {_span(window, s) for s in slos}
         for span in sorted(spans):
-            for k, proves in (
-                (Decimal("0.75"), f"holds {first}"),
-                (Decimal("1.5"), f"no longer holds {first}"),
-            ):
+            for k, proves in times:
                 when = ceil_to(change + int(span * k), ctx.step_s)
                 end = max(end, when)
                 bad, every = model.span_averages(span, when)

@@ -89,6 +89,8 @@ EDITS = [
     # the 2h window only the 1d ticket reads: errors and requests windows, by value
     ("slo.yml", "slo:sli_errors:rate2h", "latency", "[2h]", "[4h]", "short windows"),
     ("slo.yml", "slo:sli_requests:rate2h", "duri-core", "[2h]", "[1h]", "short windows"),
+    ("slo.yml", "slo:sli_errors:rate2h", "duri-control", "[2h]", "[1h]", "short windows"),
+    ("slo.yml", "slo:sli_requests:rate2h", "latency", "[2h]", "[4h]", "short windows"),
 ]
 
 
@@ -105,7 +107,9 @@ def _edit(doc: dict[str, Any], name: str, label: str, old: str, new: str) -> boo
 
 
 @pytest.mark.parametrize(
-    ("rules", "name", "label", "old", "new", "tests"), EDITS, ids=[f"{e[1]}:{e[3]}" for e in EDITS]
+    ("rules", "name", "label", "old", "new", "tests"),
+    EDITS,
+    ids=[f"{e[1]}{{{e[2]}}}:{e[3]}->{e[4]}" for e in EDITS],
 )
 def test_a_rule_edited_in_one_place_fails_its_generated_tests(
     rules: str, name: str, label: str, old: str, new: str, tests: str, tmp_path: Path
