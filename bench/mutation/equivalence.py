@@ -6,11 +6,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bench.mutation.mutants import MATCHER, THRESHOLD, Mutant
+from bench.mutation.mutants import MATCHER, THRESHOLD, Mutant, _mask
 
 _SELECTOR = re.compile(r"([A-Za-z_:][\w:]*)\{([^}]*)\}")
 _AGGREGATION = re.compile(r"\b(sum|avg|count|min|max|topk|bottomk|quantile)\b\s*(by|without|\()")
 _MATCHER = re.compile(r'^\s*([A-Za-z_]\w*)\s*=\s*"([^"]*)"\s*$')
+# set operators that keep series without a partner: `a or b` keeps both sides' unmatched
+# series, `a unless b` the left side's, so a matcher dropped from either side adds series
+_KEEPS_UNMATCHED = re.compile(r"\b(or|unless)\b")
 
 
 def _rule(docs: dict[str, Any], mutant: Mutant) -> dict[str, Any]:
@@ -34,11 +37,12 @@ def why_equivalent(mutant: Mutant, docs: dict[str, Any]) -> str | None:
     expr = str(rule["expr"])
     if mutant.category == MATCHER:
         dropped = mutant.what.rsplit(": drop ", 1)[1]
-        if expr.count(dropped) > 1 and not _AGGREGATION.search(expr):
+        one_to_one = not _AGGREGATION.search(expr) and not _KEEPS_UNMATCHED.search(_mask(expr))
+        if expr.count(dropped) > 1 and one_to_one:
             return (
-                "the other operand still selects with this matcher, and the binary operator "
-                "matches label sets one to one (or on the service), so the extra series find "
-                "no partner"
+                "the other operand still selects with this matcher, and the binary operators "
+                "match label sets one to one (or on the service) and drop what finds no "
+                "partner (no or, no unless), so the extra series find no partner"
             )
         exact = _MATCHER.match(dropped)
         names = {m.group(1) for m in _SELECTOR.finditer(expr) if dropped in m.group(2)}

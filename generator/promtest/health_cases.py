@@ -48,6 +48,17 @@ def monitoring_labels(alert: AlertRule) -> dict[str, str]:
     return selector_labels(alert) | {"instance": "monitoring-0"}
 
 
+def strangers(metric: str, alert: AlertRule, *values: Segment) -> list[InputSeries]:
+    """Per equality matcher of the selector, `metric` of another such process: the labels
+    of the monitoring series with that one label's value changed, fed `values` (failing
+    from the start). The alert must not see them: a selector that lost the matcher would."""
+    labels = monitoring_labels(alert)
+    return [
+        raw_series(metric, labels | {label: f"not-{value}"}, *values)
+        for label, value in selector_labels(alert).items()
+    ]
+
+
 def pinned_checks(
     ctx: Ctx,
     name: str,

@@ -52,7 +52,10 @@ def target_down(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[Scenario]:
 def metric_absent(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[Scenario]:
     """Jobs up throughout; every metric present, then no more samples: absent once its
     lookback has passed. A second timeline takes the jobs down with their metrics: then it is
-    TargetDown's, and MetricAbsent stays silent."""
+    TargetDown's, and MetricAbsent stays silent. In both, the same metrics of other jobs
+    (each matcher's label changed) and other jobs' targets stay up and present: an absent()
+    that lost a matcher would see those metrics and stay silent, a job guard that lost its
+    job would see those targets up and fire."""
     present = 10 * ctx.step_s // ctx.interval_s
     last = (present - 1) * ctx.interval_s  # the last sample of every metric
     start = ceil_to(last + LOOKBACK_S + 1, ctx.step_s)  # first evaluation with none in reach
@@ -71,6 +74,11 @@ def metric_absent(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[Scenario
         metric = str(alert.expr.args["metric"])
         feed = {**labels, "instance": labels.get("instance", f"{job}-0")}
         series[(metric, tuple(sorted(feed.items())))] = raw_series(metric, feed, const(1, present))
+        others = [("up", up | {"job": f"not-{job}"})]
+        others += [(metric, feed | {k: f"not-{v}"}) for k, v in labels.items()]
+        for other, other_labels in others:
+            key = (other, tuple(sorted(other_labels.items())))
+            series[key] = raw_series(other, other_labels, const(1, total))
         fired.append((alert, tuple(sorted(labels.items()))))
     metrics = frozenset(k[0] for k in series)
     keys = tuple(sorted(rule_key(a) for a in alerts))

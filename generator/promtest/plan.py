@@ -19,6 +19,7 @@ from generator.prometheus import HEALTH_KINDS, AlertRule, RuleFile, SLOPlan
 from generator.promtest.boundary import threshold_scenarios
 from generator.promtest.cases import Ctx, Scenario, seconds
 from generator.promtest.custom import custom_scenarios
+from generator.promtest.datastore import datastore_scenarios
 from generator.promtest.health import health_scenarios
 from generator.promtest.inputs import THRESHOLD_KINDS
 from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
@@ -119,6 +120,7 @@ def _scenarios(
             out[family].append(constant_scenario(ctx[family], name, group))
     if any(a.kind in THRESHOLD_KINDS for a in alerts):  # rates no alert reads, proved once
         out[MAIN] += network_scenarios(ctx[MAIN])
+        out[MAIN] += datastore_scenarios(ctx[MAIN])
     if slo_alerts:
         main, windows, long = slo_round_scenarios(
             ctx[SLO], ctx[SLO_WINDOWS], ctx[SLO_LONG], slos, slo_alerts

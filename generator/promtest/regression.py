@@ -1,6 +1,7 @@
 """Behaviour tests of regression alerts that pin their numbers.
 
-One timeline per case, a case per service (as many scenarios as it takes): a first half-day
+One timeline per case, a case per service (a scenario per case, every service playing every
+case once, so each service's own guard constants are straddled): a first half-day
 at a baseline, a second half-day 10 % off it (where a comparison `offset` by half the period
 would look), then just short of the regression threshold x the baseline (0.5 % inside it),
 then just past it. The main case proves the ratio from both sides and the `for` on both
@@ -96,22 +97,18 @@ def _driver(ctx: Ctx, kind: str, case: Case, compare: int) -> Driver:
 
 
 def regression_scenarios(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[Scenario]:
-    """The cases of a regression alert name, one per service, as few scenarios as fit."""
+    """The cases of a regression alert name, every case for every service: each service's
+    rule holds its own guard and floor constants, so each needs each guard straddled. One
+    scenario per case, rotated (a Latin square): in scenario k, service i plays case i + k."""
     kind = _kind(ctx, alerts[0])
-    main, *others = _cases(ctx, alerts[0], kind)
-    per = len(alerts)
-    size = max(1, per // 2)  # guard cases per scenario: the other services get the main case
-    chunks = [others[k : k + size] for k in range(0, len(others), size)]
-    scenarios, covered = [], set()
-    for k, chunk in enumerate(chunks):
-        shift = k * size % per  # the services that held a guard case fire in the next one
-        turn = alerts[shift:] + alerts[:shift]
-        cases = [main, *chunk] + [main] * (per - 1 - len(chunk)) if per > 1 else chunk
-        scenarios.append(_scenario(ctx, name, kind, main, list(zip(turn, cases, strict=True))))
-        covered |= {rule_key(a) for a, c in zip(turn, cases, strict=True) if c.fires}
-    if any(rule_key(a) not in covered for a in alerts):
-        scenarios.append(_scenario(ctx, name, kind, main, [(a, main) for a in alerts]))
-    return scenarios
+    cases = _cases(ctx, alerts[0], kind)
+    n = len(cases)
+    return [
+        _scenario(
+            ctx, name, kind, cases[0], [(a, cases[(i + k) % n]) for i, a in enumerate(alerts)]
+        )
+        for k in range(n)
+    ]
 
 
 @dataclass(frozen=True)

@@ -36,20 +36,58 @@ WINDOWS = ("1d", "3d", cv.SLO_PERIOD)
 
 def long_window_scenarios(ctx: Ctx, slos: Sequence[SLOPlan]) -> list[Scenario]:
     """The scenario proving every SLO's windows of a day and more."""
-    phases = [(0, *FIRST), (CHANGE_S, *SECOND)]
+    name = "a day of traffic, then another rate and share: windows of a day and more"
+    times = (
+        (Decimal("0.75"), "holds the first day"),
+        (Decimal("1.5"), "no longer holds the first day"),
+    )
+    return _changed(ctx, slos, WINDOWS, CHANGE_S, name, times)
+
+
+def short_window_scenarios(ctx: Ctx, slos: Sequence[SLOPlan], longest: int) -> list[Scenario]:
+    """The same, at the coarse step of the burst scenarios, for the short windows of burn
+    alerts whose long window is over `longest` seconds (and so has no burst) when no burst
+    proves them as a long window: their lengths are otherwise seen only through a drop whose
+    error rate barely changes (slo_split.py)."""
+    proved = {x.long for s in slos for x in s.burns if sm.seconds(x.long) <= longest}
+    shorts = {
+        x.short
+        for s in slos
+        for x in s.burns
+        if sm.seconds(x.long) > longest and x.short not in proved and x.short != "5m"
+    }
+    if not shorts:
+        return []
+    # half a window of the first phase: 3/4 of a window after the change the window holds a
+    # quarter of it, one of half its length none, one twice as long (all there is) 40 %
+    change = ceil_to(max(sm.seconds(w) for w in shorts) // 2, ctx.step_s)
+    windows = tuple(sorted(shorts, key=sm.seconds))
+    name = f"traffic, then another rate and share: short windows {', '.join(windows)}"
+    once = ((Decimal("0.75"), "holds a quarter of the first phase"),)
+    return _changed(ctx, slos, windows, change, name, once)
+
+
+def _changed(
+    ctx: Ctx,
+    slos: Sequence[SLOPlan],
+    windows: Sequence[str],
+    change: int,
+    name: str,
+    times: Sequence[tuple[Decimal, str]],
+) -> list[Scenario]:
+    """FIRST until `change`, then SECOND; each window's error ratio checked `times` (in
+    windows) after the change."""
+    phases = [(0, *FIRST), (change, *SECOND)]
     model = Model(
         SimTraffic(tuple((s, float(r), float(e)) for s, r, e in phases)), ctx.step_s, ctx.interval_s
     )
     checks = []
     end = 0
-    for window in WINDOWS:
+    for window in windows:
         spans = {_span(window, s) for s in slos}
         for span in sorted(spans):
-            for k, proves in (
-                (Decimal("0.75"), "holds the first day"),
-                (Decimal("1.5"), "no longer holds the first day"),
-            ):
-                when = ceil_to(CHANGE_S + int(span * k), ctx.step_s)
+            for k, proves in times:
+                when = ceil_to(change + int(span * k), ctx.step_s)
                 end = max(end, when)
                 bad, every = model.span_averages(span, when)
                 ratio = Decimal(repr(bad / every))
@@ -68,7 +106,6 @@ def long_window_scenarios(ctx: Ctx, slos: Sequence[SLOPlan]) -> list[Scenario]:
                         )
                     )
     series = [x for s in slos for x in slo_feed(ctx, s, phases, end)]
-    name = "a day of traffic, then another rate and share: windows of a day and more"
     return [Scenario(name, frozenset(x.metric for x in series), tuple(series), (), tuple(checks))]
 
 

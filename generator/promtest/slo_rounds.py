@@ -23,7 +23,7 @@ from generator.promtest.slo import (
 from generator.promtest.slo_feed import feeds_metrics, stand_in_reads
 from generator.promtest.slo_gauge import gauge_scenarios
 from generator.promtest.slo_guard import early_guard_scenarios
-from generator.promtest.slo_long import long_window_scenarios
+from generator.promtest.slo_long import long_window_scenarios, short_window_scenarios
 from generator.promtest.slo_outage import outage_slos
 from generator.promtest.slo_split import split_scenarios
 
@@ -84,6 +84,7 @@ def slo_round_scenarios(
         slow = guard_slo_scenarios(windows, mine, theirs)
         slow += window_slo_scenarios(windows, mine, theirs)
         slow += split_scenarios(Builder(windows, mine, theirs), lambda span: span > FINE_WINDOW_S)
+        slow += short_window_scenarios(windows, mine, MAX_WINDOW_S)
         coarse += _reserving(_named(slow, names, several), reads)
         values += _reserving(_named(long_window_scenarios(long, mine), names, several), reads)
     coarse += gauge_scenarios(windows, slos, alerts)  # a gauge SLI's own rules, from samples

@@ -63,3 +63,16 @@ def test_a_matcher_the_other_operand_keeps_is_equivalent_one_it_alone_holds_is_n
     docs = {"a.yml": _doc('x:p95{service="a"} > 1')}
     drops = [m for m in rule_mutants("a.yml", docs["a.yml"]) if m.category == MATCHER]
     assert drops and not any(why_equivalent(m, docs) for m in drops)
+
+
+def test_a_matcher_dropped_beside_or_or_unless_is_not_equivalent() -> None:
+    """`up == 0 or absent(up{job="a"})` fires for every job's down target: `or` keeps the
+    series the other operand has no partner for (and `unless` those of its left side)."""
+    for expr in ('up{job="a"} == 0 or absent(up{job="a"})', 'x{job="a"} unless y{job="a"}'):
+        docs = {"a.yml": _doc(expr)}
+        drops = [m for m in rule_mutants("a.yml", docs["a.yml"]) if m.category == MATCHER]
+        assert len(drops) == 2 and not any(why_equivalent(m, docs) for m in drops)
+    docs = {"a.yml": _doc('x{job="a", env="or"} and y{job="a"}')}
+    drops = [m for m in rule_mutants("a.yml", docs["a.yml"]) if m.category == MATCHER]
+    argued = [m.what.split(": ")[1] for m in drops if why_equivalent(m, docs)]
+    assert argued == ['drop job="a"', 'drop job="a"']  # "or" in a label value is no operator

@@ -1,0 +1,140 @@
+"""The generated tests catch a rule changed in one place: each case below edits one rule of
+DuRi's rendered rule files (a matcher dropped, a guard or window moved) and promtool must
+fail the generated test file that proves it, while the unedited rules pass (see
+test_promtool_tests.py)."""
+
+from __future__ import annotations
+
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.output.tools import materialise
+from generator.pipeline import Build
+from tests.conftest import DURI_OUT, DURI_SPEC, render_spec, require_tool
+
+
+@cache
+def _duri() -> Build:
+    return render_spec(DURI_SPEC, DURI_OUT)
+
+
+# (rule file, rule name, a label the rule carries or "", text in its expr, its replacement,
+#  the test file that must fail)
+EDITS = [
+    # monitoring gauges and counters: other jobs' series fail from the start
+    (
+        "health.yml",
+        "PrometheusConfigReloadFailed",
+        "",
+        '{job="prometheus"}',
+        "",
+        "health.yml",
+    ),
+    (
+        "health.yml",
+        "PrometheusTSDBCompactionsFailing",
+        "",
+        '{job="prometheus"}',
+        "",
+        "health.yml",
+    ),
+    # a gauge just under its threshold fires; a counter's window pinned by when it resolves
+    ("health.yml", "AlertmanagerConfigReloadFailed", "", "< 1", "< 0.99", "health.yml"),
+    ("health.yml", "PrometheusNotificationsDropped", "", "[5m]", "[2m30s]", "health.yml"),
+    ("health.yml", "PrometheusTSDBCompactionsFailing", "", "[3h]", "[6h]", "health.yml"),
+    # MetricAbsent: other jobs' metrics present, their targets up in both timelines
+    ("health.yml", "MetricAbsent", "duri-brain", '{job="duri-brain"})', ")", "health.yml"),
+    ("health.yml", "MetricAbsent", "duri-core", 'up{job="cadvisor"}', "up", "health.yml"),
+    # datastore series no alert reads: only their own job's, over 5m
+    (
+        "recording.yml",
+        "instance:pg_connections:sum",
+        "",
+        '{job="postgres"}',
+        "",
+        "alerts.yml",
+    ),
+    (
+        "recording.yml",
+        "instance_datname:pg_stat_database_tup_fetched:rate5m",
+        "",
+        "[5m]",
+        "[2m30s]",
+        "alerts.yml",
+    ),
+    (
+        "recording.yml",
+        "instance:redis_keyspace_hits:ratio_rate5m",
+        "",
+        '{job="redis"}[5m])) /',
+        "[5m])) /",
+        "alerts.yml",
+    ),
+    # regression guards: every service's own, straddled at 0.995 and 1.005 req/s
+    ("alerts.yml", "LatencyP95Regression", "duri-brain", ">= 1 and", ">= 0.99 and", "regression"),
+    (
+        "alerts.yml",
+        "ErrorRateRegression",
+        "duri-core",
+        "offset 1d) >= 1",
+        "offset 1d) >= 1.01",
+        "regression",
+    ),
+    ("alerts.yml", "ThroughputRegression", "duri-evolution", ">= 1", ">= 0.99", "regression"),
+    # the 2h window only the 1d ticket reads: errors and requests windows, by value
+    ("slo.yml", "slo:sli_errors:rate2h", "latency", "[2h]", "[4h]", "short windows"),
+    ("slo.yml", "slo:sli_requests:rate2h", "duri-core", "[2h]", "[1h]", "short windows"),
+    ("slo.yml", "slo:sli_errors:rate2h", "duri-control", "[2h]", "[1h]", "short windows"),
+    ("slo.yml", "slo:sli_requests:rate2h", "latency", "[2h]", "[4h]", "short windows"),
+]
+
+
+def _edit(doc: dict[str, Any], name: str, label: str, old: str, new: str) -> bool:
+    """Replace `old` once in the first rule of that name (carrying `label`) that has it."""
+    for group in doc["groups"]:
+        for rule in group["rules"]:
+            mine = name in (rule.get("alert"), rule.get("record"))
+            carries = not label or label in (rule.get("labels") or {}).values()
+            if mine and carries and old in rule["expr"]:
+                rule["expr"] = rule["expr"].replace(old, new, 1)
+                return True
+    return False
+
+
+@pytest.mark.parametrize(
+    ("rules", "name", "label", "old", "new", "tests"),
+    EDITS,
+    ids=[f"{e[1]}{{{e[2]}}}:{e[3]}->{e[4]}" for e in EDITS],
+)
+def test_a_rule_edited_in_one_place_fails_its_generated_tests(
+    rules: str, name: str, label: str, old: str, new: str, tests: str, tmp_path: Path
+) -> None:
+    promtool = require_tool("promtool")
+    materialise(_duri().files, tmp_path)
+    path = tmp_path / "prometheus" / "rules" / rules
+    doc = yaml.safe_load(path.read_text())
+    assert _edit(doc, name, label, old, new)
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, width=10**6))
+    test_file = {"regression": "alerts-regression.yml", "short windows": "slo-windows.yml"}.get(
+        tests, tests
+    )
+    if tests == "short windows":  # only its group: the file's other groups take a minute
+        where = tmp_path / "prometheus" / "tests" / test_file
+        doc = yaml.safe_load(where.read_text())
+        doc["tests"] = [g for g in doc["tests"] if tests in g["name"]]
+        assert doc["tests"]
+        where.write_text(yaml.safe_dump(doc, sort_keys=False, width=10**6))
+    res = subprocess.run(
+        [promtool, "test", "rules", test_file],
+        cwd=tmp_path / "prometheus" / "tests",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert res.returncode != 0 and "FAILED" in res.stdout + res.stderr, res.stdout[-2000:]
