@@ -11,14 +11,12 @@ committed tests, and the CLI says so.
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.output.rendering import Output, render_outputs
-from generator.output.tools import find, materialise, run
+from generator.output.tools import find, run_rule_tests
 from generator.plan import Plan
 from generator.promtest import EXAMPLE_PARTS, ExampleTest
 
@@ -95,17 +93,8 @@ def prove_examples(
         templates,
     )
     rules = {f.path: files[f.path] for f in plan.rule_files}
-    with tempfile.TemporaryDirectory(prefix="obsgen-examples-") as tmp:
-        root = Path(tmp)
-        materialise({**rules, **rendered}, root)
-
-        def one(test: ExampleTest) -> str:
-            where = root / test.file.path
-            res = run([promtool, "test", "rules", where.name], cwd=where.parent)
-            return "" if res.returncode == 0 else res.stdout + res.stderr
-
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            outputs = list(pool.map(one, tests))
+    results = run_rule_tests({**rules, **rendered}, [t.file.path for t in tests])
+    outputs = ["" if r.returncode == 0 else r.stdout + r.stderr for r in results]
     failures = []
     for test, output in zip(tests, outputs, strict=True):
         if not output:

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -138,9 +139,11 @@ def check_alertmanager(files: dict[str, str], am: AlertmanagerPlan) -> list[str]
     return verify_routes(local, config, rows)
 
 
-def test_rules(files: dict[str, str], test_files: list[str]) -> list[str]:
-    """`promtool test rules` on each generated test file; a warning (a rule file it names is
-    missing) counts as a failure. Files run two at a time: each takes seconds."""
+def run_rule_tests(
+    files: dict[str, str], test_files: Sequence[str]
+) -> list[subprocess.CompletedProcess[str]]:
+    """`promtool test rules` on each of `test_files` (paths into `files`, written to a
+    temporary directory first), two at a time: each takes seconds. Results in order."""
     promtool = require("promtool")
     with tempfile.TemporaryDirectory(prefix="obsgen-promtool-test-") as tmp:
         root = Path(tmp)
@@ -151,9 +154,14 @@ def test_rules(files: dict[str, str], test_files: list[str]) -> list[str]:
             return run([promtool, "test", "rules", where.name], cwd=where.parent)
 
         with ThreadPoolExecutor(max_workers=2) as pool:
-            results = list(pool.map(one, test_files))
+            return list(pool.map(one, test_files))
+
+
+def test_rules(files: dict[str, str], test_files: list[str]) -> list[str]:
+    """`promtool test rules` on each generated test file; a warning (a rule file it names is
+    missing) counts as a failure."""
     problems = []
-    for rel, res in zip(test_files, results, strict=True):
+    for rel, res in zip(test_files, run_rule_tests(files, test_files), strict=True):
         if res.returncode != 0 or "WARNING" in res.stderr:
             problems.append(f"{rel}: promtool test rules: {(res.stdout + res.stderr).strip()}")
     return problems

@@ -181,10 +181,17 @@ def test_the_nodes_may_turn_one_level_of_a_node_alert_off() -> None:
 
 def test_the_generated_tests_pin_each_datastore_at_its_own_values() -> None:
     tests = yaml.safe_load(payments().files["prometheus/tests/alerts.yml"])["tests"]
-    names = " | ".join(g["name"] for g in tests)
-    assert "PostgresConnectionsHigh critical: " in names and "(0.85)" in names
-    assert "RedisMemoryHigh warning: " in names and "(0.7)" in names
-    assert "NodeFilesystemUsageHigh warning" not in names
+    # each group's name lists its scenarios, `<alert> <level>: far, then under and over (t)`
+    scenarios = [part for g in tests for part in g["name"].split("; ")]
+
+    def pinned_at(alert: str) -> list[str]:
+        return [p.rsplit(" (", 1)[1].rstrip(")") for p in scenarios if p.startswith(alert)]
+
+    assert pinned_at("PostgresConnectionsHigh critical: ") == ["0.85"]
+    assert pinned_at("PostgresConnectionsHigh warning: ") == ["0.75"]
+    assert pinned_at("RedisMemoryHigh warning: ") == ["0.7"]
+    assert pinned_at("NodeFilesystemUsageHigh warning") == []
+    assert pinned_at("NodeFilesystemUsageHigh critical: ") == ["0.9"]
 
 
 def _refused(old: str, new: str) -> list[str]:
