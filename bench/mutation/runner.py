@@ -1,9 +1,10 @@
 """Run the generated promtool tests against mutants of the rule files they prove.
 
-Each worker owns a copy of `prometheus/rules` and of the test files, split one test group
-per file, so a mutant is caught by the first group that fails and promtool stops there
-(a caught mutant costs a fraction of the suite). The group that caught the last mutant is
-tried first next time: mutants of one rule tend to be caught by the same group.
+Each worker cuts the generated tests into pieces (pieces.py: one group's checks of one
+alert, or of one set of values, with only the rules they read), so a mutant runs only the
+pieces that read the mutated rule, each against rule files trimmed to what it reads, and is
+caught by the first piece that fails. The piece that caught the last mutant is tried first
+next time: mutants of one rule tend to be caught by the same piece.
 """
 
 from __future__ import annotations
@@ -22,58 +23,55 @@ from typing import Any
 import yaml
 
 from bench.mutation.mutants import Mutant, apply
+from bench.mutation.pieces import Piece, Reads, RuleRef, split, trimmed
 
 TIMEOUT_S = 300
 
 
 @dataclass(frozen=True)
-class Piece:
-    """One test group as a test file of its own."""
-
-    path: Path  # relative to a worker's `tests` directory
-    rule_files: frozenset[str]  # names of the rule files it loads
-
-
-@dataclass(frozen=True)
 class Outcome:
-    """A mutant and whether the tests caught it (and which test group did)."""
+    """A mutant and whether the tests caught it (and which piece of a test group did)."""
 
     mutant: Mutant
     caught: bool
     by: str
 
 
-def split_tests(tests: Path, into: Path) -> list[Piece]:
-    """Every test group of every test file in `tests`, one per file under `into`."""
-    pieces = []
-    into.mkdir(parents=True)
-    for path in sorted(tests.glob("*.yml")):
-        doc = yaml.safe_load(path.read_text())
-        names = frozenset(Path(str(f)).name for f in doc["rule_files"])
-        for k, group in enumerate(doc["tests"]):
-            one = {**doc, "tests": [group]}
-            piece = into / f"{path.stem}.{k:03d}.yml"
-            piece.write_text(yaml.safe_dump(one, sort_keys=False, allow_unicode=True))
-            pieces.append(Piece(Path(piece.name), names))
-    return pieces
+def _dump(doc: Any) -> str:
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=10**6)
 
 
 class Worker:
-    """A private copy of the rule files and test pieces, and the order to try the pieces."""
+    """A directory per piece of the generated tests, and the order to try the pieces."""
 
     def __init__(self, root: Path, rules: Path, tests: Path, promtool: str) -> None:
-        shutil.copytree(rules, root / "rules")
-        self.rules = root / "rules"
-        self.tests = root / "tests"
-        self.pieces = split_tests(tests, self.tests)
+        self.docs = {p.name: yaml.safe_load(p.read_text()) for p in sorted(rules.glob("*.yml"))}
+        self.reads = Reads(self.docs)
+        self.pieces: list[Piece] = [
+            piece
+            for path in sorted(tests.glob("*.yml"))
+            for piece in split(path.stem, yaml.safe_load(path.read_text()), self.reads)
+        ]
+        self.reads_of = {p.name: self.reads.closure(p.roots, self.reads.edges) for p in self.pieces}
+        self.dirs = {p.name: root / f"p{k:04d}" for k, p in enumerate(self.pieces)}
         self.promtool = promtool
-        self.originals = {p.name: yaml.safe_load(p.read_text()) for p in rules.glob("*.yml")}
-        self.texts = {p.name: p.read_text() for p in rules.glob("*.yml")}
 
-    def _passes(self, piece: Piece) -> bool:
+    def _passes(self, piece: Piece, docs: dict[str, Any], keep: frozenset[RuleRef]) -> bool:
+        """Whether the piece passes against `docs` cut to the rules in `keep`."""
+        where = self.dirs[piece.name]
+        shutil.rmtree(where, ignore_errors=True)
+        (where / "rules").mkdir(parents=True)
+        files = trimmed(docs, keep)
+        for name, doc in files.items():
+            (where / "rules" / name).write_text(_dump(doc))
+        groups = {g["name"] for doc in files.values() for g in doc["groups"]}
+        test = {**piece.test, "rule_files": [f"rules/{name}" for name in files]}
+        if "group_eval_order" in test:
+            test["group_eval_order"] = [g for g in test["group_eval_order"] if g in groups]
+        (where / "test.yml").write_text(_dump(test))
         res = subprocess.run(
-            [self.promtool, "test", "rules", str(piece.path)],
-            cwd=self.tests,
+            [self.promtool, "test", "rules", "test.yml"],
+            cwd=where,
             capture_output=True,
             text=True,
             timeout=TIMEOUT_S,
@@ -83,21 +81,23 @@ class Worker:
 
     def baseline(self) -> list[str]:
         """The pieces that fail with no mutant at all (there should be none)."""
-        return [str(p.path) for p in self.pieces if not self._passes(p)]
+        return [
+            p.name for p in self.pieces if not self._passes(p, self.docs, self.reads_of[p.name])
+        ]
 
     def run(self, mutant: Mutant) -> Outcome:
-        """Whether some test group loading the mutated file fails."""
-        target = self.rules / mutant.file
-        doc: Any = apply(self.originals[mutant.file], mutant)
-        target.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=10**6))
-        try:
-            for k, piece in enumerate(self.pieces):
-                if mutant.file in piece.rule_files and not self._passes(piece):
-                    self.pieces.insert(0, self.pieces.pop(k))
-                    return Outcome(mutant, True, str(piece.path))
-            return Outcome(mutant, False, "")
-        finally:
-            target.write_text(self.texts[mutant.file])
+        """Whether some piece reading the mutated rule fails against it."""
+        ref = (mutant.file, mutant.group, mutant.rule)
+        docs = {**self.docs, mutant.file: apply(self.docs[mutant.file], mutant)}
+        rule = docs[mutant.file]["groups"][mutant.group]["rules"][mutant.rule]
+        edges = {**self.reads.edges, ref: self.reads.read_by(str(rule["expr"]))}
+        for k, piece in enumerate(self.pieces):
+            if ref not in self.reads_of[piece.name]:
+                continue
+            if not self._passes(piece, docs, self.reads.closure(piece.roots, edges)):
+                self.pieces.insert(0, self.pieces.pop(k))
+                return Outcome(mutant, True, piece.name)
+        return Outcome(mutant, False, "")
 
 
 def run_all(
