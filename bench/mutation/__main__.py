@@ -9,8 +9,8 @@ lengths (range windows, offsets and the seconds of a guard's window: halved, dou
 the generated tests `OUT/prometheus/tests/*.yml` against each mutant in a temporary
 directory and prints the score per category and the survivors. `--skip-equivalent` does
 not run the mutants equivalence.py argues equivalent from the rule files alone (they are
-reported as equivalent, "not run"): the full set then costs hours less, since each such
-mutant would run every test group of its file. `--rerun REPORT` runs only
+reported as equivalent, "not run"): each such mutant would run every piece of the tests
+that reads its rule (runner.py, pieces.py). `--rerun REPORT` runs only
 the survivors of an earlier report (made with the same --only/--every): a quick re-score
 after checks were added to the tests (a mutant caught before stays caught when no check
 was removed).
