@@ -7,7 +7,9 @@ would look), then just short of the regression threshold x the baseline (0.5 % i
 then just past it. The main case proves the ratio from both sides and the `for` on both
 sides; guard cases hold the traffic of now or of one period ago just under the minimum
 request rate (silent: the guard alone holds the alert back) or just over it (fires); the
-error ratio's floor gets the same straddle. Expected states follow the rules' arithmetic
+traffic of one period ago holds for the first half of that period only (then it is well over
+the minimum), so a guard reading another `offset` fires where it must not; the error ratio's
+floor gets the same straddle. Expected states follow the rules' arithmetic
 with the rate ramp of both Prometheus versions (timeline.py).
 """
 
@@ -87,8 +89,14 @@ def _cases(ctx: Ctx, alert: AlertRule, kind: str) -> list[Case]:
     return cases
 
 
-def _driver(ctx: Ctx, kind: str, case: Case, compare: int) -> Driver:
-    traffic = [(0, case.then), (compare, case.now)]
+def _driver(ctx: Ctx, kind: str, case: Case, plan: _Plan) -> Driver:
+    """The case's traffic of one period ago holds for the first half of that period only,
+    around the times the guard's `offset` reads; from half a period on the traffic is
+    comfortably over the minimum, so a guard reading any other offset lets the alert fire."""
+    reg = ctx.spec.regression
+    assert reg is not None
+    ok = max(REQUEST_RATE, 2 * reg.min_request_rate)
+    traffic = [(0, case.then), (plan.half, ok), (plan.compare, case.now)]
     if kind == "latency":
         return latency_with_traffic(Decimal(95), traffic)
     if kind == "errors":
@@ -160,7 +168,7 @@ def _scenario(
 
     def run(alert: AlertRule, case: Case, end: int) -> tuple[Feed, Timeline]:
         phases = _phases(alert, case, kind, plan)
-        feed = _driver(ctx, kind, case, plan.compare)(ctx, alert.label("service"), phases, end)
+        feed = _driver(ctx, kind, case, plan)(ctx, alert.label("service"), phases, end)
         return feed, Timeline(ctx, feed, tuple(s for s, _ in phases))
 
     # when the main case fires times every case's checks (a guard case mirrors it)

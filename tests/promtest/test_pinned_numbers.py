@@ -86,6 +86,15 @@ EDITS = [
         "regression",
     ),
     ("alerts.yml", "ThroughputRegression", "duri-evolution", ">= 1", ">= 0.99", "regression"),
+    # the traffic guard's own offset: a period ago, not half of one
+    (
+        "alerts.yml",
+        "LatencyP95Regression",
+        "duri-control",
+        "offset 1d) >= 1",
+        "offset 12h) >= 1",
+        "regression",
+    ),
     # the 2h window only the 1d ticket reads: errors and requests windows, by value
     ("slo.yml", "slo:sli_errors:rate2h", "latency", "[2h]", "[4h]", "short windows"),
     ("slo.yml", "slo:sli_requests:rate2h", "duri-core", "[2h]", "[1h]", "short windows"),
