@@ -3,8 +3,10 @@ Postgres tuple rates and connection sum, the Redis hit ratio and memory share.
 
 Each datastore's exporter series change rate (or level) once; 4 minutes after the change a
 5m rate mixes one minute of the first rate and four of the second, which a window of half or
-twice 5m does not. Beside them, the same metrics of another job on the same instance
-(strangers): a selector that lost its job matcher would add them into the sums.
+twice 5m does not. Redis hits and misses both change (in opposite directions), so each of
+the hit ratio's three windows moves the ratio. Beside them, the same metrics of another job
+on the same instance (strangers): a selector that lost its job matcher would add them into
+the sums.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from generator.spec import Postgres, Redis
 CHANGE_S = 600
 AFTER_S = 240  # into the second phase: 1 of the 5m window's minutes still holds the first
 RATES = (Decimal(1000), Decimal(3000))  # per second, the datastore's own
-MISSES = Decimal(1000)  # Redis misses per second, steady
+MISSES = (Decimal(1000), Decimal(500))  # Redis misses per second, falling as hits rise
 STRANGER = Decimal(700)  # per second (or a level), another job's series on the instance
 LEVEL = Decimal("0.3")  # connections and memory, as a share of their limit
 TOLERANCE = Decimal("0.001")
@@ -53,7 +55,8 @@ def datastore_scenarios(ctx: Ctx) -> list[Scenario]:
             strangers = [(m, o | db) for m in counters for o in others]
         else:
             counters = (store.hits_metric, store.misses_metric)
-            mine = [(store.hits_metric, own, change), (store.misses_metric, own, [(0, MISSES)])]
+            fewer: list[Phase] = [(0, MISSES[0]), (CHANGE_S, MISSES[1])]
+            mine = [(store.hits_metric, own, change), (store.misses_metric, own, fewer)]
             strangers = [(m, o) for m in counters for o in others]
         fed: dict[str, list[Decimal]] = {}
         for metric, labels, phases in mine:
@@ -95,7 +98,7 @@ def _rate_checks(
             )
         return out
     hits = _mixed(fed[store.hits_metric], after)
-    misses = fed[store.misses_metric][0]
+    misses = _mixed(fed[store.misses_metric], after)
     ratio = hits / (hits + misses)
     return [
         ExprCheck(

@@ -1,6 +1,7 @@
 """Scenarios of the monitoring watching itself, one per expression shape: a failure counter
 that starts counting, a gauge that drops to 0 (nothing discovered, a reload failed), and a
-failed share of notifications just above and just below its threshold.
+failed share of notifications just above and just below its threshold (and unchanged by
+a change of traffic).
 
 The counter and the gauge are fed beside the same metric of other jobs (strangers), failing
 from the start: the alert is silent until its own series fails, so its selector's matchers
@@ -14,7 +15,8 @@ from decimal import Decimal
 
 from generator.core.numbers import fmt
 from generator.prometheus import AlertRule
-from generator.promtest.cases import Ctx, Scenario, at, ceil_to, expected, seconds
+from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, at, ceil_to, expected, seconds
+from generator.promtest.feeds import Phase, counter
 from generator.promtest.health_cases import (
     const,
     monitoring_labels,
@@ -22,7 +24,7 @@ from generator.promtest.health_cases import (
     raw_series,
     strangers,
 )
-from generator.promtest.model import AlertCheck, Segment, rule_key
+from generator.promtest.model import AlertCheck, InputSeries, Segment, rule_key
 
 
 def increased(ctx: Ctx, name: str, alert: AlertRule) -> list[Scenario]:
@@ -109,9 +111,16 @@ def gauge_low(ctx: Ctx, name: str, alert: AlertRule) -> list[Scenario]:
     ]
 
 
+TRAFFIC = Decimal(3)  # the traffic's change in the firing timeline (and back again)
+
+
 def counter_share(ctx: Ctx, name: str, alert: AlertRule) -> list[Scenario]:
     """Steady counters with the failed share just above the threshold (fires) and, in a
-    second timeline, just below it (silent): the threshold pinned within 0.5 %."""
+    second timeline, just below it (silent): the threshold pinned within 0.5 %. Once
+    firing, the traffic triples, then falls back, the share unchanged: still firing a few
+    minutes into each change, when rates read over windows of unlike lengths (a window
+    halved or doubled on either side of the division) mix the two traffic levels unlike,
+    and the share reads far under the threshold on the way up or on the way down."""
     threshold = Decimal(alert.expr.args["threshold"])
     part, whole = str(alert.expr.args["part"]), str(alert.expr.args["whole"])
     labels = monitoring_labels(alert)
@@ -119,19 +128,37 @@ def counter_share(ctx: Ctx, name: str, alert: AlertRule) -> list[Scenario]:
     start = ceil_to(ctx.interval_s, ctx.step_s)  # two samples in the 5m window
     end = ceil_to(start + seconds(alert.for_), ctx.step_s)
     count = end // ctx.interval_s
+    # the traffic triples once firing and falls back two windows later (a doubled window
+    # then holds only the tripled traffic); checked part way into each change
+    rise, into = end, ceil_to(RATE_WINDOW_S // 2, ctx.step_s)
+    fall = rise + ceil_to(2 * RATE_WINDOW_S, ctx.step_s)
     fired = [(alert, tuple(sorted(labels.items())))]
+    key = (rule_key(alert),)
     scenarios = []
     for factor, fires in ((Decimal("1.005"), True), (Decimal("0.995"), False)):
         failed = per_sample * threshold * factor
-        feeds = (
-            raw_series(part, labels, Segment(Decimal(0), failed, count)),
-            raw_series(whole, labels, Segment(Decimal(0), per_sample, count)),
-        )
         shown = fmt(threshold * factor * 100)
         if fires:
+            feeds = tuple(
+                _traffic(ctx, metric, labels, per, (rise, fall), fall + into)
+                for metric, per in ((part, failed), (whole, per_sample))
+            )
             checks = pinned_checks(ctx, name, [alert], start, fired, f"{shown}% failing")
+            checks += tuple(
+                AlertCheck(
+                    at(when + into),
+                    name,
+                    (expected(alert, fired[0][1], None),),
+                    f"still firing {at(into)} after the traffic {how}, {shown}% still failing",
+                    key,
+                )
+                for when, how in ((rise, f"rose x{fmt(TRAFFIC)}"), (fall, "fell back"))
+            )
         else:
-            key = (rule_key(alert),)
+            feeds = (
+                raw_series(part, labels, Segment(Decimal(0), failed, count)),
+                raw_series(whole, labels, Segment(Decimal(0), per_sample, count)),
+            )
             checks = (AlertCheck(at(end), name, (), f"silent at {shown}% failing", (), key),)
         scenarios.append(
             Scenario(
@@ -142,3 +169,17 @@ def counter_share(ctx: Ctx, name: str, alert: AlertRule) -> list[Scenario]:
             )
         )
     return scenarios
+
+
+def _traffic(
+    ctx: Ctx,
+    metric: str,
+    labels: dict[str, str],
+    per_sample: Decimal,
+    changes: tuple[int, int],
+    end_s: int,
+) -> InputSeries:
+    """A counter adding `per_sample` a sample, TRAFFIC times as much between the changes."""
+    rate = per_sample / ctx.interval_s
+    phases: list[Phase] = [(0, rate), (changes[0], rate * TRAFFIC), (changes[1], rate)]
+    return counter(metric, tuple(sorted(labels.items())), phases, end_s, ctx.interval_s)[0]

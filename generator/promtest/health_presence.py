@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from generator.core import conventions as cv
 from generator.prometheus import AlertRule, Labels
-from generator.promtest.cases import Ctx, Scenario, at, ceil_to, seconds
+from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, at, ceil_to, seconds
 from generator.promtest.health_cases import (
     LOOKBACK_S,
     const,
@@ -104,50 +104,64 @@ def metric_absent(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[Scenario
 
 
 def missing_is_not_zero(ctx: Ctx) -> Scenario:
-    """The recorded request and error rates: a service with requests but no error series
-    records 0 errors; a service with no request series at all records nothing, not 0."""
+    """The recorded request and error rates, one service after another (each fed requests
+    and no error series for two rate windows, the next starting as it stops): while it has
+    requests it records 0 errors; before its first and once its last requests are out of
+    the rate window it records nothing, not 0, though another service's requests count
+    then. Between, 0 errors while its last requests are in the window and not in half of
+    it, absent once out of the window and not of twice it: the window of the `or 0 * ...`
+    fallback, which alone reads requests when there are no error series."""
     spec = ctx.spec
     sig = spec.signals
-    names = sorted(spec.services)
-    quiet, gone = names[0], names[-1] if len(names) > 1 else None
-    service = spec.services[quiet]
-    feed = {**dict(service.selector), sig.status_label: "200", "instance": f"{quiet}-0"}
-    count = 20 * ctx.step_s // ctx.interval_s
-    # one request per second: rate() reads exactly 1 over any full window
-    series = raw_series(sig.requests, feed, Segment(Decimal(0), Decimal(ctx.interval_s), count))
-    when = at(10 * ctx.step_s)
-    mine = (("service", quiet), ("tier", service.tier))
-    checks = [
-        ExprCheck(
-            cv.errors_rate(sig.requests),
-            (("service", "=", quiet),),
-            when,
-            (Sample(cv.errors_rate(sig.requests), mine, Decimal(0)),),
-            "requests present, no error series: 0 errors",
-        ),
-        ExprCheck(
-            cv.requests_rate(sig.requests),
-            (("service", "=", quiet),),
-            when,
-            (Sample(cv.requests_rate(sig.requests), mine, Decimal(1)),),
-            "the requests it had",
-        ),
-    ]
-    if gone is not None:
-        for series_name in (cv.requests_rate(sig.requests), cv.errors_rate(sig.requests)):
-            checks.append(
-                ExprCheck(
-                    series_name,
-                    (("service", "=", gone),),
-                    when,
-                    (),
-                    "no request series at all: absent, not 0",
-                )
-            )
+    run = ceil_to(2 * RATE_WINDOW_S, ctx.step_s)  # each service's requests, in turn
+    # after the last sample: 0 while two samples are in 5m (and not in 2m30s), absent
+    # once they are not (while they are in 10m); None off the evaluation grid
+    inside = _between(ctx, RATE_WINDOW_S // 2, RATE_WINDOW_S)
+    outside = _between(ctx, RATE_WINDOW_S, 2 * RATE_WINDOW_S)
+    series, checks = [], []
+    errors, requests = cv.errors_rate(sig.requests), cv.requests_rate(sig.requests)
+    for i, name in enumerate(sorted(spec.services)):
+        service = spec.services[name]
+        first, last = i * run, (i + 1) * run
+        feed = {**dict(service.selector), sig.status_label: "200", "instance": f"{name}-0"}
+        # one request per second: rate() reads exactly 1 over any full window
+        ramp = Segment(Decimal(0), Decimal(ctx.interval_s), run // ctx.interval_s)
+        gap = Segment(Decimal(0), Decimal(0), first // ctx.interval_s - 1, missing=True)
+        series.append(raw_series(sig.requests, feed, *([gap] if first else []), ramp))
+        wanted: list[tuple[str, int, int | None, str]] = [
+            (errors, last, 0, "requests present, no error series: 0 errors"),
+            (requests, last, 1, "the requests it had"),
+        ]
+        if first:
+            why = "no request series yet (another service's count): absent, not 0"
+            wanted += [
+                (requests, first - ctx.step_s, None, why),
+                (errors, first - ctx.step_s, None, why),
+            ]
+        if inside is not None:
+            why = f"last requests {at(inside)} ago, in the 5m window: still 0 errors"
+            wanted.append((errors, last + inside, 0, why))
+        if outside is not None:
+            why = f"last requests {at(outside)} ago, out of the 5m window: absent, not 0"
+            wanted += [(requests, last + outside, None, why), (errors, last + outside, None, why)]
+        mine = (("service", name), ("tier", service.tier))
+        for series_name, when, value, proves in wanted:
+            samples = () if value is None else (Sample(series_name, mine, Decimal(value)),)
+            sel = (("service", "=", name),)
+            checks.append(ExprCheck(series_name, sel, at(when), samples, proves))
     return Scenario(
         "missing data: requests without errors read 0 errors; no requests read nothing",
         frozenset({sig.requests}),
-        (series,),
+        tuple(series),
         (),
         tuple(checks),
     )
+
+
+def _between(ctx: Ctx, shorter: int, longer: int) -> int | None:
+    """An evaluation offset after a series' last sample at which a window of `longer`
+    seconds still holds its last two samples and one of `shorter` does not (with a
+    margin on both sides), or None if no evaluation step falls there."""
+    low, high = shorter - ctx.interval_s, longer - ctx.interval_s
+    when = ceil_to((low + high) // 2, ctx.step_s)
+    return when if low < when < high else None

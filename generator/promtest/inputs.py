@@ -245,13 +245,22 @@ def _node(ctx: Ctx) -> tuple[Exporter, dict[str, str]]:
 
 
 def node_cpu(ctx: Ctx, subject: str, phases: Sequence[Phase], end_s: int) -> Feed:
-    """Drive the node's CPU use: 1 - the idle CPU seconds per second."""
-    _, chosen = _node(ctx)
+    """Drive the node's CPU use: 1 - the idle CPU seconds per second. Beside it on the
+    instance, the same CPU's user seconds (the used share) and another job's idle CPU (idle
+    throughout): averaged in, either moves the value far from the one driven, so the idle
+    mode and every selector label are proved."""
+    node, chosen = _node(ctx)
+    idle = chosen | {"mode": "idle"}
     rates = [(s, 1 - v) for s, v in phases]
     name = ctx.spec.signals.node_cpu
-    series, fed = counter(name, _sorted(chosen | {"mode": "idle"}), rates, end_s, ctx.interval_s)
+    series, fed = counter(name, _sorted(idle), rates, end_s, ctx.interval_s)
     used = tuple(1 - f for f in fed)
-    return Feed((series,), labels(instance=chosen["instance"]), used, linear(used))
+    user, _ = counter(name, _sorted(chosen | {"mode": "user"}), phases, end_s, ctx.interval_s)
+    others = [
+        counter(name, _sorted(idle | {k: f"not-{v}"}), [(0, Decimal(1))], end_s, ctx.interval_s)[0]
+        for k, v in node.selector.items()
+    ]
+    return Feed((series, user, *others), labels(instance=chosen["instance"]), used, linear(used))
 
 
 def _used_share(

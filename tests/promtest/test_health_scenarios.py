@@ -12,7 +12,7 @@ from generator.plan import read_spec
 from generator.prometheus import AlertRule, Expr, health_file
 from generator.promtest.cases import Ctx, at, ceil_to, seconds
 from generator.promtest.health import health_scenarios
-from generator.promtest.model import CaseError
+from generator.promtest.model import CaseError, InputSeries
 from tests.conftest import DURI_SPEC
 
 
@@ -55,3 +55,43 @@ def test_a_regex_selector_cannot_be_fed_and_the_refusal_names_its_label(ctx: Ctx
     odd = dataclasses.replace(rule, expr=Expr(rule.expr.macro, args))
     with pytest.raises(CaseError, match="cannot feed a =~ matcher on job"):
         health_scenarios(ctx, rule.alert, [odd])
+
+
+def _fed(series: InputSeries) -> list[float]:
+    """The samples promtool reads from an input series (its `a+bxN` segments in turn)."""
+    return [float(seg.start + seg.step * k) for seg in series.values for k in range(seg.count + 1)]
+
+
+def _predict_linear(values: list[float], interval: int, t: int, window: int, horizon: int) -> float:
+    """predict_linear(v[window], horizon) at `t` by least squares over every sample in the
+    range (its left end included, as Prometheus 2 reads it)."""
+    points = [
+        (i * interval - t, y) for i, y in enumerate(values) if t - window <= i * interval <= t
+    ]
+    n = len(points)
+    mx, my = sum(x for x, _ in points) / n, sum(y for _, y in points) / n
+    slope = sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x, _ in points)
+    return my - slope * mx + slope * horizon
+
+
+def test_the_burst_disk_tells_its_trend_window_from_half_and_twice_that_at_its_checks(
+    ctx: Ctx,
+) -> None:
+    (alert,) = _alerts(ctx, cv.HEALTH_ALERTS["disk_fill"])
+    (burst,) = [s for s in health_scenarios(ctx, alert.alert, [alert]) if "burst" in s.name]
+    available = next(s for s in burst.series if s.metric == alert.expr.args["available"])
+    values = _fed(available)
+    window, horizon = seconds(str(alert.expr.args["over"])), int(alert.expr.args["horizon_s"])
+    still, gone = (seconds(c.eval_time) for c in burst.alerts)
+    assert [len(c.expected) for c in burst.alerts] == [1, 0]  # firing, then resolved
+
+    def full(t: int, w: int) -> bool:
+        return _predict_linear(values, ctx.interval_s, t, w, horizon) < 0
+
+    # firing: its window predicts full for `for` up to the check, half of it does not
+    wait = seconds(alert.for_)
+    assert all(full(t, window) for t in range(still - wait, still + 1, ctx.step_s))
+    assert not full(still, window // 2)
+    # resolved: its window reads a flat trend, twice it still the burst, for `for`
+    assert not full(gone, window)
+    assert all(full(t, 2 * window) for t in range(gone - wait, gone + 1, ctx.step_s))

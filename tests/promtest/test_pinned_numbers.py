@@ -75,6 +75,30 @@ EDITS = [
         "[5m])) /",
         "alerts.yml",
     ),
+    # the Redis misses' window: misses change with the hits
+    (
+        "recording.yml",
+        "instance:redis_keyspace_hits:ratio_rate5m",
+        "",
+        'misses_total{job="redis"}[5m]',
+        'misses_total{job="redis"}[2m30s]',
+        "alerts.yml",
+    ),
+    # node CPU: the same CPU's user seconds beside its idle ones
+    ("recording.yml", "instance:node_cpu_utilisation:ratio", "", ', mode="idle"', "", "alerts.yml"),
+    # the errors rate's `or 0 * ...` fallback: absent while another service's requests count
+    (
+        "recording.yml",
+        "service:http_requests_errors:rate5m",
+        "duri-brain",
+        '0 * sum(rate(http_requests_total{job="duri-brain"}',
+        "0 * sum(rate(http_requests_total",
+        "health.yml",
+    ),
+    # a failed share's two windows: the traffic triples and falls back while firing
+    ("health.yml", "PrometheusNotificationsFailing", "", "[5m]) >", "[10m]) >", "health.yml"),
+    # the disk trend's window: a burst, then flat for the window
+    ("health.yml", "NodeFilesystemFillingUp", "", "[6h]", "[12h]", "health.yml"),
     # regression guards: every service's own, straddled at 0.995 and 1.005 req/s
     ("alerts.yml", "LatencyP95Regression", "duri-brain", ">= 1 and", ">= 0.99 and", "regression"),
     (
