@@ -1,7 +1,8 @@
 """SLOs tested together, in rounds: the scenarios (slo.py) feed every SLO of a service its
 own traffic, so two SLOs of one service whose SLIs read the same raw metric (two ratio SLOs
 on one request counter) cannot share a scenario; they are proved in separate rounds, each
-round's scenarios named after its SLOs. SLOs without alerts have nothing to prove here.
+round's scenarios named after its SLOs. SLOs without alerts take part only in the value
+scenarios of their windows (slo_long.py).
 SLOs fed their recorded rates (slo_stand_in.py) reserve the raw metrics their rules read:
 no round, and no test group, holding their scenarios feeds those."""
 
@@ -29,12 +30,11 @@ from generator.promtest.slo_split import split_scenarios
 
 
 def slo_rounds(ctx: Ctx, slos: Sequence[SLOPlan]) -> list[list[str]]:
-    """SLO names (of SLOs with alerts) in rounds, first fit: no round holds two SLOs that
-    feed one raw metric of one service."""
+    """SLO names in rounds, first fit: no round holds two SLOs that feed one raw metric of
+    one service."""
     fed: dict[str, set[tuple[str, str]]] = {}
     for s in slos:
-        if s.burns:
-            fed.setdefault(s.slo, set()).update((s.service, m) for m in feeds_metrics(ctx, s))
+        fed.setdefault(s.slo, set()).update((s.service, m) for m in feeds_metrics(ctx, s))
     rounds: list[tuple[list[str], set[tuple[str, str]]]] = []
     for name in sorted(fed):
         home = next((r for r in rounds if not (r[1] & fed[name])), None)
@@ -72,21 +72,26 @@ def slo_round_scenarios(
     rounds = slo_rounds(ctx, slos)
     several = len(rounds) > 1
     for names in rounds:
-        mine = [s for s in slos if s.slo in names and s.burns]
+        every = [s for s in slos if s.slo in names]
+        mine = [s for s in every if s.burns]  # SLOs without alerts: windows by value only
         theirs = [a for a in alerts if a.label("slo") in names]
-        found = slo_scenarios(ctx, mine, theirs)
-        # one window over, the other just under; guards of windows longer than a test
-        fine = Builder(ctx, mine, theirs)
-        found += split_scenarios(fine, lambda span: span <= FINE_WINDOW_S)
-        found += early_guard_scenarios(fine, lambda span: span > MAX_WINDOW_S)
-        reads = frozenset(m for s in mine for m in stand_in_reads(ctx, s))
+        reads = frozenset(m for s in every for m in stand_in_reads(ctx, s))
+        found: list[Scenario] = []
+        slow: list[Scenario] = []
+        if mine:
+            found = slo_scenarios(ctx, mine, theirs)
+            # one window over, the other just under; guards of windows longer than a test
+            fine = Builder(ctx, mine, theirs)
+            found += split_scenarios(fine, lambda span: span <= FINE_WINDOW_S)
+            found += early_guard_scenarios(fine, lambda span: span > MAX_WINDOW_S)
+            slow = guard_slo_scenarios(windows, mine, theirs)
+            slow += window_slo_scenarios(windows, mine, theirs)
+            coarse_split = Builder(windows, mine, theirs)
+            slow += split_scenarios(coarse_split, lambda span: span > FINE_WINDOW_S)
+        slow += short_window_scenarios(windows, every, MAX_WINDOW_S)
         main += _reserving(_named(found, names, several), reads)
-        slow = guard_slo_scenarios(windows, mine, theirs)
-        slow += window_slo_scenarios(windows, mine, theirs)
-        slow += split_scenarios(Builder(windows, mine, theirs), lambda span: span > FINE_WINDOW_S)
-        slow += short_window_scenarios(windows, mine, MAX_WINDOW_S)
         coarse += _reserving(_named(slow, names, several), reads)
-        values += _reserving(_named(long_window_scenarios(long, mine), names, several), reads)
+        values += _reserving(_named(long_window_scenarios(long, every), names, several), reads)
     coarse += gauge_scenarios(windows, slos, alerts)  # a gauge SLI's own rules, from samples
     return main, coarse, values
 

@@ -163,3 +163,22 @@ def test_the_counted_gauge_scenario_feeds_an_excluded_and_a_foreign_probe_all_at
     assert {e.series for e in absent} == {cv.slo_requests("5m"), cv.slo_error_ratio("5m")}
     exact = [e for e in exprs if e.within is not None and e.series == cv.slo_errors("5m")]
     assert len(exact) >= 2 and any(e.within == (Decimal(0), Decimal(0)) for e in exact)
+
+
+def test_windows_no_burn_alert_of_the_slo_reads_are_proved_by_value() -> None:
+    """An SLO that tickets only, or has no alerts, still records the page windows: each is
+    checked by value a fraction of a window after a change of rate and share, where a window
+    half or twice as long reads another ratio (the ticket-only `success` of payments, the
+    alert-less `latency-report` of slo-kinds)."""
+    for build, slo in ((payments(), "success"), (kinds(), "latency-report")):
+        plans = [p for p in slo_plans(build.spec) if p.slo == slo]
+        assert plans and all(not any(b.long in ("1h", "6h") for b in p.burns) for p in plans)
+        checked = {
+            (dict((k, v) for k, _, v in c.selector)["service"], c.series)
+            for g in groups(build)
+            for c in g.exprs
+            if "half or twice as long" in c.proves and ("slo", "=", slo) in c.selector
+        }
+        for p in plans:
+            for window in ("30m", "1h", "2h", "6h"):
+                assert (p.service, cv.slo_error_ratio(window)) in checked, (p.service, window)
