@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from bench.mutation.mutants import MATCHER, THRESHOLD, Mutant, _mask
+from bench.mutation.pieces import EXACT, split_matchers
 
 _SELECTOR = re.compile(r"([A-Za-z_:][\w:]*)\{([^}]*)\}")
 _AGGREGATION = re.compile(r"\b(sum|avg|count|min|max|topk|bottomk|quantile)\b\s*(by|without|\()")
@@ -45,12 +46,33 @@ def why_equivalent(mutant: Mutant, docs: dict[str, Any]) -> str | None:
                 "partner (no or, no unless), so the extra series find no partner"
             )
         exact = _MATCHER.match(dropped)
-        names = {m.group(1) for m in _SELECTOR.finditer(expr) if dropped in m.group(2)}
-        if exact and names:
+        selectors = [m for m in _SELECTOR.finditer(expr) if dropped in m.group(2)]
+        if exact and selectors:
             label, value = exact.groups()
-            recorded = [_recorded_labels(docs, n) for n in names]
-            if all(r and all(x.get(label) == value for x in r) for r in recorded):
-                return f"every series recorded as {', '.join(sorted(names))} has {dropped}"
+            names, narrowed = set(), False
+            for sel in selectors:
+                names.add(sel.group(1))
+                others = [x.strip() for x in split_matchers(sel.group(2))]
+                if dropped not in others:
+                    break
+                others.remove(dropped)
+                kept = dict(g.groups() for x in others if (g := EXACT.match(x)))
+                narrowed |= bool(kept)
+                recorded = [
+                    x
+                    for x in _recorded_labels(docs, sel.group(1))
+                    if all(x.get(k, v) == v for k, v in kept.items())
+                ]
+                if not recorded or any(x.get(label) != value for x in recorded):
+                    break
+            else:
+                shown = ", ".join(sorted(names))
+                if narrowed:
+                    return (
+                        f"every series recorded as {shown} that the selector's other "
+                        f"matchers select has {dropped}"
+                    )
+                return f"every series recorded as {shown} has {dropped}"
     if mutant.category == THRESHOLD and re.fullmatch(r"vector\([\d.]+\)", expr.strip()):
         annotations = " ".join(str(v) for v in (rule.get("annotations") or {}).values())
         if "$value" not in annotations:

@@ -27,7 +27,7 @@ from bench.mutation.mutants import _mask
 
 RuleRef = tuple[str, int, int]  # rule file name, group index, rule index
 _IDENT = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
-_EXACT = re.compile(r'^\s*([A-Za-z_]\w*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*$')
+EXACT = re.compile(r'^\s*([A-Za-z_]\w*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*$')
 
 
 @dataclass(frozen=True)
@@ -57,14 +57,15 @@ def _selectors(expr: str) -> Iterator[tuple[str, dict[str, str] | None]]:
         open_at = m.end() + (len(masked) - m.end() - len(rest))
         close_at = masked.index("}", open_at)
         exact = {}
-        for item in _split_matchers(expr[open_at + 1 : close_at]):
-            found = _EXACT.match(item)
+        for item in split_matchers(expr[open_at + 1 : close_at]):
+            found = EXACT.match(item)
             if found:
                 exact[found.group(1)] = found.group(2)
         yield m.group(), exact
 
 
-def _split_matchers(text: str) -> list[str]:
+def split_matchers(text: str) -> list[str]:
+    """The matchers of a selector's braces (commas inside quotes do not split)."""
     items, quote, begin, i = [], "", 0, 0
     while i < len(text):
         ch = text[i]

@@ -76,3 +76,28 @@ def test_a_matcher_dropped_beside_or_or_unless_is_not_equivalent() -> None:
     drops = [m for m in rule_mutants("a.yml", docs["a.yml"]) if m.category == MATCHER]
     argued = [m.what.split(": ")[1] for m in drops if why_equivalent(m, docs)]
     assert argued == ['drop job="a"', 'drop job="a"']  # "or" in a label value is no operator
+
+
+def _recording(expr: str, records: list[dict[str, str]]) -> dict[str, Any]:
+    rules = [{"record": "s:x:rate5m", "expr": "sum(x)", "labels": r} for r in records]
+    rules.append({"record": "s:x:rate1h", "expr": expr, "labels": records[0]})
+    return {"groups": [{"name": "g", "rules": rules}]}
+
+
+def test_a_matcher_every_series_the_other_matchers_select_has_is_equivalent() -> None:
+    """`{service="a", slo="x"}` with either matcher dropped reads the same series while only
+    service a records SLO x; once a records SLO y, dropping slo reads it, and once c records
+    SLO x, dropping service does."""
+    expr = 'avg_over_time(s:x:rate5m{service="a", slo="x"}[1h])'
+    one = [{"service": "a", "slo": "x"}, {"service": "b", "slo": "y"}]
+    for more, still in (
+        ((), {'drop slo="x"', 'drop service="a"'}),
+        (({"service": "a", "slo": "y"},), {'drop service="a"'}),
+        (({"service": "c", "slo": "x"},), {'drop slo="x"'}),
+    ):
+        docs = {"r.yml": _recording(expr, [*one, *more])}
+        drops = [m for m in rule_mutants("r.yml", docs["r.yml"]) if m.category == MATCHER]
+        argued = {m.what.split(": ")[1] for m in drops if why_equivalent(m, docs)}
+        assert argued == still, more
+        reasons = {why_equivalent(m, docs) for m in drops} - {None}
+        assert all("the selector's other matchers select" in str(r) for r in reasons)
