@@ -1,5 +1,5 @@
 """Checks of the values an SLO records for dashboards and budgets, which no alert reads:
-burn rates over every window, the budget remaining, the objective, the budget and the info
+error ratios and burn rates over every window, the budget remaining, the objective, the budget and the info
 series, at a steady error share whose ratio is known exactly from the numbers fed."""
 
 from __future__ import annotations
@@ -20,13 +20,25 @@ TOLERANCE = Decimal("0.001")  # relative: float noise is far smaller, a 1 % chan
 def value_checks(
     ctx: Ctx, slos: Sequence[SLOPlan], shares: Mapping[tuple[str, str], Decimal], when: int
 ) -> tuple[ExprCheck, ...]:
-    """Each SLO's burn rates, budget remaining, objective, budget and info at `when` of a
+    """Each SLO's error ratios, burn rates, budget remaining, objective, budget and info at `when` of a
     steady scenario (every window's ratio is the share fed)."""
     checks = []
     for s in slos:
         sel = tuple(s.selector())
-        burn = fed_share(ctx, s, shares[(s.service, s.slo)]) / s.budget
+        share = fed_share(ctx, s, shares[(s.service, s.slo)])
+        burn = share / s.budget
         spread = burn * TOLERANCE
+        for window in (*sm.WINDOWS, cv.SLO_PERIOD):  # also those no burn alert of it reads
+            checks.append(
+                ExprCheck(
+                    cv.slo_error_ratio(window),
+                    sel,
+                    at(when),
+                    (),
+                    f"error ratio over {window}: the share fed {share:.6g}",
+                    within(share, share * TOLERANCE),
+                )
+            )
         for window in (*(w.long for w in sm.BURN_WINDOWS), cv.SLO_PERIOD):
             checks.append(
                 ExprCheck(
