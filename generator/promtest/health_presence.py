@@ -116,8 +116,8 @@ def missing_is_not_zero(ctx: Ctx) -> Scenario:
     run = ceil_to(2 * RATE_WINDOW_S, ctx.step_s)  # each service's requests, in turn
     # after the last sample: 0 while two samples are in 5m (and not in 2m30s), absent
     # once they are not (while they are in 10m); None off the evaluation grid
-    inside = _between(ctx, RATE_WINDOW_S // 2, RATE_WINDOW_S)
-    outside = _between(ctx, RATE_WINDOW_S, 2 * RATE_WINDOW_S)
+    inside = straddle(ctx, RATE_WINDOW_S // 2, RATE_WINDOW_S)
+    outside = straddle(ctx, RATE_WINDOW_S, 2 * RATE_WINDOW_S)
     series, checks = [], []
     errors, requests = cv.errors_rate(sig.requests), cv.requests_rate(sig.requests)
     for i, name in enumerate(sorted(spec.services)):
@@ -158,7 +158,7 @@ def missing_is_not_zero(ctx: Ctx) -> Scenario:
     )
 
 
-def _between(ctx: Ctx, shorter: int, longer: int) -> int | None:
+def straddle(ctx: Ctx, shorter: int, longer: int) -> int | None:
     """An evaluation offset after a series' last sample at which a window of `longer`
     seconds still holds its last two samples and one of `shorter` does not (with a
     margin on both sides), or None if no evaluation step falls there."""

@@ -63,7 +63,7 @@ def _base(spec: Spec, service: str) -> Labels:
     return tuple(sorted(spec.services[service].selector.items()))
 
 
-def _copies(spec: Spec, slo: SLOPlan) -> bool:
+def copies(spec: Spec, slo: SLOPlan) -> bool:
     """Whether the SLO copies the per-service recorded series (slo_sli.py)."""
     assert slo.definition is not None
     sli = slo.definition.sli
@@ -90,6 +90,27 @@ def _noise(base: Labels, exclude: Sequence[Matcher], others: Matchers) -> Labels
         return None
 
 
+def _sides(spec: Spec, slo: SLOPlan) -> tuple[Labels, Labels]:
+    """Labels of a counted event its errors (or good) matchers select, and of one they do
+    not: (marked, other)."""
+    assert slo.definition is not None and slo.definition.sli.ratio is not None
+    ratio = slo.definition.sli.ratio
+    base = _base(spec, slo.service)
+    kept = _kept(ratio.exclude)
+    side = _pairs(ratio.errors or ratio.good or ())
+    return _choose(base, (*kept, *side), ()), _choose(base, (*kept, *side), side)
+
+
+def feed_labels(spec: Spec, slo: SLOPlan) -> tuple[Labels, Labels | None]:
+    """A ratio SLO's labels of a counted event that is not an error (a `good` SLI: not
+    good), and of an error its `exclude` matchers leave out (None without them)."""
+    assert slo.definition is not None and slo.definition.sli.ratio is not None
+    ratio = slo.definition.sli.ratio
+    _, other = _sides(spec, slo)
+    noisy = _noise(_base(spec, slo.service), ratio.exclude, _pairs(ratio.errors or ()))
+    return other, noisy if noisy != other else None
+
+
 def _ratio_feed(ctx: Ctx, slo: SLOPlan, phases: Traffic, end_s: int) -> list[InputSeries]:
     spec = ctx.spec
     assert slo.definition is not None and slo.definition.sli.ratio is not None
@@ -97,10 +118,7 @@ def _ratio_feed(ctx: Ctx, slo: SLOPlan, phases: Traffic, end_s: int) -> list[Inp
     metric = sli_metric(spec, slo.definition)
     assert metric is not None
     base = _base(spec, slo.service)
-    kept = _kept(ratio.exclude)
-    side = _pairs(ratio.errors or ratio.good or ())
-    marked = _choose(base, (*kept, *side), ())
-    other = _choose(base, (*kept, *side), side)
+    marked, other = _sides(spec, slo)
     good, bad = (other, marked) if ratio.errors else (marked, other)
     series = [
         counter(metric, good, [(s, r * (1 - e)) for s, r, e in phases], end_s, ctx.interval_s)[0],
@@ -141,7 +159,7 @@ def _latency_feed(ctx: Ctx, slo: SLOPlan, phases: Traffic, end_s: int) -> list[I
 def slo_feed(ctx: Ctx, slo: SLOPlan, phases: Traffic, end_s: int) -> list[InputSeries]:
     """Raw series giving `slo` of its service the events of `phases` (start second,
     events/s, bad share) up to `end_s`."""
-    if _copies(ctx.spec, slo):
+    if copies(ctx.spec, slo):
         if slo.kind == "ratio":
             return requests_feed(ctx, slo.service, phases, end_s)
         assert slo.threshold is not None

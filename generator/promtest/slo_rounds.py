@@ -25,6 +25,7 @@ from generator.promtest.slo_feed import feeds_metrics, stand_in_reads
 from generator.promtest.slo_gauge import gauge_scenarios
 from generator.promtest.slo_guard import early_guard_scenarios
 from generator.promtest.slo_long import long_window_scenarios, short_window_scenarios
+from generator.promtest.slo_missing import missing_slo_scenarios
 from generator.promtest.slo_outage import outage_slos
 from generator.promtest.slo_split import split_scenarios
 
@@ -89,6 +90,7 @@ def slo_round_scenarios(
             coarse_split = Builder(windows, mine, theirs)
             slow += split_scenarios(coarse_split, lambda span: span > FINE_WINDOW_S)
         slow += short_window_scenarios(windows, every, MAX_WINDOW_S)
+        found += missing_slo_scenarios(ctx, every)
         main += _reserving(_named(found, names, several), reads)
         coarse += _reserving(_named(slow, names, several), reads)
         values += _reserving(_named(long_window_scenarios(long, every), names, several), reads)

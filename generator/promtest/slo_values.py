@@ -1,6 +1,7 @@
 """Checks of the values an SLO records for dashboards and budgets, which no alert reads:
-error ratios and burn rates over every window, the budget remaining, the objective, the budget and the info
-series, at a steady error share whose ratio is known exactly from the numbers fed."""
+error ratios and burn rates over every window, the budget remaining, the objective, the
+budget and the info series, at a steady error share whose ratio is known exactly from the
+numbers fed."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ TOLERANCE = Decimal("0.001")  # relative: float noise is far smaller, a 1 % chan
 def value_checks(
     ctx: Ctx, slos: Sequence[SLOPlan], shares: Mapping[tuple[str, str], Decimal], when: int
 ) -> tuple[ExprCheck, ...]:
-    """Each SLO's error ratios, burn rates, budget remaining, objective, budget and info at `when` of a
-    steady scenario (every window's ratio is the share fed)."""
+    """Each SLO's error ratios, burn rates, budget remaining, objective, budget and info at
+    `when` of a steady scenario (every window's ratio is the share fed)."""
     checks = []
     for s in slos:
         sel = tuple(s.selector())

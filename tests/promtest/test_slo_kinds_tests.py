@@ -182,3 +182,29 @@ def test_windows_no_burn_alert_of_the_slo_reads_are_proved_by_value() -> None:
         for p in plans:
             for window in ("30m", "1h", "2h", "6h"):
                 assert (p.service, cv.slo_error_ratio(window)) in checked, (p.service, window)
+
+
+def test_a_ratio_slo_from_raw_series_reads_nothing_from_left_out_events_then_zero() -> None:
+    """payments' availability SLI excludes health checks, so it computes its own 5m rates:
+    its missing-data group feeds each service excluded events and other jobs' events first
+    (errors and requests absent), then events that are not errors (0 errors, absent again
+    once they are out of the window)."""
+    build = payments()
+    group = next(
+        g for g in groups(build) if "missing data in the SLO rates of availability" in g.name
+    )
+    services = sorted(p.service for p in slo_plans(build.spec) if p.slo == "availability")
+    errors = cv.slo_errors("5m")
+    for service in services:
+        fed = [
+            dict(s.labels)
+            for s in group.series
+            if dict(s.labels).get("job") in (service, f"not-{service}")
+        ]
+        assert {s["job"] for s in fed} == {service, f"not-{service}"}
+        assert any(s.get("uri", "").startswith("/actuator/health") for s in fed)
+        mine = [
+            c for c in group.exprs if c.series == errors and ("service", "=", service) in c.selector
+        ]
+        values = [(c.eval_time, [x.value for x in c.samples]) for c in mine]
+        assert [v for _, v in values] == [[], [Decimal(0)], [], [Decimal(0)]], values
