@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bench.mutation.mutants import MATCHER, THRESHOLD, Mutant, _mask
-from bench.mutation.pieces import EXACT, split_matchers
+from bench.mutation.mutants import MATCHER, THRESHOLD, Mutant, _mask, split_matchers
+from bench.mutation.pieces import EXACT
 
 _SELECTOR = re.compile(r"([A-Za-z_:][\w:]*)\{([^}]*)\}")
 _AGGREGATION = re.compile(r"\b(sum|avg|count|min|max|topk|bottomk|quantile)\b\s*(by|without|\()")

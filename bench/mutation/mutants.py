@@ -73,26 +73,36 @@ def _mask(expr: str) -> str:
     return "".join(out)
 
 
+def matcher_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(begin, end) of each matcher of `text[start:end]`, a selector's braces' inside (commas
+    inside quotes do not split)."""
+    items, i, quote, begin = [], start, "", start
+    while i < end:
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'`":
+            quote = ch
+        elif ch == ",":
+            items.append((begin, i))
+            begin = i + 1
+        i += 1
+    return [*items, (begin, end)]
+
+
+def split_matchers(text: str) -> list[str]:
+    """The matchers of a selector's braces' inside, as text."""
+    return [text[a:b] for a, b in matcher_spans(text, 0, len(text))]
+
+
 def _matchers(expr: str) -> Iterator[tuple[int, int]]:
     """(start, end) spans to cut to drop one label matcher (with its comma) from a selector."""
     masked = _mask(expr)
     for brace in re.finditer(r"\{[^}]*\}", masked):
-        start, end = brace.start() + 1, brace.end() - 1
-        items, i, quote, begin = [], start, "", start
-        while i < end:
-            ch = expr[i]
-            if quote:
-                if ch == "\\":
-                    i += 1
-                elif ch == quote:
-                    quote = ""
-            elif ch in "\"'`":
-                quote = ch
-            elif ch == ",":
-                items.append((begin, i))
-                begin = i + 1
-            i += 1
-        items.append((begin, end))
+        items = matcher_spans(expr, brace.start() + 1, brace.end() - 1)
         if len(items) == 1:
             yield brace.start(), brace.end()  # the only matcher: drop the braces too
             continue

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bench.mutation.mutants import _mask
+from bench.mutation.mutants import _mask, split_matchers
 
 RuleRef = tuple[str, int, int]  # rule file name, group index, rule index
 _IDENT = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
@@ -62,25 +62,6 @@ def _selectors(expr: str) -> Iterator[tuple[str, dict[str, str] | None]]:
             if found:
                 exact[found.group(1)] = found.group(2)
         yield m.group(), exact
-
-
-def split_matchers(text: str) -> list[str]:
-    """The matchers of a selector's braces (commas inside quotes do not split)."""
-    items, quote, begin, i = [], "", 0, 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = ""
-        elif ch in "\"'`":
-            quote = ch
-        elif ch == ",":
-            items.append(text[begin:i])
-            begin = i + 1
-        i += 1
-    return [*items, text[begin:]]
 
 
 class Reads:
