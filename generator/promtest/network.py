@@ -5,7 +5,9 @@ own container's.
 Every service's containers send and receive at one rate, then at three times it; 4 minutes
 after the change the 5m rate mixes one minute of the first and four of the second, which a
 window of half or twice 5m does not, and a selector that lost its container matcher would
-add up every service's bytes.
+add up every service's bytes. Beside each, per label of its container selector, a stranger
+(that one label changed: another container or namespace) at ten times the rate: a selector
+that lost that matcher would add its bytes.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from generator.promtest.model import ExprCheck
 CHANGE_S = 600
 AFTER_S = 240  # into the second phase: 1 of the 5m window's minutes still holds the first
 RATES = (Decimal(1000), Decimal(3000))  # bytes/s
+STRANGER = Decimal(30000)  # bytes/s of another container
 TOLERANCE = Decimal("0.001")
 
 
@@ -42,6 +45,9 @@ def network_scenarios(ctx: Ctx) -> list[Scenario]:
                 metric, _sorted(service.container), phases, when, ctx.interval_s
             )
             series.append(fed_series)
+            for label, value in sorted(service.container.items()):
+                other = _sorted(service.container | {label: f"not-{value}"})
+                series.append(counter(metric, other, [(0, STRANGER)], when, ctx.interval_s)[0])
             rate = (fed[0] * (RATE_WINDOW_S - after) + fed[1] * after) / RATE_WINDOW_S
             checks.append(
                 ExprCheck(
@@ -50,7 +56,7 @@ def network_scenarios(ctx: Ctx) -> list[Scenario]:
                     at(when),
                     (),
                     f"{at(after)} after {fmt(fed[0])} -> {fmt(fed[1])} bytes/s: the 5m rate mixes "
-                    f"both, only this service's containers",
+                    f"both, only this service's containers (not other containers' bytes)",
                     within(rate, rate * TOLERANCE),
                 )
             )

@@ -21,6 +21,7 @@ from generator.promtest.cases import Ctx, Scenario, seconds
 from generator.promtest.custom import custom_scenarios
 from generator.promtest.datastore import datastore_scenarios
 from generator.promtest.health import health_scenarios
+from generator.promtest.http_rates import http_rate_scenarios
 from generator.promtest.inputs import THRESHOLD_KINDS
 from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
 from generator.promtest.network import network_scenarios
@@ -120,6 +121,7 @@ def _scenarios(
             out[family].append(constant_scenario(ctx[family], name, group))
     if any(a.kind in THRESHOLD_KINDS for a in alerts):  # rates no alert reads, proved once
         out[MAIN] += network_scenarios(ctx[MAIN])
+        out[MAIN] += http_rate_scenarios(ctx[MAIN])
         out[MAIN] += datastore_scenarios(ctx[MAIN])
     if slo_alerts:
         main, windows, long = slo_round_scenarios(

@@ -5,7 +5,11 @@ Per alert name (ContainerCPUHigh, ContainerMemoryHigh) one timeline over every s
 covers: first every replica just under the lowest threshold, so many that their sum is past
 the highest (three replicas at 72 % of an 80 % threshold read 216 % when summed): silent
 after every `for` has passed. Then one replica goes past the highest threshold: every
-severity fires for that replica alone, its labels naming it, and for no other.
+severity fires for that replica alone, its labels naming it, and for no other. Beside
+them, per label of a service's container selector, a stranger: the hot replica's series with
+that one label changed (another container or namespace), past the highest threshold from the
+start. No alert names it: a selector that lost that matcher would record it as the
+service's, and fire for it while every replica is calm.
 """
 
 from __future__ import annotations
@@ -17,8 +21,8 @@ from generator.core.numbers import fmt
 from generator.prometheus import AlertRule
 from generator.promtest.cases import Ctx, Scenario, ceil_to, seconds
 from generator.promtest.feeds import Phase
-from generator.promtest.inputs import Feed, container_feed
-from generator.promtest.model import CaseError
+from generator.promtest.inputs import Feed, _sorted, container_feed
+from generator.promtest.model import CaseError, InputSeries
 from generator.promtest.threshold import NEAR, alert_check, make_scenario
 
 REPLICAS = 3  # at least; more when fewer replicas under the lowest threshold sum to less
@@ -57,6 +61,10 @@ def replica_scenarios(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[Scen
             feeds[f"{service}/{index}"] = feed
             if index == replicas:
                 firing += [(a, feed, feed.values[-1]) for a in mine]
+        box = ctx.spec.services[service].container
+        hot_one = container_feed(ctx, kind, service, [(0, hot)], hot_check, replicas)
+        for label in sorted(box):
+            feeds[f"{service}/not-{label}"] = _stranger(hot_one, label)
     summed = fmt(calm * replicas * 100)
     checks = [
         alert_check(
@@ -65,7 +73,8 @@ def replica_scenarios(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[Scen
             alerts,
             [],
             f"silent: {replicas} replicas each at {fmt(calm * 100)} % of their own limit "
-            f"({summed} % if summed) after every for",
+            f"({summed} % if summed) after every for; other containers' series (each one "
+            "selector label changed) hot throughout",
         ),
         alert_check(
             hot_check,
@@ -73,7 +82,15 @@ def replica_scenarios(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[Scen
             alerts,
             firing,
             f"fires for the one replica at {fmt(hot * 100)} % of its limit, naming it; "
-            "silent for the others",
+            "silent for the others and for other containers' series hot throughout",
         ),
     ]
     return [make_scenario(f"{name}: each replica against its own limit", feeds, checks)]
+
+
+def _stranger(feed: Feed, label: str) -> Feed:
+    """The feed of another container: its series with the value of `label` changed."""
+    (series,) = feed.series
+    labels = dict(series.labels) | {label: f"not-{dict(series.labels)[label]}"}
+    changed = InputSeries(series.metric, _sorted(labels), series.values)
+    return Feed((changed,), feed.labels, feed.values, feed.mix)

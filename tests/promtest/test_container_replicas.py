@@ -11,8 +11,9 @@ import pytest
 import yaml
 
 from generator.pipeline import Build, build
-from tests.conftest import DURI_OUT, DURI_SPEC, require_tool
+from tests.conftest import DURI_OUT, DURI_SPEC, ROOT, require_tool
 
+PAYMENTS = ROOT / "examples" / "payments" / "spec.yaml"
 KUBERNETES = (
     '  cadvisor: {selector: {job: cadvisor}, targets: ["cadvisor:8080"], tier: core}',
     '  cadvisor: {selector: {job: cadvisor}, targets: ["cadvisor:8080"], tier: core,\n'
@@ -54,7 +55,23 @@ def test_each_container_alert_gets_a_replica_timeline_of_three_replicas(duri: Bu
     assert "ContainerCPUHigh" in str(group["name"]) and "ContainerMemoryHigh" in str(group["name"])
     series = [s["series"] for s in group["input_series"]]  # type: ignore[attr-defined]
     core_cpu = [s for s in series if s.startswith("container_cpu") and "duri_core" in s]
-    assert len(core_cpu) == 3
+    assert len([s for s in core_cpu if 'name="duri_core"' in s]) == 3
+
+
+def test_beside_the_replicas_a_hot_stranger_per_selector_label_is_expected_silent(
+    duri: Build,
+) -> None:
+    (group,) = replica_groups(duri)
+    series = [s["series"] for s in group["input_series"]]  # type: ignore[attr-defined]
+    for metric in ("container_cpu_usage_seconds_total", "container_memory_usage_bytes"):
+        strangers = sorted(s for s in series if s.startswith(metric) and "not-" in s)
+        assert strangers == sorted(
+            f'{metric}{{instance="{name}-3", {label}="not-{value}"}}'
+            for name, service in duri.spec.services.items()
+            for label, value in service.container.items()
+        )
+    for check in group["alert_rule_test"]:  # type: ignore[attr-defined]
+        assert all("not-" not in str(a["exp_labels"]) for a in check["exp_alerts"])
 
 
 def test_the_hot_replica_alone_is_expected_to_fire_and_is_named(duri: Build) -> None:
@@ -80,6 +97,20 @@ def test_summing_the_replicas_fails_the_generated_tests(duri: Build, tmp_path: P
     done = promtool_test(out)
     assert done.returncode != 0
     assert "each replica against its own limit" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("dropped", ['container="card-auth", ', ', namespace="payments"'])
+def test_a_container_cpu_rate_that_lost_a_matcher_fails_on_the_hot_stranger(
+    tmp_path: Path, dropped: str
+) -> None:
+    out = written(build(PAYMENTS, PAYMENTS.parent / "out"), tmp_path / "out")
+    recording = out / "prometheus" / "rules" / "recording.yml"
+    selector = 'container_cpu_usage_seconds_total{container="card-auth", namespace="payments"}'
+    assert recording.read_text().count(selector) == 1
+    recording.write_text(recording.read_text().replace(selector, selector.replace(dropped, "")))
+    done = promtool_test(out)
+    assert done.returncode != 0
+    assert "not-" in done.stdout + done.stderr  # the stranger's alert, expected by no check
 
 
 def test_kubernetes_replica_labels_are_recorded_alerted_and_proven(tmp_path: Path) -> None:
