@@ -71,7 +71,7 @@ def find_value(label: str, matchers: Iterable[tuple[str, str, str]], accept: boo
     """A non-empty value of `label` that all its matchers accept (or one of them rejects),
     or None when none of the values tried does."""
     mine = [(op, value) for name, op, value in matchers if name == label]
-    tries = [*(v for op, v in mine if op == "="), *CANDIDATES]
+    tries = [*(v for op, v in mine if op in ("=", "!=")), *CANDIDATES]
     for op, pattern in mine:
         if op in ("=~", "!~"):
             with contextlib.suppress(re.error, ValueError, IndexError, TypeError):

@@ -109,10 +109,25 @@ class InhibitRule(Model):
 
 
 def _weekday(value: str) -> str:
-    for part in value.split(":"):
-        if part not in _WEEKDAYS:
+    parts = value.split(":")
+    for part in parts:
+        if part not in _WEEKDAYS or len(parts) > 2:
             raise ValueError(f"{value!r}: weekdays are {', '.join(_WEEKDAYS)} or a range a:b")
+    if _WEEKDAYS.index(parts[0]) > _WEEKDAYS.index(parts[-1]):
+        raise ValueError(
+            f"{value!r}: a range a:b runs forward within one week from sunday to saturday "
+            "(Alertmanager refuses it); split it, e.g. friday:saturday and sunday"
+        )
     return value
+
+
+def _ordinal(part: str, names: tuple[str, ...], negative_base: int) -> int:
+    """A range end as Alertmanager orders it: a name by its place, a negative day of the
+    month counted back from a 28-day month (its check of ranges always reversed)."""
+    if part in names:
+        return names.index(part) + 1
+    number = int(part)
+    return negative_base + number if number < 0 else number
 
 
 def _range_of(low: int, high: int, names: tuple[str, ...] = ()) -> AfterValidator:
@@ -126,6 +141,12 @@ def _range_of(low: int, high: int, names: tuple[str, ...] = ()) -> AfterValidato
             if not re.fullmatch(r"-?\d+", part) or not low <= int(part) <= high or part == "0":
                 shown = f"{', '.join(names)} or " if names else ""
                 raise ValueError(f"{value!r}: expected {shown}numbers {low}..{high} (not 0)")
+        if len(parts) == 2:
+            start, end = parts
+            if start.startswith("-") and not end.startswith("-"):
+                raise ValueError(f"{value!r}: a range from a negative day must end on one")
+            if _ordinal(start, names, 28) > _ordinal(end, names, 28):
+                raise ValueError(f"{value!r}: the range ends before it starts (a:b needs a <= b)")
         return value
 
     return AfterValidator(check)
