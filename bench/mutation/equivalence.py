@@ -56,7 +56,7 @@ def why_equivalent(mutant: Mutant, docs: dict[str, Any]) -> str | None:
                 if dropped not in others:
                     break
                 others.remove(dropped)
-                kept = dict(g.groups() for x in others if (g := EXACT.match(x)))
+                kept = {g[1]: g[2] for x in others if (g := EXACT.match(x))}
                 narrowed |= bool(kept)
                 recorded = [
                     x

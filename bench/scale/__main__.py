@@ -110,8 +110,8 @@ def main() -> None:
         " (fresh processes; compiled templates cached after the first run)"
     )
     print(f"{'case':<48} {'files':>6} {'wall s':>8} {'peak MiB':>9}  note")
-    for name, files, wall, peak, note, _ in rows:
-        print(f"{name:<48} {files:>6} {wall:>8.3f} {peak:>9.1f}  {note}")
+    for name, count, wall, peak, note, _ in rows:
+        print(f"{name:<48} {count:>6} {wall:>8.3f} {peak:>9.1f}  {note}")
 
 
 if __name__ == "__main__":
