@@ -126,13 +126,15 @@ def states_of(ctx: Ctx, wait: int, probe: Probe, first: int, last: int) -> dict[
     return out
 
 
-def condition_start(state: dict[int, State], alert: AlertRule, after: int) -> int:
-    """The evaluation from `after` at which the alert's condition starts to hold (surely)."""
-    for when in sorted(state):
-        if when >= after and state[when].since is not None:
-            start = state[when].since
-            assert start is not None
-            if start >= after:
-                return start
-            break
-    raise CaseError(f"{alert.alert}: the model cannot tell when its condition starts to hold")
+def fire_bounds(state: dict[int, State], alert: AlertRule, after: int) -> tuple[int, int]:
+    """(the last evaluation from `after` at which the alert surely does not fire, the first at
+    which it surely fires). When the model knows when the condition starts, the two are one
+    evaluation apart (start + `for`); when a rate ramp reads either side of the threshold in
+    the two Prometheus versions for a while, the start lies between the first evaluation it
+    may hold at and the first it surely holds at, and so does `for`'s end: the pair brackets
+    it as tightly as the model can."""
+    fire = next((w for w in sorted(state) if w >= after and state[w].firing), None)
+    silent = [w for w in state if after <= w < (fire or 0) and state[w].firing is False]
+    if fire is None or not silent:
+        raise CaseError(f"{alert.alert}: the model cannot tell when its condition starts to hold")
+    return max(silent), fire
