@@ -81,6 +81,15 @@ class SpecError(ObsgenError):
         return [str(p) for p in self.problems]
 
 
+class PlanError(ObsgenError):
+    """The spec reads well but cannot be planned as written. `field` is the spec path of what
+    is at fault, when known: the pipeline then reports it there, with file:line."""
+
+    def __init__(self, message: str, field: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class TemplateError(ObsgenError):
     """A template failed to render."""
 

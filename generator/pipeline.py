@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.catalogue import plot_outputs
-from generator.errors import SpecError
+from generator.errors import PlanError, SpecError
 from generator.output import prove_examples, render, validate_outputs
 from generator.plan import Plan, build_plan, read_spec
-from generator.promtest import CaseError, example_tests
+from generator.promtest import example_tests
 from generator.spec import Document, Spec
 
 
@@ -62,7 +62,7 @@ def build(
     spec, doc = read_spec(spec_path, name, layers)
     try:
         plan = build_plan(spec, " + ".join([name, *(shown for _, shown in layers)]))
-    except CaseError as exc:
+    except PlanError as exc:
         if not exc.field:
             raise
         raise SpecError([doc.problem(exc.field, str(exc))]) from None

@@ -21,6 +21,7 @@ from generator.alertmanager.tree import (
     matches,
     parse_matcher,
     resolve,
+    stray_by_severity,
     together,
     walk,
 )
@@ -150,17 +151,12 @@ def _routes(root: AMRoute, rows: list[RoutingRow], fail: Any) -> None:
 
 
 def _coverage(root: AMRoute, alerts: list[dict[str, str]], fail: Any) -> None:
-    by_severity: dict[str, list[dict[str, str]]] = {}
-    for labels in alerts:
-        by_severity.setdefault(labels.get("severity", ""), []).append(labels)
-    for severity, group in sorted(by_severity.items()):
-        stray = [labels for labels in group if resolve(root, labels) == [root]]
-        if stray:
-            fail(
-                "route",
-                f"{len(stray)} alert(s) of severity {severity!r} reach only the catch-all "
-                f"route, e.g. {labels_text(stray[0])}",
-            )
+    for severity, stray in stray_by_severity(root, alerts).items():
+        fail(
+            "route",
+            f"{len(stray)} alert(s) of severity {severity!r} reach only the catch-all "
+            f"route, e.g. {labels_text(stray[0])}",
+        )
 
 
 def _inhibitions(doc: Any, reader: _Reader, alerts: list[dict[str, str]]) -> None:

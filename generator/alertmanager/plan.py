@@ -22,8 +22,14 @@ from generator.alertmanager.model import (
     RoutingRow,
     Scalar,
 )
-from generator.alertmanager.tree import describe_route_time, resolve
+from generator.alertmanager.tree import (
+    describe_route_time,
+    labels_text,
+    resolve,
+    stray_by_severity,
+)
 from generator.core import conventions as cv
+from generator.errors import PlanError
 from generator.prometheus import AlertRule, Expr, labels
 from generator.spec import (
     EmailReceiver,
@@ -239,6 +245,29 @@ def routing_rows(
     return tuple(rows)
 
 
+def _check_coverage(root: AMRoute, routing: Routing, sets: list[dict[str, str]]) -> None:
+    """Every alert reaches a route of its own: the root's receiver catches only what no route
+    expected, so an alert left to it is routing forgotten (at the spec's routes, one problem
+    naming every severity left)."""
+    stray = stray_by_severity(root, sets)
+    if not stray:
+        return
+    parts = [
+        f"{severity!r} ({len(found)}, e.g. {labels_text(found[0])})"
+        for severity, found in stray.items()
+    ]
+    field: tuple[str, ...] = ("routing", "routes") if routing.routes else ("routing",)
+    severity = next((s for s in stray if s != "none"), None)
+    hints = [f"add a route matching them (e.g. match: {{severity: {severity}}})"] * bool(severity)
+    if "none" in stray:
+        hints.append(f"route the {cv.WATCHDOG} (severity none) to a dead man's switch")
+    raise PlanError(
+        f"alerts of severity {', '.join(parts)} reach only the catch-all receiver "
+        f"{routing.receiver!r}: {'; '.join(hints)}",
+        field,
+    )
+
+
 def plan_alertmanager(spec: Spec, alerts: Iterable[AlertRule]) -> AlertmanagerPlan | None:
     """The Alertmanager plan of a spec with a routing section (None without one)."""
     routing = spec.routing
@@ -246,6 +275,8 @@ def plan_alertmanager(spec: Spec, alerts: Iterable[AlertRule]) -> AlertmanagerPl
         return None
     root = route_tree(spec, routing)
     external = dict(spec.prometheus.external_labels)
+    alerts = list(alerts)
+    _check_coverage(root, routing, [dict(alert_label_set(a, external)) for a in alerts])
     return AlertmanagerPlan(
         path=cv.ALERTMANAGER_CONFIG,
         table_path=cv.ROUTING_TABLE,

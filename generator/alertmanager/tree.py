@@ -141,3 +141,14 @@ def disjoint(a: Matchers, b: Matchers) -> bool:
 def labels_text(labels: Mapping[str, str]) -> str:
     """{a="b", c="d"} for messages, sorted."""
     return "{" + ", ".join(f"{k}={json.dumps(v)}" for k, v in sorted(labels.items())) + "}"
+
+
+def stray_by_severity(
+    root: AMRoute, label_sets: Sequence[Mapping[str, str]]
+) -> dict[str, list[Mapping[str, str]]]:
+    """The alerts no route but the root's catch-all takes, by severity (sorted)."""
+    stray: dict[str, list[Mapping[str, str]]] = {}
+    for labels in label_sets:
+        if resolve(root, labels) == [root]:
+            stray.setdefault(labels.get("severity", ""), []).append(labels)
+    return dict(sorted(stray.items()))

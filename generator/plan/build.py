@@ -29,6 +29,8 @@ def build_plan(spec: Spec, source: str) -> Plan:
         slo_rule_file(spec, slos),
         *([health] if health else []),
     )
+    # the tests first: a problem with an alert's own numbers is reported before its routing
+    tests = plan_tests(spec, rule_files, slos)
     alertmanager = plan_alertmanager(spec, [a for f in rule_files for a in f.alerts()])
     return Plan(
         source=source,
@@ -37,7 +39,7 @@ def build_plan(spec: Spec, source: str) -> Plan:
         rule_files=rule_files,
         prometheus=prometheus_config(spec, rule_files),
         slos=tuple(slos),
-        tests=plan_tests(spec, rule_files, slos),
+        tests=tests,
         alertmanager=alertmanager,
         catalogue=plan_catalogue(spec, rule_files, slos, alertmanager),
         grafana=plan_grafana(spec, rule_files, slos),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from generator.errors import ObsgenError
+from generator.errors import PlanError
 from generator.prometheus import AlertRule, Labels
 
 
@@ -117,12 +117,8 @@ class RuleTestFile:
         return self.path.rsplit("/", 1)[-1]
 
 
-class CaseError(ObsgenError):
+class CaseError(PlanError):
     """No behaviour test can be generated for an alert (an unpredictable input or template).
 
     `field` is the spec path of what the alert was planned from, when known: the pipeline
     then reports the problem there, with file:line."""
-
-    def __init__(self, message: str, field: tuple[str | int, ...] = ()) -> None:
-        super().__init__(message)
-        self.field = field
