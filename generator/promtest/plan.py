@@ -65,9 +65,14 @@ def contexts(spec: Spec) -> dict[str, Ctx]:
     evaluation = seconds(spec.prometheus.evaluation_interval)
     coarse = evaluation
     if spec.regression is not None:
-        # a step that halves `for`, so a `for` halved fires an evaluation earlier
-        spans = (seconds(spec.regression.for_) // 2, seconds(spec.regression.compare))
-        coarse = next((s for s in COARSE_STEPS if all(x % s == 0 for x in spans)), evaluation)
+        # a step dividing `for` and the compared period, at most half of `for`: a `for`
+        # halved then fires by the evaluation before the one `for` fires at (k steps halved
+        # are at most k - 1 for k >= 2), and a week compared is evaluated 15m apart, not 1m
+        wait, compare = seconds(spec.regression.for_), seconds(spec.regression.compare)
+        coarse = next(
+            (s for s in COARSE_STEPS if 2 * s <= wait and wait % s == 0 and compare % s == 0),
+            evaluation,
+        )
     return {
         MAIN: Ctx(spec, scrape, max(evaluation, MINUTE)),
         REGRESSION: Ctx(spec, max(scrape, MINUTE), max(coarse, evaluation)),

@@ -1,14 +1,17 @@
-"""A regression alert whose condition starts on an evaluation Prometheus 2 and 3 read
-differently (the 5m rate ramp into the last phase, seen at a 1m step when `for` is 45m) is
-still proved: silent at the last evaluation it surely is, firing at the first it surely is,
-instead of `generate` failing with an unlocated "the model cannot tell when the regression
-starts"."""
+"""Regression alerts are proved at an evaluation step that keeps promtool quick and still
+pins `for`: the coarsest step dividing `for` and the compared period, at most half of
+`for` (a `for` of 45m over a week compared: 15m, not 1m over a week of history). When the
+step is a minute and the condition starts on an evaluation Prometheus 2 and 3 read
+differently (the 5m rate ramp into the last phase), the test is silent at the last
+evaluation the alert surely does not fire and firing at the first it surely does, instead of
+`generate` failing with an unlocated "the model cannot tell when the regression starts"."""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 from generator.core.numbers import parse_duration
@@ -16,34 +19,59 @@ from generator.pipeline import build
 from tests.conftest import FIXTURES, require_tool
 
 BASE = (FIXTURES / "diff" / "every_field.yaml").read_text(encoding="utf-8")
-FOR_45M = BASE.replace(
-    "metrics: [latency_p95, throughput, error_rate]\n  for: 30m",
-    "metrics: [latency_p95, throughput, error_rate]\n  for: 45m",
-)
+FOR = "metrics: [latency_p95, throughput, error_rate]\n  for: 30m"
 
 
-def _files(tmp_path: Path) -> dict[str, str]:
-    assert FOR_45M != BASE
-    (tmp_path / "spec.yaml").write_text(FOR_45M, encoding="utf-8")
+def _files(tmp_path: Path, wait: str, compare: str = "1d") -> dict[str, str]:
+    text = BASE.replace(FOR, FOR.replace("30m", wait)).replace(
+        "  compare: 1d\n", f"  compare: {compare}\n"
+    )
+    assert FOR.replace("30m", wait) in text and f"compare: {compare}" in text
+    (tmp_path / "spec.yaml").write_text(text, encoding="utf-8")
     return build(tmp_path / "spec.yaml", tmp_path / "out", display="spec.yaml").files
 
 
-def test_a_regression_for_of_45m_gets_silent_and_firing_checks_one_ramp_apart(
-    tmp_path: Path,
-) -> None:
-    tests = yaml.safe_load(_files(tmp_path)["prometheus/tests/alerts-regression.yml"])
+def _gaps(files: dict[str, str]) -> tuple[int, set[int]]:
+    """(the test's evaluation step, the gaps between its silent and firing checks) in ms."""
+    tests = yaml.safe_load(files["prometheus/tests/alerts-regression.yml"])
     gaps = set()
     for case in tests["tests"]:
         times = sorted({parse_duration(c["eval_time"]) for c in case["alert_rule_test"]})
         assert len(times) == 3, case["name"]
         gaps.add(times[2] - times[1])
+    return parse_duration(tests["evaluation_interval"]), gaps
+
+
+def test_a_regression_for_of_5m_at_a_1m_step_skips_the_ramps_unsure_evaluations(
+    tmp_path: Path,
+) -> None:
+    step, gaps = _gaps(_files(tmp_path, "5m"))
+    assert step == 60_000
     assert gaps and all(0 < gap <= 300_000 for gap in gaps)  # within the 5m ramp
-    assert max(gaps) > 60_000  # the ramp's unsure evaluations are skipped, not claimed
+    assert max(gaps) > step  # the ramp's unsure evaluations are skipped, not claimed
 
 
-def test_promtool_passes_the_regression_test_of_a_45m_for(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("wait", "compare", "step"),
+    [
+        ("45m", "1w", 900_000),
+        ("30m", "1d", 900_000),
+        ("1h", "1d", 1_800_000),
+        ("15m", "1d", 300_000),
+    ],
+)
+def test_the_regression_step_divides_for_and_compare_and_is_at_most_half_the_for(
+    tmp_path: Path, wait: str, compare: str, step: int
+) -> None:
+    found, gaps = _gaps(_files(tmp_path, wait, compare))
+    assert found == step
+    assert gaps == {step}  # silent one evaluation before `for` has passed, firing at it
+
+
+@pytest.mark.parametrize(("wait", "compare"), [("5m", "1d"), ("45m", "1w")])
+def test_promtool_passes_the_regression_test(tmp_path: Path, wait: str, compare: str) -> None:
     promtool = require_tool("promtool")
-    files = _files(tmp_path)
+    files = _files(tmp_path, wait, compare)
     root = tmp_path / "rendered"
     for path in (
         "prometheus/rules/alerts.yml",
