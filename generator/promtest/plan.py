@@ -17,7 +17,7 @@ from generator.core import conventions as cv
 from generator.core.numbers import format_duration
 from generator.prometheus import HEALTH_KINDS, AlertRule, RuleFile, SLOPlan
 from generator.promtest.boundary import threshold_scenarios
-from generator.promtest.cases import Ctx, Scenario, seconds
+from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, seconds
 from generator.promtest.custom import custom_scenarios
 from generator.promtest.datastore import datastore_scenarios
 from generator.promtest.health import health_scenarios
@@ -60,8 +60,18 @@ def _family(kind: str) -> str:
     return MAIN
 
 
+def input_spacing(scrape: int) -> int:
+    """Seconds between the samples of generated test inputs: the scrape interval when a 5m
+    rate window holds a whole number of them, else the coarsest spacing under it that
+    divides a minute (90s or 2m scrapes are fed every minute). The rules read the same
+    windows either way; the rate model needs whole samples per window."""
+    if RATE_WINDOW_S % scrape == 0:
+        return scrape
+    return max(d for d in range(1, MINUTE + 1) if MINUTE % d == 0 and d <= scrape)
+
+
 def contexts(spec: Spec) -> dict[str, Ctx]:
-    scrape = seconds(spec.prometheus.scrape_interval)
+    scrape = input_spacing(seconds(spec.prometheus.scrape_interval))
     evaluation = seconds(spec.prometheus.evaluation_interval)
     coarse = evaluation
     if spec.regression is not None:
