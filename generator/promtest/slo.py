@@ -192,8 +192,15 @@ class Builder:
         quiet: list[AlertRule] = []
         for s, burn in mine:
             rule = self.rules[(s.service, s.slo, burn.long)]
-            if REQUEST_RATE * sm.seconds(burn.long) < 2 * s.min_events:
-                raise CaseError(f"{name}: steady traffic too low for min_events")
+            fed = REQUEST_RATE * sm.seconds(burn.long)
+            if fed < 2 * s.min_events:
+                raise CaseError(
+                    f"{name}: min_events {s.min_events} cannot be proved: the generated tests "
+                    f"feed {fmt(REQUEST_RATE)} requests/s, {fmt(fed)} in the {burn.long} "
+                    f"window, and show the alert past its guard with twice min_events; "
+                    f"up to {fmt(fed / 2)} can be",
+                    ("slos", s.slo, "min_events"),
+                )
             over = shares[(s.service, s.slo)] > sm.approx(burn.threshold)
             since = self.ctx.step_s * (2 if _lagged(burn) else 1)
             fires = over and when >= since + ceil_to(seconds(rule.for_), self.ctx.step_s)

@@ -118,7 +118,11 @@ def parse_document(doc: Document, checks: Sequence[Check] = ()) -> Spec:
     """
     if not isinstance(doc.data, dict):
         raise SpecError([doc.problem((), "the spec must be a mapping of fields")])
+    read = doc
     doc, moved = migrate_v1(doc)
+    # problems found after parsing (while planning) are located through the caller's
+    # document: it keeps the data as written and learns where a migration moved each field
+    read.moved.update(doc.moved)
     try:
         spec = Spec.model_validate(doc.data)
     except ValidationError as exc:
