@@ -53,6 +53,25 @@ def require_tool(name: str) -> str:
     return path
 
 
+def promtool_test(
+    files: dict[str, str], root: Path, test: str, rules: tuple[str, ...]
+) -> subprocess.CompletedProcess[str]:
+    """`promtool test rules` on the rendered test file `test` (a path in `files`), with the
+    rule files it loads written beside it under `root`."""
+    promtool = require_tool("promtool")
+    for path in (*rules, test):
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(files[path], encoding="utf-8")
+    return subprocess.run(
+        [promtool, "test", "rules", Path(test).name],
+        cwd=root / Path(test).parent,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run `python -m generator ARGS` in a subprocess."""
     return subprocess.run(

@@ -16,7 +16,7 @@ import yaml
 from generator.core.numbers import parse_duration
 from generator.pipeline import build
 from generator.promtest.plan import input_spacing
-from tests.conftest import FIXTURES, require_tool
+from tests.conftest import FIXTURES, promtool_test
 
 SPEC = FIXTURES / "specs" / "one-minute-scrape.yaml"
 RULES = ("prometheus/rules/alerts.yml", "prometheus/rules/recording.yml")
@@ -50,19 +50,7 @@ def test_a_latency_threshold_between_buckets_at_1m_inputs_gets_a_bracketed_for(
 
 
 def _promtool(tmp_path: Path, files: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    promtool = require_tool("promtool")
-    root = tmp_path / "rendered"
-    for path in (*RULES, "prometheus/tests/alerts.yml"):
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(files[path], encoding="utf-8")
-    return subprocess.run(
-        [promtool, "test", "rules", "alerts.yml"],
-        cwd=root / "prometheus" / "tests",
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    return promtool_test(files, tmp_path / "rendered", "prometheus/tests/alerts.yml", RULES)
 
 
 def test_promtool_passes_the_bracketed_tests_and_fails_a_halved_or_doubled_for(

@@ -8,7 +8,6 @@ evaluation the alert surely does not fire and firing at the first it surely does
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import yaml
 
 from generator.core.numbers import parse_duration
 from generator.pipeline import build
-from tests.conftest import FIXTURES, require_tool
+from tests.conftest import FIXTURES, promtool_test
 
 BASE = (FIXTURES / "diff" / "every_field.yaml").read_text(encoding="utf-8")
 FOR = "metrics: [latency_p95, throughput, error_rate]\n  for: 30m"
@@ -70,22 +69,9 @@ def test_the_regression_step_divides_for_and_compare_and_is_at_most_half_the_for
 
 @pytest.mark.parametrize(("wait", "compare"), [("5m", "1d"), ("45m", "1w")])
 def test_promtool_passes_the_regression_test(tmp_path: Path, wait: str, compare: str) -> None:
-    promtool = require_tool("promtool")
     files = _files(tmp_path, wait, compare)
-    root = tmp_path / "rendered"
-    for path in (
-        "prometheus/rules/alerts.yml",
-        "prometheus/rules/recording.yml",
-        "prometheus/tests/alerts-regression.yml",
-    ):
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_text(files[path], encoding="utf-8")
-    run = subprocess.run(
-        [promtool, "test", "rules", "alerts-regression.yml"],
-        cwd=root / "prometheus" / "tests",
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
+    rules = ("prometheus/rules/alerts.yml", "prometheus/rules/recording.yml")
+    run = promtool_test(
+        files, tmp_path / "rendered", "prometheus/tests/alerts-regression.yml", rules
     )
     assert run.returncode == 0, run.stdout + run.stderr
