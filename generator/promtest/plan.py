@@ -25,6 +25,7 @@ from generator.promtest.http_rates import http_rate_scenarios
 from generator.promtest.inputs import THRESHOLD_KINDS
 from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
 from generator.promtest.network import network_scenarios
+from generator.promtest.node_ratios import node_ratio_scenarios
 from generator.promtest.regression import regression_scenarios
 from generator.promtest.replicas import CONTAINER_KINDS, replica_scenarios
 from generator.promtest.slo_long import INTERVAL_S as LONG_INTERVAL_S
@@ -138,6 +139,7 @@ def _scenarios(
         out[MAIN] += network_scenarios(ctx[MAIN])
         out[MAIN] += http_rate_scenarios(ctx[MAIN])
         out[MAIN] += datastore_scenarios(ctx[MAIN])
+        out[MAIN] += node_ratio_scenarios(ctx[MAIN], {a.kind for a in alerts})
     if slo_alerts:
         main, windows, long = slo_round_scenarios(
             ctx[SLO], ctx[SLO_WINDOWS], ctx[SLO_LONG], slos, slo_alerts
