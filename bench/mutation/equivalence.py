@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bench.mutation.mutants import MATCHER, THRESHOLD, Mutant, _mask, split_matchers
+from bench.mutation.mutants import MATCHER, THRESHOLD, WINDOW, Mutant, _mask, split_matchers
 from bench.mutation.pieces import EXACT
+from generator.core.numbers import parse_duration
 
 _SELECTOR = re.compile(r"([A-Za-z_:][\w:]*)\{([^}]*)\}")
 _AGGREGATION = re.compile(r"\b(sum|avg|count|min|max|topk|bottomk|quantile)\b\s*(by|without|\()")
@@ -15,6 +16,8 @@ _MATCHER = re.compile(r'^\s*([A-Za-z_]\w*)\s*=\s*"([^"]*)"\s*$')
 # set operators that keep series without a partner: `a or b` keeps both sides' unmatched
 # series, `a unless b` the left side's, so a matcher dropped from either side adds series
 _KEEPS_UNMATCHED = re.compile(r"\b(or|unless)\b")
+# a good-kind SLI's bad events: total - (good or 0 * total), the fallback reading the total
+_GOOD_FALLBACK = re.compile(r"(?P<total>.+) - \((?P<good>.+) or 0 \* (?P=total)\)", re.S)
 
 
 def _rule(docs: dict[str, Any], mutant: Mutant) -> dict[str, Any]:
@@ -32,10 +35,34 @@ def _recorded_labels(docs: dict[str, Any], name: str) -> list[dict[str, str]]:
     ]
 
 
+def _widens_the_good_fallback(mutant: Mutant, expr: str) -> bool:
+    """The mutant changes only the fallback of `total - (good or 0 * total)`, so that it
+    reads the same series or more, as long or longer: a matcher dropped or a longer window."""
+    found = _GOOD_FALLBACK.fullmatch(expr.strip())
+    if not found or mutant.field != "expr":
+        return False
+    head = f"{found['total']} - ({found['good']} or 0 * "
+    new = str(mutant.value).strip()
+    if not new.startswith(head) or not new.endswith(")"):
+        return False
+    if mutant.category == MATCHER:
+        return True
+    if mutant.category == WINDOW:
+        old, changed = mutant.what.rsplit(": ", 1)[1].split(" -> ")
+        return parse_duration(changed) > parse_duration(old)
+    return False
+
+
 def why_equivalent(mutant: Mutant, docs: dict[str, Any]) -> str | None:
     """Why the mutant cannot change any alert or recorded value, or None if it can."""
     rule = _rule(docs, mutant)
     expr = str(rule["expr"])
+    if _widens_the_good_fallback(mutant, expr):
+        return (
+            "only the fallback of total - (good or 0 * total) reads more series or a longer "
+            "window: while the total is present the fallback is 0 either way (present "
+            "whenever the total is), and while it is absent so is the difference"
+        )
     if mutant.category == MATCHER:
         dropped = mutant.what.rsplit(": drop ", 1)[1]
         one_to_one = not _AGGREGATION.search(expr) and not _KEEPS_UNMATCHED.search(_mask(expr))

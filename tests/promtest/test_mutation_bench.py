@@ -101,3 +101,32 @@ def test_a_matcher_every_series_the_other_matchers_select_has_is_equivalent() ->
         assert argued == still, more
         reasons = {why_equivalent(m, docs) for m in drops} - {None}
         assert all("the selector's other matchers select" in str(r) for r in reasons)
+
+
+GOOD = (
+    'sum(rate(r{job="a"}[5m])) - (sum(rate(r{job="a", outcome="OK"}[5m]))'
+    ' or 0 * sum(rate(r{job="a"}[5m])))'
+)
+
+
+def test_a_good_slis_fallback_reading_more_is_equivalent_reading_less_is_not() -> None:
+    """`total - (good or 0 * total)`: the fallback is 0 whenever it is present, and the
+    total it is subtracted from decides when anything is recorded, as long as the fallback
+    is present whenever the total is (a matcher dropped, a longer window); a shorter window
+    can leave the total without its fallback, and a change to the total or good side is
+    not in the fallback."""
+    docs = {"a.yml": _recording_doc(GOOD)}
+    mutants = list(rule_mutants("a.yml", docs["a.yml"]))
+    argued = {m.value for m in mutants if why_equivalent(m, docs)}
+    head = GOOD[: GOOD.index(" or 0 * ") + len(" or 0 * ")]
+    assert argued == {
+        head + "sum(rate(r[5m])))",  # the fallback's job matcher dropped
+        head + 'sum(rate(r{job="a"}[10m])))',  # its window doubled
+    }
+    shorter = [m for m in mutants if m.value == head + 'sum(rate(r{job="a"}[2m30s])))']
+    assert len(shorter) == 1 and why_equivalent(shorter[0], docs) is None
+    assert len([m for m in mutants if m.category in (MATCHER, WINDOW)]) == 10
+
+
+def _recording_doc(expr: str) -> dict[str, Any]:
+    return {"groups": [{"name": "g", "rules": [{"record": "x:y", "expr": expr}]}]}
