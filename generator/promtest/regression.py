@@ -96,7 +96,7 @@ def _driver(ctx: Ctx, kind: str, case: Case, plan: _Plan) -> Driver:
     reg = ctx.spec.regression
     assert reg is not None
     ok = max(REQUEST_RATE, 2 * reg.min_request_rate)
-    traffic = [(0, case.then), (plan.half, ok), (plan.compare, case.now)]
+    traffic = [(0, case.then), *_drift(plan, ok), (plan.compare, case.now)]
     if kind == "latency":
         return latency_with_traffic(Decimal(95), traffic)
     if kind == "errors":
@@ -137,7 +137,15 @@ def _plan(ctx: Ctx, alert: AlertRule) -> _Plan:
     grid = math.lcm(ctx.step_s, ctx.interval_s)
     past_at = ceil_to(compare + RATE_WINDOW_S + wait + 2 * ctx.step_s, grid)
     horizon = past_at + RATE_WINDOW_S + wait + 2 * ctx.step_s
-    return _Plan(compare, ceil_to(compare // 2, grid), compare, past_at, horizon)
+    # the drift starts at half a period, or later when a short period's reads one period
+    # ago (up to horizon - compare) reach it; with under 5m left of the period, none
+    half = max(ceil_to(compare // 2, grid), ceil_to(horizon - compare + ctx.step_s, grid))
+    return _Plan(compare, min(half, compare), compare, past_at, horizon)
+
+
+def _drift(plan: _Plan, level: Decimal) -> list[tuple[int, Decimal]]:
+    """The drifted phase from half a period on, if at least 5m of the period is left."""
+    return [(plan.half, level)] if plan.compare - plan.half >= RATE_WINDOW_S else []
 
 
 def _phases(alert: AlertRule, case: Case, kind: str, plan: _Plan) -> list[tuple[int, Decimal]]:
@@ -152,7 +160,7 @@ def _phases(alert: AlertRule, case: Case, kind: str, plan: _Plan) -> list[tuple[
         limit = floor  # the floor decides: straddle it
     return [
         (0, case.base),
-        (plan.half, case.base * drift),
+        *_drift(plan, case.base * drift),
         (plan.short_at, limit * short_k),
         (plan.past_at, limit * past_k),
     ]
