@@ -257,8 +257,10 @@ def _check_coverage(root: AMRoute, routing: Routing, sets: list[dict[str, str]])
         for severity, found in stray.items()
     ]
     field: tuple[str, ...] = ("routing", "routes") if routing.routes else ("routing",)
+    hints = []
     severity = next((s for s in stray if s != "none"), None)
-    hints = [f"add a route matching them (e.g. match: {{severity: {severity}}})"] * bool(severity)
+    if severity is not None:
+        hints.append(f"add a route matching them (e.g. match: {{severity: {severity}}})")
     if "none" in stray:
         hints.append(f"route the {cv.WATCHDOG} (severity none) to a dead man's switch")
     raise PlanError(

@@ -31,10 +31,18 @@ from generator.promtest.inputs import (
     throughput,
 )
 from generator.promtest.model import AlertCheck, CaseError, ExpectedAlert, rule_key
-from generator.promtest.timeline import TIE, State, Timeline, states_of
+from generator.promtest.timeline import TIE, State, Timeline, fire_bounds, states_of
 
 GAP = Decimal("0.005")
 DRIFT = Decimal("0.1")  # the second half-day sits this far off the baseline
+
+# A compare too short against the `for` leaves no test to make: where and why, for the user.
+FIELD = ("regression", "compare")
+HINT = (
+    "no generated test can prove it as written: with a compare this short against its for, "
+    "the test's reads one compare ago reach its own last phases (the rule would compare "
+    "the regression with itself); a longer compare or a shorter for avoids that"
+)
 
 
 @dataclass(frozen=True)
@@ -140,7 +148,7 @@ def _plan(ctx: Ctx, alert: AlertRule) -> _Plan:
     # the drift starts at half a period, or later when a short period's reads one period
     # ago (up to horizon - compare) reach it; with under 5m left of the period, none
     half = max(ceil_to(compare // 2, grid), ceil_to(horizon - compare + ctx.step_s, grid))
-    return _Plan(compare, min(half, compare), compare, past_at, horizon)
+    return _Plan(compare, half, compare, past_at, horizon)
 
 
 def _drift(plan: _Plan, level: Decimal) -> list[tuple[int, Decimal]]:
@@ -184,16 +192,17 @@ def _scenario(
         ctx, ref, main_case, kind, run(ref, main_case, plan.horizon)[1], first, plan.horizon
     )
     # The condition may start at an evaluation the two Prometheus versions read differently
-    # (the ramp into the last phase): then the alert surely fires one evaluation later than
-    # the earliest it may, and the silent check is the last evaluation it surely does not.
-    fire_at = next((t for t, s in sorted(main.items()) if t >= plan.past_at and s.firing), None)
-    if fire_at is None or fire_at - ceil_to(wait, ctx.step_s) < plan.past_at:
-        raise CaseError(f"{name}: the model cannot tell when the regression starts")
-    silent_at = fire_at - ctx.step_s
-    while silent_at > plan.past_at and main[silent_at].firing is None:
-        silent_at -= ctx.step_s
+    # (the ramp into the last phase): then the silent check is the last evaluation the alert
+    # surely does not fire at, a few before the first it surely fires at.
+    refused = CaseError(f"{name}: the model cannot tell when the regression starts; {HINT}", FIELD)
+    try:
+        silent_at, fire_at = fire_bounds(main, ref, plan.past_at)
+    except CaseError:
+        raise refused from None
+    if fire_at - ceil_to(wait, ctx.step_s) < plan.past_at:
+        raise refused
     unsure = silent_at < fire_at - ctx.step_s
-    if main[silent_at].firing is not False or fire_at - silent_at > max(ctx.step_s, RATE_WINDOW_S):
+    if fire_at - silent_at > max(ctx.step_s, RATE_WINDOW_S):
         raise CaseError(f"{name}: the main case does not fire as planned")
     feeds, state = {}, {}
     for alert, case in assigned:

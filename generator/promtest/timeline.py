@@ -134,7 +134,8 @@ def fire_bounds(state: dict[int, State], alert: AlertRule, after: int) -> tuple[
     may hold at and the first it surely holds at, and so does `for`'s end: the pair brackets
     it as tightly as the model can."""
     fire = next((w for w in sorted(state) if w >= after and state[w].firing), None)
-    silent = [w for w in state if after <= w < (fire or 0) and state[w].firing is False]
-    if fire is None or not silent:
-        raise CaseError(f"{alert.alert}: the model cannot tell when its condition starts to hold")
-    return max(silent), fire
+    if fire is not None:
+        silent = [w for w in state if after <= w < fire and state[w].firing is False]
+        if silent:
+            return max(silent), fire
+    raise CaseError(f"{alert.alert}: the model cannot tell when its condition starts to hold")
