@@ -13,7 +13,7 @@ from generator.core.numbers import fmt, parse_duration
 from generator.errors import Problem, unknown_name
 from generator.spec.alerts import ThresholdAlert
 from generator.spec.checks_overrides import override_problems
-from generator.spec.checks_replicas import replica_problems
+from generator.spec.checks_replicas import replica_problems, shared_container_problems
 from generator.spec.checks_slo import slo_problems
 from generator.spec.load import Document, PathT
 from generator.spec.metrics import MetricType
@@ -93,6 +93,7 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
         if not service.container:
             yield ("services", name, "container"), "the container selector needs a label"
     yield from replica_problems(spec)
+    yield from shared_container_problems(spec)
     for name, exporter in (("node", spec.exporters.node), ("cadvisor", spec.exporters.cadvisor)):
         if exporter.tier not in spec.tiers:
             yield ("exporters", name, "tier"), unknown_name("tier", exporter.tier, spec.tiers)

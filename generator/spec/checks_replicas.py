@@ -4,6 +4,7 @@ labels of `exporters.cadvisor.replica_labels` (docs/grafana.md, "Containers").""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import combinations
 
 from generator.spec.load import PathT
 from generator.spec.model import Spec
@@ -28,4 +29,31 @@ def replica_problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
                 "all replicas would be summed and measured against one container's limit; "
                 "add a label that differs between replicas (instance, pod) to "
                 "exporters.cadvisor.replica_labels",
+            )
+
+
+def shared_container_problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
+    """Two services whose container selectors can name the same container: cAdvisor's
+    relabelling gives each container series one service (prometheus/ingestion.py), so the
+    selectors must tell every service's containers apart. Each selector's label subsets are
+    looked up among the others' (a selector has a few labels), not every pair compared."""
+    owners: dict[frozenset[tuple[str, str]], list[str]] = {}
+    for name, service in sorted(spec.services.items()):
+        owners.setdefault(frozenset(service.container.items()), []).append(name)
+    for name, service in sorted(spec.services.items()):
+        items = sorted(service.container.items())
+        own = frozenset(items)
+        clash = sorted(  # the same selector twice is reported once, at the second service
+            other
+            for size in range(1, len(items) + 1)
+            for subset in combinations(items, size)
+            for other in owners.get(frozenset(subset), [])
+            if other != name and (frozenset(subset) != own or other < name)
+        )
+        if clash:
+            yield (
+                ("services", name, "container"),
+                f"the containers it selects are also selected by the container selector of "
+                f"{', '.join(clash)} (cAdvisor's series get one service each); add a label or "
+                "value that tells them apart",
             )
