@@ -6,6 +6,7 @@ The guide's figures are written here on purpose: this is the traceability table
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -38,8 +39,27 @@ def alert(name: str, severity: str, service: str = "duri-core") -> dict[str, Any
     return match
 
 
+def _values(expr: str, label: str, ops: str) -> set[str] | None:
+    """Values a `label` matcher with one of `ops` names in `expr` (None: no such matcher)."""
+    found = re.findall(rf'\b{label}({ops})"([^"]*)"', expr)
+    return {v for _, value in found for v in value.split("|")} if found else None
+
+
 def record(name: str, service: str) -> dict[str, Any]:
-    (match,) = [r for r in RECORDS if r["record"] == name and r["labels"]["service"] == service]
+    """The rule recording `name` for `service`: one of its own (its labels name it), or one
+    the services share whose selection takes it in (its tier, or its name, and not excluded)."""
+
+    def covers(rule: dict[str, Any]) -> bool:
+        if rule.get("labels"):
+            return bool(rule["labels"]["service"] == service)
+        tier = SPEC.services[service].tier
+        expr = rule["expr"]
+        named = _values(expr, "service", "=~|=") or set()
+        tiers = _values(expr, "tier", "=~|=") or set()
+        left_out = _values(expr, "service", "!~|!=") or set()
+        return (service in named or tier in tiers) and service not in left_out
+
+    (match,) = [r for r in RECORDS if r["record"] == name and covers(r)]
     return match
 
 

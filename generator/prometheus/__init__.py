@@ -14,6 +14,15 @@ from generator.prometheus.files import (
     recording_file,
 )
 from generator.prometheus.health import HEALTH_KINDS, health_file
+from generator.prometheus.ingestion import (
+    INGESTED,
+    app_labels,
+    app_stranger,
+    box_labels,
+    box_stranger,
+    cadvisor_relabels,
+    reads_by_job,
+)
 from generator.prometheus.model import (
     AlertRule,
     Expr,
@@ -33,6 +42,7 @@ from generator.prometheus.slo_promql import promql_sli_metrics, promql_sli_probl
 
 __all__ = [
     "HEALTH_KINDS",
+    "INGESTED",
     "AlertRule",
     "BurnAlertPlan",
     "Expr",
@@ -44,6 +54,11 @@ __all__ = [
     "RuleFile",
     "SLOPlan",
     "alerting_file",
+    "app_labels",
+    "app_stranger",
+    "box_labels",
+    "box_stranger",
+    "cadvisor_relabels",
     "catalogue_series",
     "covered",
     "custom_alert_problems",
@@ -60,6 +75,7 @@ __all__ = [
     "promql_sli_problems",
     "quantiles",
     "ratio",
+    "reads_by_job",
     "recording_file",
     "replica_labels",
     "seconds_text",

@@ -13,10 +13,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from generator.core import conventions as cv
-from generator.prometheus.model import Expr, RecordingRule, labels
+from generator.prometheus.ingestion import INGESTED, selection
+from generator.prometheus.model import Expr, RecordingRule, any_of
 from generator.spec import Service, ServiceResources, Spec
-
-Matchers = list[tuple[str, str, str]]
 
 
 def service_resources(spec: Spec, service: Service) -> ServiceResources:
@@ -38,40 +37,68 @@ def replica_subject(spec: Spec, name: str) -> str:
     return f"{name} replica {shown}"
 
 
-def container_records(spec: Spec, name: str, service: Service) -> list[RecordingRule]:
-    """CPU cores and memory bytes used per replica, and each against the container limit."""
+def container_records(spec: Spec) -> list[RecordingRule]:
+    """CPU cores and memory bytes used per replica of every service (by the ingested labels
+    cAdvisor's relabelling puts on its series), and each against its container's limit: one
+    rule per distinct limit."""
     sig = spec.signals
-    static = labels(service=name, tier=service.tier)
-    box = sorted((k, "=", v) for k, v in service.container.items())
-    mine: Matchers = [("service", "=", name)]
-    by = replica_labels(spec)
-    limits = service_resources(spec, service).limits
+    every = selection(spec, sorted(spec.services))
+    by = [*replica_labels(spec), *INGESTED]
     cpu, memory = (
         cv.container_cpu_rate(sig.container_cpu),
         cv.container_memory_sum(sig.container_memory),
     )
-    return [
+    cpu_limits: dict[Decimal, list[str]] = {}
+    memory_limits: dict[Decimal, list[str]] = {}
+    for name, service in sorted(spec.services.items()):
+        limits = service_resources(spec, service).limits
+        cpu_limits.setdefault(Decimal(limits.cpu), []).append(name)
+        memory_limits.setdefault(Decimal(limits.memory), []).append(name)
+    rules = [
         RecordingRule(
             cpu,
             Expr(
                 "sum_rate_by",
-                {"metric": sig.container_cpu, "selector": box, "window": cv.RATE_WINDOW, "by": by},
+                {
+                    "metric": sig.container_cpu,
+                    "selector": every,
+                    "window": cv.RATE_WINDOW,
+                    "by": by,
+                },
             ),
-            static,
-        ),
-        RecordingRule(
-            cv.CONTAINER_CPU_UTILISATION,
-            Expr("divide", {"series": cpu, "selector": mine, "by": limits.cpu}),
-            static,
-        ),
-        RecordingRule(
-            memory,
-            Expr("sum_by", {"metric": sig.container_memory, "selector": box, "by": by}),
-            static,
-        ),
-        RecordingRule(
-            cv.CONTAINER_MEMORY_UTILISATION,
-            Expr("divide", {"series": memory, "selector": mine, "by": Decimal(limits.memory)}),
-            static,
         ),
     ]
+    rules.append(
+        any_of(
+            [
+                RecordingRule(
+                    cv.CONTAINER_CPU_UTILISATION,
+                    Expr(
+                        "divide", {"series": cpu, "selector": selection(spec, names), "by": limit}
+                    ),
+                )
+                for limit, names in sorted(cpu_limits.items())
+            ]
+        )
+    )
+    rules.append(
+        RecordingRule(
+            memory,
+            Expr("sum_by", {"metric": sig.container_memory, "selector": every, "by": by}),
+        )
+    )
+    rules.append(
+        any_of(
+            [
+                RecordingRule(
+                    cv.CONTAINER_MEMORY_UTILISATION,
+                    Expr(
+                        "divide",
+                        {"series": memory, "selector": selection(spec, names), "by": limit},
+                    ),
+                )
+                for limit, names in sorted(memory_limits.items())
+            ]
+        )
+    )
+    return rules

@@ -14,6 +14,7 @@ from generator.prometheus.infra import (
     postgres_records,
     redis_records,
 )
+from generator.prometheus.ingestion import cadvisor_relabels, reads_by_job
 from generator.prometheus.model import (
     AlertRule,
     Group,
@@ -23,15 +24,19 @@ from generator.prometheus.model import (
     labels,
 )
 from generator.prometheus.regression import regression_alerts
-from generator.prometheus.rules import service_alerts, service_records
+from generator.prometheus.rules import own_records, service_alerts, shared_records
 from generator.spec import MetricType, Postgres, Spec
 
 
 def recording_file(spec: Spec) -> RuleFile:
     """Every recording rule: per service, per node and per datastore."""
     groups = [
-        Group(cv.group(spec.name, name, "recording"), tuple(service_records(spec, name, svc)))
+        Group(cv.group(spec.name, cv.SHARED_GROUP_PART, "recording"), tuple(shared_records(spec)))
+    ]
+    groups += [
+        Group(cv.group(spec.name, name, "recording"), tuple(own_records(spec, name, svc)))
         for name, svc in sorted(spec.services.items())
+        if not reads_by_job(svc)
     ]
     groups.append(Group(cv.group(spec.name, "node", "recording"), tuple(node_records(spec))))
     for name, store in sorted(spec.datastores.items()):
@@ -77,13 +82,15 @@ def _scrape_jobs(spec: Spec) -> tuple[ScrapeJob, ...]:
         )
         for name, svc in spec.services.items()
     ]
-    for exporter in (spec.exporters.node, spec.exporters.cadvisor, *spec.datastores.values()):
+    cadvisor = spec.exporters.cadvisor
+    for exporter in (spec.exporters.node, cadvisor, *spec.datastores.values()):
         jobs.append(
             ScrapeJob(
                 exporter.selector["job"],
                 exporter.targets,
                 metrics_path=exporter.metrics_path,
                 scheme=exporter.scheme,
+                metric_relabels=cadvisor_relabels(spec) if exporter is cadvisor else (),
             )
         )
     if spec.health.enabled:  # the monitoring's own metrics, for the health alerts

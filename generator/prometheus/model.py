@@ -5,6 +5,7 @@ Templates only lay these out; nothing here is formatted text except annotations.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -60,6 +61,19 @@ class AlertRule:
 Rule = RecordingRule | AlertRule
 
 
+def any_of(rules: Sequence[RecordingRule]) -> RecordingRule:
+    """Recording rules of one series for disjoint sets of services (one per distinct setting),
+    as one rule whose expression is theirs joined by `or`: a series is recorded by one rule
+    (promtool refuses two rules of one name and labels), whatever the settings."""
+    first = rules[0]
+    if len(rules) == 1:
+        return first
+    assert all(r.record == first.record and r.labels == first.labels for r in rules)
+    return RecordingRule(
+        first.record, Expr("any_of", {"parts": [r.expr for r in rules]}), first.labels
+    )
+
+
 @dataclass(frozen=True)
 class Group:
     """A rule group; `interval` None means the global evaluation interval."""
@@ -86,6 +100,16 @@ class RuleFile:
 
 
 @dataclass(frozen=True)
+class Relabel:
+    """A `metric_relabel_configs` entry: action replace, separator `;`, regex anchored."""
+
+    source_labels: tuple[str, ...]
+    regex: str
+    target_label: str
+    replacement: str
+
+
+@dataclass(frozen=True)
 class ScrapeJob:
     """A scrape job of prometheus.yml."""
 
@@ -94,6 +118,7 @@ class ScrapeJob:
     labels: Labels = ()
     metrics_path: str = "/metrics"  # Prometheus' default; written only when another
     scheme: str = "http"  # likewise
+    metric_relabels: tuple[Relabel, ...] = ()  # cAdvisor's: series -> service (ingestion.py)
 
 
 @dataclass(frozen=True)

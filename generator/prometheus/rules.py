@@ -8,7 +8,8 @@ from decimal import Decimal
 from generator.core import conventions as cv
 from generator.core.numbers import fmt
 from generator.prometheus.containers import container_records, replica_subject, service_resources
-from generator.prometheus.model import AlertRule, Expr, Labels, RecordingRule, labels
+from generator.prometheus.ingestion import INGESTED, reads_by_job, selection
+from generator.prometheus.model import AlertRule, Expr, Labels, RecordingRule, any_of, labels
 from generator.spec import (
     Service,
     Spec,
@@ -113,29 +114,28 @@ def threshold_alerts(
     return rules
 
 
-def service_records(spec: Spec, name: str, service: Service) -> list[RecordingRule]:
-    """Recording rules of one service: RED signals and container use against limits."""
+def http_records(
+    spec: Spec, app: Matchers, mine: Matchers, static: Labels, by: list[str]
+) -> list[RecordingRule]:
+    """RED signals of the services `app` selects: `by` the ingested labels for every service
+    the rule is shared by (`static` empty), or one service's with `by` empty and its `static`
+    labels."""
     sig = spec.signals
-    static = labels(service=name, tier=service.tier)
-    app = eq(service.selector)
-    box = eq(service.container)
-    mine = [("service", "=", name)]
     errors = app + [(m.label, m.op, m.value) for m in request_errors(spec)]
     window = cv.RATE_WINDOW
+    rate = {"metric": sig.requests, "selector": app, "window": window}
     rules = [
         RecordingRule(
             cv.requests_rate(sig.requests),
-            Expr(
-                "sum_rate",
-                {"metric": sig.requests, "selector": app, "window": window},
-            ),
+            Expr("sum_rate_by", rate | {"by": by}) if by else Expr("sum_rate", rate),
             static,
         ),
         RecordingRule(
             cv.errors_rate(sig.requests),
             Expr(
                 "sum_rate_or_zero_while",
-                {"metric": sig.requests, "selector": errors, "window": window, "present": app},
+                {"metric": sig.requests, "selector": errors, "window": window, "present": app}
+                | {"by": by},
             ),
             static,
         ),
@@ -159,7 +159,7 @@ def service_records(spec: Spec, name: str, service: Service) -> list[RecordingRu
                     "metric": f"{sig.duration}_bucket",
                     "selector": app,
                     "window": window,
-                    "by": ["le"],
+                    "by": ["le", *by],
                 },
             ),
             static,
@@ -180,16 +180,47 @@ def service_records(spec: Spec, name: str, service: Service) -> list[RecordingRu
                 static,
             )
         )
-    rules += container_records(spec, name, service)
-    for metric in (sig.container_network_receive, sig.container_network_transmit):
+    return rules
+
+
+def own_records(spec: Spec, name: str, service: Service) -> list[RecordingRule]:
+    """RED signals of a service not read through its scrape job's labels: its own rules,
+    reading its selector (ingestion.py)."""
+    static = labels(service=name, tier=service.tier)
+    return http_records(spec, eq(service.selector), [("service", "=", name)], static, [])
+
+
+def shared_records(spec: Spec) -> list[RecordingRule]:
+    """The recording rules every service shares, `by (service, tier)` from the series: RED
+    signals of the services read through their scrape job (one set per distinct selector
+    beside the job), container use (one utilisation rule per distinct limit) and network."""
+    rules: list[RecordingRule] = []
+    extras: dict[tuple[tuple[str, str], ...], list[str]] = {}
+    for name, service in sorted(spec.services.items()):
+        if reads_by_job(service):
+            rest = tuple(sorted((k, v) for k, v in service.selector.items() if k != "job"))
+            extras.setdefault(rest, []).append(name)
+    per_selector = []
+    for rest, names in sorted(extras.items()):
+        mine = selection(spec, names)
+        app = sorted([*eq(dict(rest)), *mine])
+        per_selector.append(http_records(spec, app, mine, (), list(INGESTED)))
+    rules += [any_of(same) for same in zip(*per_selector, strict=True)]
+    rules += container_records(spec)
+    every = selection(spec, sorted(spec.services))
+    for metric in (spec.signals.container_network_receive, spec.signals.container_network_transmit):
         rules.append(
             RecordingRule(
                 cv.container_network_rate(metric),
                 Expr(
-                    "sum_rate",
-                    {"metric": metric, "selector": box, "window": window},
+                    "sum_rate_by",
+                    {
+                        "metric": metric,
+                        "selector": every,
+                        "window": cv.RATE_WINDOW,
+                        "by": list(INGESTED),
+                    },
                 ),
-                static,
             )
         )
     return rules

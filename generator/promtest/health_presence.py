@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from generator.core import conventions as cv
-from generator.prometheus import AlertRule, Labels
+from generator.prometheus import AlertRule, Labels, app_labels
 from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, at, ceil_to, seconds
 from generator.promtest.health_cases import (
     LOOKBACK_S,
@@ -123,7 +123,7 @@ def missing_is_not_zero(ctx: Ctx) -> Scenario:
     for i, name in enumerate(sorted(spec.services)):
         service = spec.services[name]
         first, last = i * run, (i + 1) * run
-        feed = {**dict(service.selector), sig.status_label: "200", "instance": f"{name}-0"}
+        feed = {**app_labels(spec, name), sig.status_label: "200", "instance": f"{name}-0"}
         # one request per second: rate() reads exactly 1 over any full window
         ramp = Segment(Decimal(0), Decimal(ctx.interval_s), run // ctx.interval_s)
         gap = Segment(Decimal(0), Decimal(0), first // ctx.interval_s - 1, missing=True)

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from generator.core import conventions as cv
 from generator.core.numbers import fmt
+from generator.prometheus import app_labels, app_stranger
 from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, at, ceil_to, within
 from generator.promtest.feeds import Phase, counter
 from generator.promtest.inputs import _sorted, status_labels
@@ -84,9 +85,9 @@ def http_rate_scenarios(ctx: Ctx) -> list[Scenario]:
     series: list[InputSeries] = []
     checks: list[ExprCheck] = []
     for name, service in sorted(spec.services.items()):
-        own = dict(service.selector)
-        for label, value in sorted(own.items()):
-            other = own | bad_labels | {label: f"not-{value}"}
+        own = app_labels(spec, name)
+        for label in sorted(service.selector):
+            other = app_stranger(own | bad_labels, label)
             series.append(_series(metric, other, 0, [(0, STRANGER)], settled, iv))
         for extra, index in ((good_labels, 0), (bad_labels, 1)):
             rates = [(start, PHASES[0][index]), (change, PHASES[1][index])]

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from generator.core.numbers import fmt
-from generator.prometheus import Labels, labels, replica_labels, service_resources
+from generator.prometheus import (
+    Labels,
+    app_labels,
+    box_labels,
+    labels,
+    replica_labels,
+    service_resources,
+)
 from generator.promtest.cases import Ctx
 from generator.promtest.feeds import (
     Phase,
@@ -79,11 +86,14 @@ def _status_labels(matchers: tuple[tuple[str, str, str], ...]) -> tuple[Labels, 
 def _requests(
     ctx: Ctx, subject: str, rates: Sequence[Phase], end_s: int, good: bool = True
 ) -> tuple[InputSeries, list[Decimal]]:
-    service = ctx.spec.services[subject]
     ok, bad = status_labels(ctx)
     extra = ok if good else bad
     return counter(
-        ctx.spec.signals.requests, _sorted(service.selector | extra), rates, end_s, ctx.interval_s
+        ctx.spec.signals.requests,
+        _sorted(app_labels(ctx.spec, subject) | extra),
+        rates,
+        end_s,
+        ctx.interval_s,
     )
 
 
@@ -99,7 +109,7 @@ def histogram_feed(
     series, fed_by_bucket = [], []
     for j, le in enumerate([*(fmt(b) for b in bounds), "+Inf"]):
         rates = [(start, sum(r[: j + 1], Decimal(0))) for start, r in per_bucket]
-        chosen = spec.services[subject].selector | {"le": le}
+        chosen = app_labels(spec, subject) | {"le": le}
         one, fed = counter(f"{hist}_bucket", _sorted(chosen), rates, end_s, ctx.interval_s)
         series.append(one)
         fed_by_bucket.append(fed)
@@ -216,7 +226,7 @@ def container_feed(
     """Drive one replica's CPU (`kind` "cpu") or memory use as a share of its own limit."""
     spec, service = ctx.spec, ctx.spec.services[subject]
     one = replica(ctx, subject, index)
-    chosen = _sorted(service.container | dict(one))
+    chosen = _sorted(box_labels(spec, subject) | dict(one))
     limits = service_resources(spec, service).limits
     if kind == "cpu":
         rates = [(s, v * limits.cpu) for s, v in phases]

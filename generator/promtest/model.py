@@ -88,6 +88,7 @@ class ExprCheck:
     samples: tuple[Sample, ...]
     proves: str
     within: tuple[Decimal, Decimal] | None = None
+    count_by: tuple[str, ...] = ()  # check `count by (these) (series)` instead: which series
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from generator.core import conventions as cv
 from generator.core.numbers import fmt
+from generator.prometheus import box_labels, box_stranger
 from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, at, ceil_to, within
 from generator.promtest.feeds import counter
 from generator.promtest.inputs import _sorted
@@ -42,11 +43,11 @@ def network_scenarios(ctx: Ctx) -> list[Scenario]:
             continue
         for metric in (sig.container_network_receive, sig.container_network_transmit):
             fed_series, fed = counter(
-                metric, _sorted(service.container), phases, when, ctx.interval_s
+                metric, _sorted(box_labels(ctx.spec, name)), phases, when, ctx.interval_s
             )
             series.append(fed_series)
-            for label, value in sorted(service.container.items()):
-                other = _sorted(service.container | {label: f"not-{value}"})
+            for label in sorted(service.container):
+                other = _sorted(box_stranger(box_labels(ctx.spec, name), label))
                 series.append(counter(metric, other, [(0, STRANGER)], when, ctx.interval_s)[0])
             rate = (fed[0] * (RATE_WINDOW_S - after) + fed[1] * after) / RATE_WINDOW_S
             checks.append(

@@ -23,6 +23,7 @@ from generator.promtest.datastore import datastore_scenarios
 from generator.promtest.health import health_scenarios
 from generator.promtest.http_rates import http_rate_scenarios
 from generator.promtest.inputs import THRESHOLD_KINDS
+from generator.promtest.mapping import mapping_scenarios
 from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
 from generator.promtest.network import network_scenarios
 from generator.promtest.node_ratios import node_ratio_scenarios
@@ -143,6 +144,7 @@ def _scenarios(
         out[MAIN] += http_rate_scenarios(ctx[MAIN])
         out[MAIN] += datastore_scenarios(ctx[MAIN])
         out[MAIN] += node_ratio_scenarios(ctx[MAIN], {a.kind for a in alerts})
+    out[MAIN] += mapping_scenarios(ctx[MAIN])  # who each recorded service signal belongs to
     if slo_alerts:
         main, windows, long = slo_round_scenarios(
             ctx[SLO], ctx[SLO_WINDOWS], ctx[SLO_LONG], slos, slo_alerts

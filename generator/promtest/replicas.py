@@ -18,7 +18,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from generator.core.numbers import fmt
-from generator.prometheus import AlertRule
+from generator.prometheus import AlertRule, box_stranger
 from generator.promtest.cases import Ctx, Scenario, ceil_to, seconds
 from generator.promtest.feeds import Phase
 from generator.promtest.inputs import Feed, _sorted, container_feed
@@ -91,6 +91,7 @@ def replica_scenarios(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[Scen
 def _stranger(feed: Feed, label: str) -> Feed:
     """The feed of another container: its series with the value of `label` changed."""
     (series,) = feed.series
-    labels = dict(series.labels) | {label: f"not-{dict(series.labels)[label]}"}
-    changed = InputSeries(series.metric, _sorted(labels), series.values)
+    changed = InputSeries(
+        series.metric, _sorted(box_stranger(dict(series.labels), label)), series.values
+    )
     return Feed((changed,), feed.labels, feed.values, feed.mix)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from generator.core.numbers import fmt
-from generator.prometheus import SLOPlan, promql_sli_metrics
+from generator.prometheus import SLOPlan, app_labels, promql_sli_metrics
 from generator.promtest.cases import Ctx
 from generator.promtest.feeds import counter, pick, rounded
 from generator.promtest.inputs import REQUEST_RATE, Traffic, requests_feed, slow_requests_feed
@@ -60,7 +60,7 @@ def _choose(base: Labels, constraints: Matchers, flip: Matchers) -> Labels:
 
 
 def _base(spec: Spec, service: str) -> Labels:
-    return tuple(sorted(spec.services[service].selector.items()))
+    return tuple(sorted(app_labels(spec, service).items()))
 
 
 def copies(spec: Spec, slo: SLOPlan) -> bool:

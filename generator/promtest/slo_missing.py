@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from generator.core import conventions as cv
-from generator.prometheus import SLOPlan
+from generator.prometheus import SLOPlan, app_stranger
 from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, at, ceil_to, within
 from generator.promtest.health_cases import raw_series
 from generator.promtest.health_presence import straddle
@@ -92,4 +92,4 @@ def missing_slo_scenarios(ctx: Ctx, slos: Sequence[SLOPlan]) -> list[Scenario]:
 
 def _stranger(labels: Labels, label: str) -> Labels:
     """`labels` with the value of `label` changed (an event of no service's selector)."""
-    return tuple(sorted({**dict(labels), label: f"not-{dict(labels)[label]}"}.items()))
+    return tuple(sorted(app_stranger(dict(labels), label).items()))

@@ -29,6 +29,11 @@ def scraping(plan: Plan) -> dict[str, dict[str, Any]]:
         out[f"scrape job {job.name}"] = {
             "targets": list(job.targets),
             "labels": labels_text(dict(job.labels)),
+            "series relabelled": [
+                f"{r.target_label}={r.replacement} where {';'.join(r.source_labels)} "
+                f"matches {r.regex}"
+                for r in job.metric_relabels
+            ],
         }
     out["rule group intervals"] = {
         group.name: group.interval or "the evaluation interval"

@@ -58,11 +58,11 @@ def test_a_template_touching_what_the_plan_does_not_offer_fails_naming_file_and_
 
 def test_override_output_passes_the_same_validation(tmp_path: Path) -> None:
     macros = (ROOT / "templates" / "prometheus" / "_promql.j2").read_text()
-    broken = macros.replace("sum(rate({{ metric }}", "sum(rate({{ metric }}_typo", 1)
+    broken = macros.replace(") (rate({{ metric }}", ") (rate({{ metric }}_typo", 1)
     templates = override(tmp_path, broken, "prometheus/_promql.j2")
     res = run_cli("validate", str(DURI_SPEC), "--templates", str(templates))
     assert res.returncode == 2
-    assert "output: prometheus/rules/recording.yml: group duri-brain.recording: " in res.stderr
+    assert "output: prometheus/rules/recording.yml: group duri-services.recording: " in res.stderr
     assert "which is neither in the metric catalogue nor a recording rule" in res.stderr
 
 

@@ -116,7 +116,7 @@ def test_an_expression_that_does_not_parse_is_an_output_error() -> None:
     build = render_spec(DURI_SPEC, DURI_OUT)
     files = dict(build.files)
     path = "prometheus/rules/recording.yml"
-    files[path] = files[path].replace("sum(rate(", "sum((rate(", 1)
+    files[path] = files[path].replace(") (rate(", ") ((rate(", 1)
     with pytest.raises(OutputError) as err:
         validate_outputs(build.plan, files)
     assert "PromQL does not parse" in str(err.value)

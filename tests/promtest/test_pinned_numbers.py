@@ -86,14 +86,15 @@ EDITS = [
     ),
     # node CPU: the same CPU's user seconds beside its idle ones
     ("recording.yml", "instance:node_cpu_utilisation:ratio", "", ', mode="idle"', "", "alerts.yml"),
-    # the errors rate's `or 0 * ...` fallback: absent while another service's requests count
+    # the errors rate's `or 0 * ...` fallback: no 0 recorded for another job's requests
     (
         "recording.yml",
         "service:http_requests_errors:rate5m",
-        "duri-brain",
-        '0 * sum(rate(http_requests_total{job="duri-brain"}',
-        "0 * sum(rate(http_requests_total",
-        "health.yml",
+        "",
+        "0 * sum by (service, tier) (rate(http_requests_total"
+        '{tier=~"brain|control|core|evolution"}',
+        "0 * sum by (service, tier) (rate(http_requests_total",
+        "alerts.yml",
     ),
     # a failed share's two windows: the traffic triples and falls back while firing
     ("health.yml", "PrometheusNotificationsFailing", "", "[5m]) >", "[10m]) >", "health.yml"),

@@ -253,7 +253,7 @@ def test_every_threshold_alert_is_silent_one_evaluation_before_it_fires() -> Non
     seen: dict[tuple[str, tuple[tuple[str, str], ...]], set[int]] = {}
     silent: dict[str, list[tuple[int, list[dict[str, str]]]]] = {}
     for group in doc["tests"]:
-        for case in group["alert_rule_test"]:
+        for case in group.get("alert_rule_test") or []:
             when = parse_duration(case["eval_time"])
             labels = [a["exp_labels"] for a in case.get("exp_alerts") or []]
             silent.setdefault(case["alertname"], []).append((when, labels))

@@ -35,9 +35,9 @@ CASES = [
         'errors: [{label: code, op: "=~", value: "5.."}]',
         'errors: [{label: code, op: "=~", value: "5..|429"}]',
         [
-            '  ~ service:api_requests_errors:rate5m{service="checkout"}',
-            '      sum_rate_or_zero_while selector: {job="checkout", code=~"5.."} -> '
-            '{job="checkout", code=~"5..|429"}',
+            "  ~ service:api_requests_errors:rate5m{}",  # the rule every service shares
+            '      sum_rate_or_zero_while selector: {tier="gold", code=~"5.."} -> '
+            '{tier="gold", code=~"5..|429"}',
             '      changes alert ErrorRateRegression{service="checkout", severity="warning"}',
             "      changes alert AvailabilityErrorBudgetBurn{"
             + BURN_1H.format(s=CHECKOUT, slo="availability"),
@@ -47,21 +47,25 @@ CASES = [
         "a service's selector changes",
         "selector: {job: checkout}",
         "selector: {job: shop-checkout}",
-        [
-            '      sum_rate selector: {job="checkout"} -> {job="shop-checkout"}',
-            '      changes alert ThroughputLow{service="checkout", severity="warning"}',
-            '      changes alert LatencyP99High{service="checkout", severity="critical"}',
-            '      changes alert LatencyP95Regression{service="checkout", severity="warning"}',
+        [  # the recorded signals read the service's label, put on by its (renamed) job
+            "  + scrape job shop-checkout",
+            "  - scrape job checkout",
+            '  ~ TargetDown{service="checkout", severity="critical"}',
+            '      expression: target_down(selector={job="checkout"}) -> '
+            'target_down(selector={job="shop-checkout"})',
         ],
     ),
     (
         "a service's container labels change",
         "container: {pod: checkout}",
         "container: {pod: checkout-main}",
-        [
-            '      sum_rate selector: {pod="checkout"} -> {pod="checkout-main"}',
-            '      changes alert ContainerCPUHigh{service="checkout", severity="warning"}',
-            '      changes alert ContainerMemoryHigh{service="checkout", severity="warning"}',
+        [  # which container series are the service's is cAdvisor's relabelling
+            "  ~ scrape job kubelet",
+            "      series relabelled: service=checkout where pod matches checkout, "
+            "tier=gold where service matches checkout -> service=checkout where pod matches "
+            "checkout-main, tier=gold where service matches checkout",
+            '  ~ MetricAbsent{metric="container_cpu_usage_seconds_total", service="checkout", '
+            'severity="critical"}',
         ],
     ),
     (
@@ -69,7 +73,7 @@ CASES = [
         "limits: {cpu: 0.5,",
         "limits: {cpu: 1,",
         [
-            '  ~ service:container_cpu_utilisation:ratio{service="checkout"}',
+            "  ~ service:container_cpu_utilisation:ratio{}",
             "      divide by: 0.5 -> 1",
             '      changes alert ContainerCPUHigh{service="checkout", severity="warning"}',
         ],
