@@ -28,13 +28,25 @@ ALERTS = rules("prometheus/rules/alerts.yml")
 RECORDS = rules("prometheus/rules/recording.yml")
 
 
+def _covers(rule: dict[str, Any], service: str) -> bool:
+    """Whether a rule fires for `service`: one of its own (its labels name it), or one the
+    services share whose selection takes it in (its tier, or its name, and not excluded)."""
+    labels = rule.get("labels") or {}
+    if "service" in labels:
+        return bool(labels["service"] == service)
+    tier = SPEC.services[service].tier
+    expr = rule["expr"]
+    named = _values(expr, "service", "=~|=") or set()
+    tiers = _values(expr, "tier", "=~|=") or set()
+    left_out = _values(expr, "service", "!~|!=") or set()
+    return (service in named or tier in tiers) and service not in left_out
+
+
 def alert(name: str, severity: str, service: str = "duri-core") -> dict[str, Any]:
     (match,) = [
         a
         for a in ALERTS
-        if a["alert"] == name
-        and a["labels"]["severity"] == severity
-        and a["labels"]["service"] == service
+        if a["alert"] == name and a["labels"]["severity"] == severity and _covers(a, service)
     ]
     return match
 
@@ -46,20 +58,8 @@ def _values(expr: str, label: str, ops: str) -> set[str] | None:
 
 
 def record(name: str, service: str) -> dict[str, Any]:
-    """The rule recording `name` for `service`: one of its own (its labels name it), or one
-    the services share whose selection takes it in (its tier, or its name, and not excluded)."""
-
-    def covers(rule: dict[str, Any]) -> bool:
-        if rule.get("labels"):
-            return bool(rule["labels"]["service"] == service)
-        tier = SPEC.services[service].tier
-        expr = rule["expr"]
-        named = _values(expr, "service", "=~|=") or set()
-        tiers = _values(expr, "tier", "=~|=") or set()
-        left_out = _values(expr, "service", "!~|!=") or set()
-        return (service in named or tier in tiers) and service not in left_out
-
-    (match,) = [r for r in RECORDS if r["record"] == name and covers(r)]
+    """The rule recording `name` for `service`."""
+    (match,) = [r for r in RECORDS if r["record"] == name and _covers(r, service)]
     return match
 
 

@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.scale.sizes import HEADER, Sizes, tree_sizes
 from bench.scale.specs import write_spec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,6 +63,7 @@ def main() -> None:
     sizes = [int(s) for s in opts.sizes.split(",")]
     obsgen = [sys.executable, "-m", "generator"]
     rows = []
+    outputs: list[tuple[str, Sizes]] = []
     with tempfile.TemporaryDirectory(prefix="obsgen-scale-") as tmp:
         work = Path(tmp)
         env = environment(work / "cache")
@@ -78,6 +80,7 @@ def main() -> None:
         first = measure([*duri_args, str(work / "duri-first")], work, 1, env)
         rows.append(("spec/duri.yaml (4 services) generate, first run", "", *first, "", ""))
         duri = measure([*duri_args, str(work / "duri")], work, opts.repeat, env)
+        outputs.append(("spec/duri.yaml (4 services)", tree_sizes(work / "duri")))
         rows.append(
             (
                 "spec/duri.yaml (4 services) generate",
@@ -95,6 +98,7 @@ def main() -> None:
                 [*obsgen, "generate", str(spec), "--out", str(out)], work, opts.repeat, env
             )
             files = sum(1 for p in out.rglob("*") if p.is_file())
+            outputs.append((f"{n} services", tree_sizes(out)))
             chk = measure([*obsgen, "check", str(spec), "--out", str(out)], work, opts.repeat, env)
             growth = (
                 f"{gen[0] / previous[1]:.1f}x time for {n // previous[0]}x services"
@@ -112,6 +116,10 @@ def main() -> None:
     print(f"{'case':<48} {'files':>6} {'wall s':>8} {'peak MiB':>9}  note")
     for name, count, wall, peak, note, _ in rows:
         print(f"{name:<48} {count:>6} {wall:>8.3f} {peak:>9.1f}  {note}")
+    print()
+    print(f"{'output of':<30} {HEADER}")
+    for name, figures in outputs:
+        print(f"{name:<30} {figures.row()}")
 
 
 if __name__ == "__main__":

@@ -202,7 +202,7 @@ def group(system: str, part: str, kind: str) -> str:
     return f"{part}.{kind}" if part.startswith(f"{system}") else f"{system}-{part}.{kind}"
 
 
-SHARED_GROUP_PART = "services"  # the recording rules every service shares
+SHARED_GROUP_PART = "services"  # the recording and threshold alert rules services share
 RECORDING_FILE = "prometheus/rules/recording.yml"
 HEALTH_FILE = "prometheus/rules/health.yml"  # missing data and the monitoring itself
 ALERTS_FILE = "prometheus/rules/alerts.yml"

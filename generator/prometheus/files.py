@@ -24,7 +24,8 @@ from generator.prometheus.model import (
     labels,
 )
 from generator.prometheus.regression import regression_alerts
-from generator.prometheus.rules import own_records, service_alerts, shared_records
+from generator.prometheus.rules import own_records, shared_records
+from generator.prometheus.sharing import shared_alerts
 from generator.spec import MetricType, Postgres, Spec
 
 
@@ -50,15 +51,15 @@ def recording_file(spec: Spec) -> RuleFile:
 
 
 def alerting_file(spec: Spec, watchdog: AlertRule) -> RuleFile:
-    """Every threshold and regression alert, then the `watchdog` in a group of its own."""
+    """The services' threshold alerts (shared, sharing.py), each service's regression and
+    custom alerts, node and datastore alerts, then the `watchdog` in a group of its own."""
     groups = [
+        Group(cv.group(spec.name, cv.SHARED_GROUP_PART, "alerts"), tuple(shared_alerts(spec)))
+    ]
+    groups += [
         Group(
             cv.group(spec.name, name, "alerts"),
-            tuple(
-                service_alerts(spec, name, svc)
-                + regression_alerts(spec, name, svc)
-                + custom_alerts(spec, name)
-            ),
+            tuple(regression_alerts(spec, name, svc) + custom_alerts(spec, name)),
         )
         for name, svc in sorted(spec.services.items())
     ]

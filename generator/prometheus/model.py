@@ -49,6 +49,9 @@ class AlertRule:
     direction: str = "above"  # "above" or "below"
     series: str = ""  # the recorded series the condition reads (for tests and dashboards)
     condition: str = ""  # when it fires, in words, threshold included, `for` not (catalogue)
+    # a rule shared by several services (sharing.py): the rule each would have on its own,
+    # with its service and tier as labels and its name in the annotations, as it fires
+    views: tuple[AlertRule, ...] = ()
 
     def label(self, name: str) -> str:
         """Value of one of the alert's static labels."""
@@ -91,8 +94,28 @@ class RuleFile:
     groups: tuple[Group, ...]
 
     def alerts(self) -> list[AlertRule]:
-        """Every alerting rule in the file."""
+        """Every alerting rule in the file, a shared rule as the rule of each service it
+        covers (what fires, per service: catalogue, routing, dashboards)."""
+        return [v for r in self.rules_alerting() for v in (r.views or (r,))]
+
+    def rules_alerting(self) -> list[AlertRule]:
+        """Every alerting rule in the file as written."""
         return [r for g in self.groups for r in g.rules if isinstance(r, AlertRule)]
+
+    def representatives(self) -> list[AlertRule]:
+        """Every alerting rule in the file, a shared rule as the rules of the services chosen
+        to stand for it (what the generated tests drive; the mapping test covers the others):
+        services are chosen, first covered first, until every shared rule covers one, and a
+        chosen service brings all its rules, so a test sees every alert that service fires."""
+        rules = self.rules_alerting()
+        chosen: set[str] = set()
+        for rule in rules:
+            if rule.views and not any(v.label("service") in chosen for v in rule.views):
+                chosen.add(rule.views[0].label("service"))
+        out: list[AlertRule] = []
+        for rule in rules:
+            out += [v for v in rule.views if v.label("service") in chosen] if rule.views else [rule]
+        return out
 
     def records(self) -> list[RecordingRule]:
         """Every recording rule in the file."""

@@ -234,11 +234,19 @@ def quantiles(spec: Spec) -> list[Decimal]:
     return sorted(wanted)
 
 
-def service_alerts(spec: Spec, name: str, service: Service) -> list[AlertRule]:
-    """Threshold alerts of one service, at its effective values (service > tier > global)."""
+SERVICE_TEMPLATE = "{{ $labels.service }}"  # a shared rule's annotations name the service so
+
+
+def service_alerts(
+    spec: Spec, name: str, service: Service, shared: bool = False
+) -> list[AlertRule]:
+    """Threshold alerts of one service, at its effective values (service > tier > global):
+    its own rules, or (`shared`) the rules as every service alike shares them, the service
+    and tier taken from the series and no selector yet (sharing.py)."""
     sig = spec.signals
-    static = labels(service=name, tier=service.tier)
-    mine = [("service", "=", name)]
+    static = () if shared else labels(service=name, tier=service.tier)
+    mine: Matchers = [] if shared else [("service", "=", name)]
+    who = SERVICE_TEMPLATE if shared else name
     limits = service_resources(spec, service).limits
     rules: list[AlertRule] = []
     if spec.alerts.latency:
@@ -252,7 +260,7 @@ def service_alerts(spec: Spec, name: str, service: Service) -> list[AlertRule]:
             "{{ $value | humanizeDuration }}",
         )
         latency = effective_alert(spec, ("services", name), "latency")
-        rules += threshold_alerts(spec, watch, latency, name, static, mine)
+        rules += threshold_alerts(spec, watch, latency, who, static, mine)
     watches = [
         (
             Watch(
@@ -292,6 +300,6 @@ def service_alerts(spec: Spec, name: str, service: Service) -> list[AlertRule]:
         ),
     ]
     for watch, alert, context in watches:
-        subject = name if watch.kind == "throughput" else replica_subject(spec, name)
+        subject = who if watch.kind == "throughput" else replica_subject(spec, who)
         rules += threshold_alerts(spec, watch, alert, subject, static, mine, context)
     return rules

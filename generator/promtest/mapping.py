@@ -1,30 +1,64 @@
-"""The mapping test: every service's raw series reach the recording rules as series of its own.
+"""The mapping test: every service's series reach the shared rules as series of its own.
 
 The service signals are recorded once for every service, `by (service, tier)` from the labels
-the scrape puts on the series (prometheus/ingestion.py). Threshold and SLO tests prove what a
-rule computes on the services they drive; this test proves who the result belongs to. It feeds
-each service's requests, latency buckets, one container replica and its network counters at
-once, beside another job's requests and a container no service names, and checks every
-recorded service signal holds exactly one series per service (per bucket, per replica) with
-the service's own labels, and none without a service: a series lost, doubled, merged with
-another service's or taken from a stranger fails it.
+the scrape puts on the series (prometheus/ingestion.py), and a threshold alert rule serves
+every service with the same settings (prometheus/sharing.py). Threshold and SLO tests prove
+what a rule computes on the service they drive (the first it covers); this test proves who
+each result belongs to. It feeds every service's requests, latency buckets, one container
+replica and its network counters at once, beside another job's requests and a container no
+service names, at levels past every threshold (traffic below the lowest throughput one,
+every request slower than the last bucket, each replica past the highest share), until
+every `for` has passed. Then each recorded service signal must hold exactly one series per
+service (per bucket, per replica) with the service's own labels and none without a service,
+and each shared alert must fire exactly once for each service it covers at each severity
+(`ALERTS`, counted): a series lost, doubled, merged with another service's or taken from a
+stranger, a service left out of a rule or in two, fails it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from generator.core import conventions as cv
 from generator.core.numbers import fmt
-from generator.prometheus import INGESTED, app_labels, box_labels
-from generator.promtest.cases import Ctx, Scenario, at, ceil_to
+from generator.prometheus import INGESTED, AlertRule, app_labels, box_labels, service_resources
+from generator.promtest.cases import Ctx, Scenario, at, ceil_to, seconds
 from generator.promtest.feeds import counter, gauge
 from generator.promtest.inputs import _sorted, replica, status_labels
-from generator.promtest.model import ExprCheck, InputSeries, Sample
+from generator.promtest.model import CaseError, ExprCheck, InputSeries, Sample
 from generator.spec import Spec
 
 STRANGER = "no-service"  # label value of series no service's selector names
-RATE = Decimal(1)  # requests, cores and bytes per second: any steady rate is recorded
+RATE = Decimal(1)  # network bytes per second, and requests without a throughput alert
+HALF = Decimal("0.5")
+ALERT_LABELS = ("alertname", "service", "severity", "tier")
+
+
+@dataclass(frozen=True)
+class _Levels:
+    """What every service is fed: requests per second, and the share of its container's
+    CPU and memory limits its replica uses."""
+
+    requests: Decimal
+    cpu: Decimal
+    memory: Decimal
+
+
+def _past(shared: list[AlertRule], kind: str) -> list[Decimal]:
+    return [v.threshold for r in shared if r.kind == kind for v in r.views if v.threshold]
+
+
+def _levels(shared: list[AlertRule]) -> _Levels:
+    """Levels past every shared threshold: half the lowest throughput threshold, halfway
+    from the highest CPU or memory share to 100 %."""
+    throughput = _past(shared, "throughput")
+    cpu, memory = _past(shared, "cpu"), _past(shared, "memory")
+    return _Levels(
+        min(throughput) * HALF if throughput else RATE,
+        (max(cpu) + 1) * HALF if cpu else HALF,
+        (max(memory) + 1) * HALF if memory else HALF,
+    )
 
 
 def _recorded(spec: Spec) -> list[tuple[str, tuple[str, ...]]]:
@@ -52,23 +86,39 @@ def _recorded(spec: Spec) -> list[tuple[str, tuple[str, ...]]]:
     return signals
 
 
-def _fed(ctx: Ctx, name: str, end: int) -> tuple[list[InputSeries], dict[str, str]]:
-    """Service `name`'s raw series as Prometheus stores them, and its replica's labels."""
+def _last_bucket(spec: Spec) -> Decimal:
+    return (spec.metrics[spec.signals.duration].buckets or (Decimal(1),))[-1]
+
+
+def _fed(
+    ctx: Ctx, name: str, end: int, levels: _Levels
+) -> tuple[list[InputSeries], dict[str, str]]:
+    """Service `name`'s raw series as Prometheus stores them, and its replica's labels: every
+    request slower than the last bucket (its percentiles read the last bound)."""
     spec, iv = ctx.spec, ctx.interval_s
     sig = spec.signals
     good, _ = status_labels(ctx)
     app = app_labels(spec, name)
-    last = (spec.metrics[sig.duration].buckets or (Decimal(1),))[-1]
     one = dict(replica(ctx, name, 1))
     box = box_labels(spec, name) | one
-    steady = [(0, RATE)]
+    limits = service_resources(spec, spec.services[name]).limits
+    traffic = [(0, levels.requests)]
+    none = [(0, Decimal(0))]
+    slowest = _sorted(app | {"le": fmt(_last_bucket(spec))})
     series = [
-        counter(sig.requests, _sorted(app | good), steady, end, iv)[0],
-        counter(f"{sig.duration}_bucket", _sorted(app | {"le": fmt(last)}), steady, end, iv)[0],
-        counter(f"{sig.duration}_bucket", _sorted(app | {"le": "+Inf"}), steady, end, iv)[0],
-        counter(sig.container_cpu, _sorted(box), steady, end, iv)[0],
-        gauge(sig.container_memory, _sorted(box), steady, end, iv)[0],
+        counter(sig.requests, _sorted(app | good), traffic, end, iv)[0],
+        counter(f"{sig.duration}_bucket", slowest, none, end, iv)[0],
+        counter(f"{sig.duration}_bucket", _sorted(app | {"le": "+Inf"}), traffic, end, iv)[0],
+        counter(sig.container_cpu, _sorted(box), [(0, limits.cpu * levels.cpu)], end, iv)[0],
+        gauge(
+            sig.container_memory,
+            _sorted(box),
+            [(0, Decimal(limits.memory) * levels.memory)],
+            end,
+            iv,
+        )[0],
     ]
+    steady = [(0, RATE)]
     series += [
         counter(metric, _sorted(box_labels(spec, name)), steady, end, iv)[0]
         for metric in (sig.container_network_receive, sig.container_network_transmit)
@@ -100,19 +150,46 @@ def _strangers(ctx: Ctx, end: int) -> list[InputSeries]:
     return series
 
 
-def mapping_scenarios(ctx: Ctx) -> list[Scenario]:
+def _alert_check(ctx: Ctx, shared: list[AlertRule], when: int) -> ExprCheck | None:
+    """Each shared alert firing once per service it covers and severity."""
+    last = _last_bucket(ctx.spec)
+    for rule in shared:
+        if rule.kind == "latency" and any(v.threshold and v.threshold >= last for v in rule.views):
+            raise CaseError(f"{rule.alert}: no latency past the last bucket ({fmt(last)}) fires it")
+    views = [v for r in shared for v in r.views]
+    if not views:
+        return None
+    counted = []
+    for a in views:
+        labels = {"alertname": a.alert, **dict(a.labels)}
+        counted.append(Sample("", _sorted({k: labels[k] for k in ALERT_LABELS}), Decimal(1)))
+    names = "|".join(sorted({r.alert for r in shared}))
+    return ExprCheck(
+        "ALERTS",
+        (("alertstate", "=", "firing"), ("alertname", "=~", names)),
+        at(when),
+        tuple(sorted(counted, key=lambda s: s.labels)),
+        "every service past every threshold of the shared alerts for longer than every for: "
+        "each fires once for each service it covers, at each severity, and for no other",
+        count_by=ALERT_LABELS,
+    )
+
+
+def mapping_scenarios(ctx: Ctx, shared: list[AlertRule]) -> list[Scenario]:
     """One scenario: every service's series and the strangers, then every recorded service
-    signal counted per service."""
+    signal counted per service, and every shared alert's firing per service and severity."""
     spec = ctx.spec
-    when = ceil_to(ctx.settle_s, ctx.step_s)
+    wait = max((seconds(r.for_) for r in shared), default=0)
+    when = ceil_to(ctx.settle_s + wait + ctx.step_s, ctx.step_s)
     end = when
+    levels = _levels(shared)
     series = _strangers(ctx, end)
     replicas: dict[str, dict[str, str]] = {}
     for name in sorted(spec.services):
-        fed, one = _fed(ctx, name, end)
+        fed, one = _fed(ctx, name, end, levels)
         series += fed
         replicas[name] = one
-    last = (spec.metrics[spec.signals.duration].buckets or (Decimal(1),))[-1]
+    last = _last_bucket(spec)
     checks = []
     for record, extra in _recorded(spec):
         keys = tuple(sorted((*INGESTED, *extra)))
@@ -134,6 +211,8 @@ def mapping_scenarios(ctx: Ctx) -> list[Scenario]:
                 count_by=keys,
             )
         )
+    alerts = _alert_check(ctx, shared, when)
+    checks += [alerts] if alerts else []
     metrics = frozenset(s.metric for s in series)
     return [
         Scenario(

@@ -144,7 +144,6 @@ def _scenarios(
         out[MAIN] += http_rate_scenarios(ctx[MAIN])
         out[MAIN] += datastore_scenarios(ctx[MAIN])
         out[MAIN] += node_ratio_scenarios(ctx[MAIN], {a.kind for a in alerts})
-    out[MAIN] += mapping_scenarios(ctx[MAIN])  # who each recorded service signal belongs to
     if slo_alerts:
         main, windows, long = slo_round_scenarios(
             ctx[SLO], ctx[SLO_WINDOWS], ctx[SLO_LONG], slos, slo_alerts
@@ -188,7 +187,11 @@ def plan_tests(
             continue
         loaded = [*recording, *([] if rule_file in recording else [rule_file])]
         stem = posixpath.splitext(posixpath.basename(rule_file.path))[0]
-        for family, scenarios in _scenarios(ctx, rule_file.alerts(), slos).items():
+        scenarios_of = _scenarios(ctx, rule_file.representatives(), slos)
+        if rule_file.path == cv.ALERTS_FILE:  # who each shared signal and alert belongs to
+            shared = [r for r in rule_file.rules_alerting() if r.views]
+            scenarios_of[MAIN] += mapping_scenarios(ctx[MAIN], shared)
+        for family, scenarios in scenarios_of.items():
             name = stem if family in (MAIN, stem) else f"{stem}-{family}"
             path = cv.test_file(name)
             here = posixpath.dirname(path)

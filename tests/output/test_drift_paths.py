@@ -39,12 +39,12 @@ def _drift(tmp_path: Path, duri: Build, path: str, edit: str) -> list[str]:
 
 
 def test_a_changed_rule_is_named_by_its_group_and_alert(tmp_path: Path, duri: Build) -> None:
-    core = 'p95_rate5m{service="duri-core"} > 0.5'
-    changes = _drift(tmp_path, duri, ALERTS, f"{core} => {core}5")
+    every = 'p95_rate5m{tier=~"brain|control|core|evolution"} > 0.5'
+    changes = _drift(tmp_path, duri, ALERTS, f"{every} => {every}5")
+    shown = "service:http_request_duration_seconds:" + every.removesuffix(" > 0.5")
     assert changes == [
-        'groups[duri-core.alerts].rules[LatencyP95High{severity="warning"}].expr: '
-        "'service:http_request_duration_seconds:p95_rate5m{service=\"duri-core\"} > 0.55' -> "
-        "'service:http_request_duration_seconds:p95_rate5m{service=\"duri-core\"} > 0.5'"
+        'groups[duri-services.alerts].rules[LatencyP95High{severity="warning"}].expr: '
+        f"'{shown} > 0.55' -> '{shown} > 0.5'"
     ]
 
 

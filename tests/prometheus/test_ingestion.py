@@ -99,7 +99,7 @@ def test_promtool_passes_the_mixed_spec_and_its_mapping_test(mixed: Build, tmp_p
         for c in g.get("promql_expr_test") or []
         if c["expr"].startswith("count by (")
     ]
-    assert len(counted) == 12  # one per recorded service signal
+    assert len(counted) == 13  # one per recorded service signal, and the shared alerts
     requests = next(c for c in counted if c["expr"].endswith("(service:http_requests:rate5m)"))
     assert len(requests["exp_samples"]) == 8
 
