@@ -35,6 +35,39 @@ def _recorded_labels(docs: dict[str, Any], name: str) -> list[dict[str, str]]:
     ]
 
 
+_TIERS = re.compile(r'^\s*tier\s*(=~|=)\s*"([a-z0-9|-]+)"\s*$')
+_TIER_IN_EXPR = re.compile(r'\btier\s*(=~|=)\s*"([a-z0-9|-]+)"')
+_BY = re.compile(r"\b(?:sum|avg|count|min|max)\s+by\s*\(([^)]*)\)")
+_BARE_AGGREGATION = re.compile(r"\b(?:sum|avg|count|min|max)\s*\(")
+
+
+def _recorded_tiers(docs: dict[str, Any], name: str) -> set[str] | None:
+    """The tiers every series recorded as `name` can carry: a rule's static tier, or the
+    tiers its own tier matchers select when every aggregation in it keeps the tier (None
+    when some rule's series may carry another tier, or none)."""
+    tiers: set[str] = set()
+    rules = [
+        rule
+        for doc in docs.values()
+        for group in doc.get("groups") or []
+        for rule in group.get("rules") or []
+        if rule.get("record") == name
+    ]
+    for rule in rules:
+        static = (rule.get("labels") or {}).get("tier")
+        if static is not None:
+            tiers.add(str(static))
+            continue
+        expr = str(rule["expr"])
+        matched = _TIER_IN_EXPR.findall(expr)
+        keeps = all("tier" in [x.strip() for x in by.split(",")] for by in _BY.findall(expr))
+        if not matched or not keeps or _BARE_AGGREGATION.search(expr):
+            return None
+        for _, values in matched:
+            tiers.update(values.split("|"))
+    return tiers if rules else None
+
+
 def _widens_the_good_fallback(mutant: Mutant, expr: str) -> bool:
     """The mutant changes only the fallback of `total - (good or 0 * total)`, so that it
     reads the same series or more, as long or longer: a matcher dropped or a longer window."""
@@ -72,8 +105,19 @@ def why_equivalent(mutant: Mutant, docs: dict[str, Any]) -> str | None:
                 "match label sets one to one (or on the service) and drop what finds no "
                 "partner (no or, no unless), so the extra series find no partner"
             )
-        exact = _MATCHER.match(dropped)
+        tiered = _TIERS.match(dropped)
         selectors = [m for m in _SELECTOR.finditer(expr) if dropped in m.group(2)]
+        if tiered and selectors:
+            allowed = set(tiered.group(2).split("|"))
+            sources = sorted({sel.group(1) for sel in selectors})
+            found = [_recorded_tiers(docs, n) for n in sources]
+            if all(t is not None and t <= allowed for t in found):
+                return (
+                    f"every series recorded as {', '.join(sources)} carries one of the tiers "
+                    f"{dropped} selects (each rule recording it selects only those, and keeps "
+                    "the tier)"
+                )
+        exact = _MATCHER.match(dropped)
         if exact and selectors:
             label, value = exact.groups()
             names, narrowed = set(), False

@@ -39,6 +39,9 @@ class Piece:
     roots: frozenset[RuleRef]  # rules the checks read directly (before following names)
 
 
+_ALERTNAMES = re.compile(r'\bALERTS\{[^}]*\balertname=~?"([^"]*)"')
+
+
 def _rules(docs: Mapping[str, Any]) -> Iterator[tuple[RuleRef, dict[str, Any]]]:
     for file, doc in docs.items():
         for g, group in enumerate(doc.get("groups") or []):
@@ -79,8 +82,12 @@ class Reads:
         self.edges = {ref: self.read_by(str(rule["expr"])) for ref, rule in _rules(docs)}
 
     def read_by(self, expr: str) -> frozenset[RuleRef]:
-        """The recording rules whose series some selector of `expr` can match."""
-        found = set()
+        """The recording rules whose series some selector of `expr` can match, and the
+        alerting rules whose `ALERTS` series it reads (by `alertname`, exact or `a|b`)."""
+        found: set[RuleRef] = set()
+        for names in _ALERTNAMES.findall(expr):
+            for alertname in names.split("|"):
+                found.update(ref for ref, _ in self.alerts.get(alertname, ()))
         for name, exact in _selectors(expr):
             for ref, labels in self.producers.get(name, ()):
                 if exact is None or all(labels.get(k, v) == v for k, v in exact.items()):

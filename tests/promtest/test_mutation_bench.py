@@ -130,3 +130,33 @@ def test_a_good_slis_fallback_reading_more_is_equivalent_reading_less_is_not() -
 
 def _recording_doc(expr: str) -> dict[str, Any]:
     return {"groups": [{"name": "g", "rules": [{"record": "x:y", "expr": expr}]}]}
+
+
+def _tiered(producers: list[str]) -> dict[str, Any]:
+    rules = [{"record": "s:x:rate5m", "expr": e} for e in producers]
+    rules.append(
+        {"alert": "XHigh", "expr": 's:x:rate5m{tier=~"a|b"} > 1', "labels": {"severity": "page"}}
+    )
+    return {"r.yml": {"groups": [{"name": "g", "rules": rules}]}}
+
+
+def test_a_tier_selection_every_recorded_series_passes_is_equivalent_a_narrower_one_is_not() -> (
+    None
+):
+    """`{tier=~"a|b"}` dropped reads the same series while every rule recording the series
+    selects only tiers a and b and keeps the tier; not once one records tier c, or sums the
+    tier away."""
+    for producers, equivalent in (
+        (['sum by (service, tier) (rate(x{tier=~"a|b"}[5m]))'], True),
+        (['sum by (service, tier) (rate(x{tier="a"}[5m]))'], True),
+        (['sum by (service, tier) (rate(x{tier=~"a|b|c"}[5m]))'], False),
+        (['sum by (service) (rate(x{tier=~"a|b"}[5m]))'], False),
+        (["sum by (service, tier) (rate(x[5m]))"], False),
+    ):
+        docs = _tiered(producers)
+        (drop,) = [
+            m
+            for m in rule_mutants("r.yml", docs["r.yml"])
+            if m.category == MATCHER and m.rule == len(producers)
+        ]
+        assert (why_equivalent(drop, docs) is not None) == equivalent, producers
