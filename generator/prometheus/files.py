@@ -30,7 +30,8 @@ from generator.spec import MetricType, Postgres, Spec
 
 
 def recording_file(spec: Spec) -> RuleFile:
-    """Every recording rule: per service, per node and per datastore."""
+    """Every recording rule: the services' (shared by every service reading its series through
+    its scrape job; ingestion.py), a service's own when it does not, per node and datastore."""
     groups = [
         Group(cv.group(spec.name, cv.SHARED_GROUP_PART, "recording"), tuple(shared_records(spec)))
     ]

@@ -1,4 +1,5 @@
-"""Plan the per-service recording rules and threshold alerts (latency, throughput, CPU, memory)."""
+"""Plan the services' recording rules (shared, or a service's own) and each service's threshold
+alerts (latency, throughput, CPU, memory; sharing.py shares them between services alike)."""
 
 from __future__ import annotations
 
