@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -22,8 +22,7 @@ def _names(expr: str) -> frozenset[str]:
     except Exception as exc:  # the parser raises a bare exception type with its message
         raise ValueError(f"PromQL does not parse: {exc}") from None
     names: set[str] = set()
-
-    def visit(node: Any) -> bool:
+    for node in nodes(tree):
         if isinstance(node, promql_parser.VectorSelector):
             if node.name:
                 names.add(node.name)
@@ -31,10 +30,34 @@ def _names(expr: str) -> frozenset[str]:
                 for matcher in node.matchers.matchers:
                     if matcher.name == "__name__":
                         names.add(matcher.value)
-        return True
-
-    promql_parser.walk(tree, visit)
     return frozenset(names)
+
+
+# The sub-expressions of each node type (literals and selectors have none).
+_CHILDREN = {
+    promql_parser.BinaryExpr: ("lhs", "rhs"),
+    promql_parser.AggregateExpr: ("expr", "param"),
+    promql_parser.ParenExpr: ("expr",),
+    promql_parser.UnaryExpr: ("expr",),
+    promql_parser.SubqueryExpr: ("expr",),
+    promql_parser.MatrixSelector: ("vector_selector",),
+}
+
+
+def nodes(tree: Any) -> Iterator[Any]:
+    """Every node of a parsed expression, each read once. promql_parser.walk re-reads the
+    subtrees below each node: a chain of 1,000 `or` took it 2 minutes, this a millisecond."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, promql_parser.Call):
+            stack.extend(node.args)
+            continue
+        for name in _CHILDREN.get(type(node), ()):
+            child = getattr(node, name)
+            if child is not None:
+                stack.append(child)
 
 
 def series_names(expr: str) -> set[str]:

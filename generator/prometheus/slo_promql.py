@@ -5,11 +5,10 @@ could not record or test (docs/slo.md)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import promql_parser
 
-from generator.prometheus.promql import series_names
+from generator.prometheus.promql import nodes, series_names
 from generator.prometheus.selector_expr import expand, probe, selector_expr_problems
 from generator.spec import PathT, PromqlSLI, Spec
 
@@ -33,15 +32,13 @@ def promql_sli_metrics(sli: PromqlSLI) -> frozenset[str]:
 
 def _from_nothing(text: str) -> list[str]:
     """Functions of FROM_NOTHING the expression calls, sorted."""
-    found: set[str] = set()
-
-    def visit(node: Any) -> bool:
-        if isinstance(node, promql_parser.Call) and node.func.name in FROM_NOTHING:
-            found.add(node.func.name)
-        return True
-
-    promql_parser.walk(promql_parser.parse(text), visit)
-    return sorted(found)
+    return sorted(
+        {
+            node.func.name
+            for node in nodes(promql_parser.parse(text))
+            if isinstance(node, promql_parser.Call) and node.func.name in FROM_NOTHING
+        }
+    )
 
 
 def _shape_problem(text: str) -> str | None:
