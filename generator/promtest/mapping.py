@@ -22,7 +22,14 @@ from decimal import Decimal
 
 from generator.core import conventions as cv
 from generator.core.numbers import fmt
-from generator.prometheus import INGESTED, AlertRule, app_labels, box_labels, service_resources
+from generator.prometheus import (
+    INGESTED,
+    AlertRule,
+    app_labels,
+    box_labels,
+    quantiles,
+    service_resources,
+)
 from generator.promtest.cases import Ctx, Scenario, at, ceil_to, seconds
 from generator.promtest.feeds import counter, gauge
 from generator.promtest.inputs import _sorted, replica, status_labels
@@ -71,10 +78,7 @@ def _recorded(spec: Spec) -> list[tuple[str, tuple[str, ...]]]:
         (cv.error_ratio(sig.requests), ()),
         (cv.bucket_rate(sig.duration), ("le",)),
     ]
-    quantiles = {Decimal(95), Decimal(99)}
-    if spec.alerts.latency:
-        quantiles.add(spec.alerts.latency.percentile)
-    signals += [(cv.quantile(sig.duration, fmt(q)), ()) for q in sorted(quantiles)]
+    signals += [(cv.quantile(sig.duration, fmt(q)), ()) for q in quantiles(spec)]
     signals += [
         (cv.container_cpu_rate(sig.container_cpu), replica_labels),
         (cv.CONTAINER_CPU_UTILISATION, replica_labels),
