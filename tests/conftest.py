@@ -10,10 +10,13 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from generator.pipeline import Build, build
+from generator.prometheus import AlertRule
 
 ROOT = Path(__file__).resolve().parent.parent
 DURI_SPEC = ROOT / "spec" / "duri.yaml"
@@ -135,3 +138,22 @@ def snapshot(directory: Path) -> dict[str, bytes]:
         for p in sorted(directory.rglob("*"))
         if p.is_file()
     }
+
+
+def rules_as_services_see_them(build: Build, path: str) -> list[tuple[str, dict[str, Any]]]:
+    """(group name, rule) of every rule of a rendered rule file, a rule services share
+    (prometheus/sharing.py, slo_sharing.py) once per service it covers, with that service's
+    labels and annotations (what its alerts carry when they fire) and the shared expression."""
+    doc = yaml.safe_load(build.files[path])
+    (planned,) = [f for f in build.plan.rule_files if f.path == path]
+    out = []
+    for group, plan_group in zip(doc["groups"], planned.groups, strict=True):
+        for rule, plan_rule in zip(group["rules"], plan_group.rules, strict=True):
+            for view in plan_rule.views or (None,):
+                seen = dict(rule)
+                if view is not None:
+                    seen["labels"] = dict(view.labels)
+                    if isinstance(view, AlertRule):
+                        seen["annotations"] = dict(view.annotations)
+                out.append((group["name"], seen))
+    return out

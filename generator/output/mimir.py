@@ -4,7 +4,10 @@ Mimir refuses a rule group of more rules than `ruler.max-rules-per-rule-group` (
 and a tenant of more groups than `ruler.max-rule-groups-per-tenant` (default 70); the spec's
 `mimir` section states the tenant's values. Larger groups are split into `<group>-2`, ... at
 SLO boundaries, so each SLO's recording rules stay in the group of the alerts reading them
-(rules of one group are evaluated in order, groups concurrently).
+(rules of one group are evaluated in order, groups concurrently). An SLO's run longer than the
+limit is cut: the slow group of SLO rules services share holds, per SLO, its window averages
+and each objective's burn rates and constants (DuRi: 28), and those read the averages one
+evaluation late (4m on windows of a day or more; no alert reads them).
 """
 
 from __future__ import annotations

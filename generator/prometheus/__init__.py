@@ -21,6 +21,7 @@ from generator.prometheus.ingestion import (
     box_labels,
     box_stranger,
     cadvisor_relabels,
+    ingested,
     reads_by_job,
 )
 from generator.prometheus.model import (
@@ -30,13 +31,15 @@ from generator.prometheus.model import (
     Labels,
     PrometheusConfig,
     RecordingRule,
+    Rule,
     RuleFile,
     labels,
 )
 from generator.prometheus.promql import expression_problem, known_series
 from generator.prometheus.rules import eq, quantiles, ratio, seconds_text
 from generator.prometheus.selector_expr import expand
-from generator.prometheus.slo import slo_plans, slo_rule_file
+from generator.prometheus.slo import slo_plans
+from generator.prometheus.slo_file import slo_rule_file
 from generator.prometheus.slo_model import BurnAlertPlan, SLOPlan
 from generator.prometheus.slo_promql import promql_sli_metrics, promql_sli_problems
 
@@ -51,6 +54,7 @@ __all__ = [
     "Labels",
     "PrometheusConfig",
     "RecordingRule",
+    "Rule",
     "RuleFile",
     "SLOPlan",
     "alerting_file",
@@ -67,6 +71,7 @@ __all__ = [
     "expand",
     "expression_problem",
     "health_file",
+    "ingested",
     "known_series",
     "labels",
     "output_labels",

@@ -23,9 +23,8 @@ from generator.prometheus.model import (
     ScrapeJob,
     labels,
 )
-from generator.prometheus.regression import regression_alerts
 from generator.prometheus.rules import own_records, shared_records
-from generator.prometheus.sharing import shared_alerts
+from generator.prometheus.sharing import shared_alerts, shared_regression_alerts
 from generator.spec import MetricType, Postgres, Spec
 
 
@@ -52,17 +51,13 @@ def recording_file(spec: Spec) -> RuleFile:
 
 
 def alerting_file(spec: Spec, watchdog: AlertRule) -> RuleFile:
-    """The services' threshold alerts (shared, sharing.py), each service's regression and
+    """The services' threshold and regression alerts (shared, sharing.py), each service's
     custom alerts, node and datastore alerts, then the `watchdog` in a group of its own."""
-    groups = [
-        Group(cv.group(spec.name, cv.SHARED_GROUP_PART, "alerts"), tuple(shared_alerts(spec)))
-    ]
+    shared = shared_alerts(spec) + shared_regression_alerts(spec)
+    groups = [Group(cv.group(spec.name, cv.SHARED_GROUP_PART, "alerts"), tuple(shared))]
     groups += [
-        Group(
-            cv.group(spec.name, name, "alerts"),
-            tuple(regression_alerts(spec, name, svc) + custom_alerts(spec, name)),
-        )
-        for name, svc in sorted(spec.services.items())
+        Group(cv.group(spec.name, name, "alerts"), tuple(custom_alerts(spec, name)))
+        for name in sorted(spec.services)
     ]
     groups.append(Group(cv.group(spec.name, "node", "alerts"), tuple(node_alerts(spec))))
     for name, store in sorted(spec.datastores.items()):

@@ -33,6 +33,8 @@ class RecordingRule:
     record: str
     expr: Expr
     labels: Labels = ()
+    # a rule shared by several services (slo_sharing.py): the rule each would have on its own
+    views: tuple[RecordingRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,10 @@ class AlertRule:
 
 
 Rule = RecordingRule | AlertRule
+
+
+def _service(rule: Rule) -> str:
+    return dict(rule.labels)["service"]
 
 
 def any_of(rules: Sequence[RecordingRule]) -> RecordingRule:
@@ -102,18 +108,23 @@ class RuleFile:
         """Every alerting rule in the file as written."""
         return [r for g in self.groups for r in g.rules if isinstance(r, AlertRule)]
 
-    def representatives(self) -> list[AlertRule]:
-        """Every alerting rule in the file, a shared rule as the rules of the services chosen
-        to stand for it (what the generated tests drive; the mapping test covers the others):
-        services are chosen, first covered first, until every shared rule covers one, and a
-        chosen service brings all its rules, so a test sees every alert that service fires."""
-        rules = self.rules_alerting()
+    def chosen(self) -> frozenset[str]:
+        """The services chosen to stand for the file's shared rules in the generated tests
+        (the mapping test covers the others): first covered first, until every shared rule,
+        recording or alerting, covers one."""
         chosen: set[str] = set()
-        for rule in rules:
-            if rule.views and not any(v.label("service") in chosen for v in rule.views):
-                chosen.add(rule.views[0].label("service"))
+        for rule in (r for g in self.groups for r in g.rules):
+            if rule.views and not any(_service(v) in chosen for v in rule.views):
+                chosen.add(_service(rule.views[0]))
+        return frozenset(chosen)
+
+    def representatives(self) -> list[AlertRule]:
+        """Every alerting rule in the file, a shared rule as the rules of the chosen services
+        (what the generated tests drive): a chosen service brings all its rules, so a test
+        sees every alert that service fires."""
+        chosen = self.chosen()
         out: list[AlertRule] = []
-        for rule in rules:
+        for rule in self.rules_alerting():
             out += [v for v in rule.views if v.label("service") in chosen] if rule.views else [rule]
         return out
 

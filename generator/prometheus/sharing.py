@@ -16,9 +16,13 @@ mapping test every one (promtest/mapping.py).
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
-from generator.prometheus.ingestion import selection
-from generator.prometheus.model import AlertRule, Expr
+from generator.prometheus.ingestion import Matchers, selection
+from generator.prometheus.model import AlertRule, Expr, RecordingRule, Rule
+from generator.prometheus.regression import regression_alerts
 from generator.prometheus.rules import service_alerts
 from generator.spec import Spec
 
@@ -26,27 +30,55 @@ KINDS = ("latency", "throughput", "cpu", "memory")  # the order of a service's t
 SEVERITIES = ("warning", "critical")
 
 
-def _static(views: list[AlertRule]) -> tuple[tuple[str, str], ...]:
-    """The labels every covered service's alert has alike beside its own (severity...), and
-    `service` or `tier` when all share one: the series carries the same value, so writing it
-    changes nothing that fires, but it tells two rules of one alert and severity apart
+R = TypeVar("R", bound=Rule)
+# a stand-in service, planned like any other to get the rule services alike share: its
+# name is what an annotation names the series' service with, and no service is called so
+SERVICE_REF = "{{ $labels.service }}"
+TIER_REF = "{{ $labels.tier }}"
+_REFS = frozenset({SERVICE_REF, TIER_REF})
+_STAND_IN = ("service", "=", SERVICE_REF)
+
+
+def common_labels(views: Sequence[Rule]) -> tuple[tuple[str, str], ...]:
+    """The labels every covered service's rule has alike beside its own (severity, slo...),
+    and `service` or `tier` when all share one: the series carries the same value, so writing
+    it changes nothing the rule records or fires, but it tells two rules of one name apart
     (Prometheus evaluates both; promtool's lint refuses them as duplicates)."""
     common = set(views[0].labels).intersection(*(set(v.labels) for v in views[1:]))
     return tuple(sorted(common))
 
 
-def _split(views: list[AlertRule], by: str) -> list[list[AlertRule]]:
-    parts: dict[str, list[AlertRule]] = {}
+def _name(rule: Rule) -> str:
+    return rule.alert if isinstance(rule, AlertRule) else rule.record
+
+
+def _split(views: list[R], by: str) -> list[list[R]]:
+    parts: dict[str, list[R]] = {}
     for view in views:
-        parts.setdefault(view.label(by), []).append(view)
+        parts.setdefault(dict(view.labels)[by], []).append(view)
     return [parts[k] for k in sorted(parts)]
+
+
+def unique(planned: list[tuple[R, list[R]]]) -> list[tuple[R, list[R]]]:
+    """Shared rules and the rules of the services each covers, two rules of one name alike
+    in their common labels split by tier, then by service, until each carries labels of its
+    own."""
+    for by in ("tier", "service"):
+        taken = Counter((_name(rule), common_labels(views)) for rule, views in planned)
+        planned = [
+            (rule, part)
+            for rule, views in planned
+            for part in (
+                _split(views, by) if taken[(_name(rule), common_labels(views))] > 1 else [views]
+            )
+        ]
+    return planned
 
 
 def shared_alerts(spec: Spec) -> list[AlertRule]:
     """The threshold alert rules of every service, one per distinct effective setting, in
-    the order a service's rules come (alert, severity, then first service covered). Two
-    rules of one alert and severity alike in their common labels are split by tier, then by
-    service, until each carries labels of its own."""
+    the order a service's rules come (alert, severity, then first service covered), made
+    unique for promtool's lint (`unique`)."""
     found: dict[str, tuple[tuple[int, int, str], AlertRule, list[AlertRule]]] = {}
     for name, service in sorted(spec.services.items()):
         alike = service_alerts(spec, name, service, shared=True)
@@ -58,26 +90,67 @@ def shared_alerts(spec: Spec) -> list[AlertRule]:
                 found[key] = (order, rule, [])
             found[key][2].append(view)
     planned = [(rule, views) for _, rule, views in sorted(found.values(), key=lambda x: x[0])]
-    for by in ("tier", "service"):
-        taken: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
-        for rule, views in planned:
-            named = (rule.alert, _static(views))
-            taken[named] = taken.get(named, 0) + 1
-        planned = [
-            (rule, part)
-            for rule, views in planned
-            for part in (_split(views, by) if taken[(rule.alert, _static(views))] > 1 else [views])
-        ]
     rules = []
-    for rule, views in planned:
+    for rule, views in unique(planned):
         names = [view.label("service") for view in views]
         args = {**rule.expr.args, "selector": selection(spec, names)}
         rules.append(
             dataclasses.replace(
                 rule,
                 expr=Expr(rule.expr.macro, args),
-                labels=_static(views),
+                labels=common_labels(views),
                 views=tuple(views),
             )
         )
     return rules
+
+
+def _select(value: Any, matchers: Matchers) -> Any:
+    """`value` (an expression's argument) with the stand-in's matcher replaced by `matchers`."""
+    if isinstance(value, Expr):
+        return Expr(value.macro, {k: _select(v, matchers) for k, v in value.args.items()})
+    if isinstance(value, list):
+        out: list[Any] = []
+        for item in value:
+            out += matchers if item == _STAND_IN else [_select(item, matchers)]
+        return out
+    return value
+
+
+def without_stand_in(rule: Rule) -> Rule:
+    """A stand-in's rule without the stand-in's labels (the series carries the service's)."""
+    kept = tuple((k, v) for k, v in rule.labels if v not in _REFS)
+    return dataclasses.replace(rule, labels=kept)
+
+
+def finish(spec: Spec, rule: Rule, views: Sequence[Rule]) -> Rule:
+    """A stand-in's rule selecting the services it covers instead, with the labels they share
+    and the rule each would have on its own."""
+    names = [dict(v.labels)["service"] for v in views]
+    expr = _select(rule.expr, selection(spec, names))
+    kept = common_labels(views)
+    if isinstance(rule, AlertRule):
+        alerts = tuple(v for v in views if isinstance(v, AlertRule))
+        return dataclasses.replace(rule, expr=expr, labels=kept, views=alerts)
+    records = tuple(v for v in views if isinstance(v, RecordingRule))
+    return dataclasses.replace(rule, expr=expr, labels=kept, views=records)
+
+
+def shared_regression_alerts(spec: Spec) -> list[AlertRule]:
+    """The services' regression alerts, one rule per distinct setting (regression.py plans
+    them for a stand-in service): every service alike but for its name shares them."""
+    found: dict[str, tuple[tuple[int, str], AlertRule, list[AlertRule]]] = {}
+    for name, service in sorted(spec.services.items()):
+        own = regression_alerts(spec, name, service)
+        stand_in = service.model_copy(update={"tier": TIER_REF})
+        alike = regression_alerts(spec, SERVICE_REF, stand_in)
+        for place, (rule, view) in enumerate(zip(alike, own, strict=True)):
+            rule = dataclasses.replace(rule, labels=without_stand_in(rule).labels)
+            found.setdefault(repr(rule), ((place, name), rule, []))[2].append(view)
+    planned = [(rule, views) for _, rule, views in sorted(found.values(), key=lambda x: x[0])]
+    out = []
+    for rule, views in unique(planned):
+        shared = finish(spec, rule, views)
+        assert isinstance(shared, AlertRule)
+        out.append(shared)
+    return out

@@ -16,7 +16,7 @@ from fractions import Fraction
 from generator.core import conventions as cv
 from generator.core import slo_math as sm
 from generator.core.numbers import fmt
-from generator.prometheus.model import AlertRule, Expr, Group, RecordingRule, Rule, RuleFile, labels
+from generator.prometheus.model import AlertRule, Expr, RecordingRule, Rule, labels
 from generator.prometheus.rules import seconds_text
 from generator.prometheus.slo_model import BurnAlertPlan, SLOPlan
 from generator.prometheus.slo_sli import sli_exprs
@@ -115,18 +115,28 @@ def _burn_rate(slo: SLOPlan, window: str, static: tuple[tuple[str, str], ...]) -
 
 
 def _budget_rules(slo: SLOPlan, static: tuple[tuple[str, str], ...]) -> list[Rule]:
-    """Budget remaining over the period (1 when no request came), objective, budget, info."""
+    """Budget remaining over the period (1 when no request came), objective, budget, info:
+    each recorded while the SLO recorded events over its period (its total events rate over
+    the period is a series), so a service's constants carry its labels from that series
+    and a rule can serve every service with the same objective (slo_sharing.py)."""
     info = dict(static) | {"objective": fmt(slo.objective), "period": slo.period}
     if slo.threshold is not None:
         info["threshold"] = fmt(slo.threshold)
+    sel = slo.selector()
+    events = cv.slo_requests(cv.SLO_PERIOD)
     remaining = Expr(
-        "slo_remaining", {"series": cv.slo_burn_rate(cv.SLO_PERIOD), "selector": slo.selector()}
+        "slo_remaining",
+        {"series": cv.slo_burn_rate(cv.SLO_PERIOD), "events": events, "selector": sel},
     )
+
+    def constant(value: Decimal) -> Expr:
+        return Expr("slo_constant", {"events": events, "selector": sel, "value": value})
+
     return [
         RecordingRule(cv.SLO_BUDGET_REMAINING, remaining, static),
-        RecordingRule(cv.SLO_OBJECTIVE, Expr("slo_constant", {"value": 1 - slo.budget}), static),
-        RecordingRule(cv.SLO_ERROR_BUDGET, Expr("slo_constant", {"value": slo.budget}), static),
-        RecordingRule(cv.SLO_INFO, Expr("slo_constant", {"value": Decimal(1)}), labels(**info)),
+        RecordingRule(cv.SLO_OBJECTIVE, constant(1 - slo.budget), static),
+        RecordingRule(cv.SLO_ERROR_BUDGET, constant(slo.budget), static),
+        RecordingRule(cv.SLO_INFO, constant(Decimal(1)), labels(**info)),
     ]
 
 
@@ -192,26 +202,16 @@ def burn_alert(spec: Spec, slo: SLOPlan, burn: BurnAlertPlan) -> AlertRule:
     )
 
 
-def slo_rule_file(spec: Spec, slos: list[SLOPlan]) -> RuleFile:
-    """prometheus/rules/slo.yml: per service a fast, a medium and a slow group."""
-    groups = []
-    by_service: dict[str, list[SLOPlan]] = {}
-    for slo in slos:
-        by_service.setdefault(slo.service, []).append(slo)
-    for service, mine in sorted(by_service.items()):
-        parts: dict[str, list[Rule]] = {speed: [] for speed in sm.SPEEDS}
-        for slo in mine:
-            static = labels(service=slo.service, tier=slo.tier, slo=slo.slo)
-            parts[sm.FAST] += _sli_rules(spec, slo, static)
-            for window in (*sm.WINDOWS, cv.SLO_PERIOD):
-                parts[sm.WINDOW_SPEED[window]] += _window_rules(slo, window, static)
-            for window in (*(w.long for w in sm.BURN_WINDOWS), cv.SLO_PERIOD):
-                parts[sm.WINDOW_SPEED[window]].append(_burn_rate(slo, window, static))
-            parts[sm.SLOW] += _budget_rules(slo, static)
-            for burn in slo.burns:
-                parts[sm.ALERT_SPEED[burn.severity]].append(burn_alert(spec, slo, burn))
-        for speed in sm.SPEEDS:
-            interval = sm.group_interval(speed, spec.prometheus.evaluation_interval)
-            name = cv.slo_group(spec.name, service, speed)
-            groups.append(Group(name, tuple(parts[speed]), interval))
-    return RuleFile(cv.SLO_FILE, tuple(groups))
+def plan_rules(spec: Spec, slo: SLOPlan) -> dict[str, list[Rule]]:
+    """The rules of one SLO of one service, per evaluation speed, each after those it reads."""
+    parts: dict[str, list[Rule]] = {speed: [] for speed in sm.SPEEDS}
+    static = labels(service=slo.service, tier=slo.tier, slo=slo.slo)
+    parts[sm.FAST] += _sli_rules(spec, slo, static)
+    for window in (*sm.WINDOWS, cv.SLO_PERIOD):
+        parts[sm.WINDOW_SPEED[window]] += _window_rules(slo, window, static)
+    for window in (*(w.long for w in sm.BURN_WINDOWS), cv.SLO_PERIOD):
+        parts[sm.WINDOW_SPEED[window]].append(_burn_rate(slo, window, static))
+    parts[sm.SLOW] += _budget_rules(slo, static)
+    for burn in slo.burns:
+        parts[sm.ALERT_SPEED[burn.severity]].append(burn_alert(spec, slo, burn))
+    return parts

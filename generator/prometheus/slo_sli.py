@@ -58,7 +58,6 @@ def sli_exprs(spec: Spec, slo: SLOPlan) -> tuple[Expr, Expr]:
     assert slo.definition is not None
     sli = slo.definition.sli
     mine = [("service", "=", slo.service)]
-    app = app_selector(spec, slo.service)
     metric = sli_metric(spec, slo.definition)
     if sli.ratio is not None:
         assert metric is not None
@@ -72,7 +71,7 @@ def sli_exprs(spec: Spec, slo: SLOPlan) -> tuple[Expr, Expr]:
                 Expr("slo_copy", {"series": cv.errors_rate(metric), "selector": mine}),
                 Expr("slo_copy", {"series": cv.requests_rate(metric), "selector": mine}),
             )
-        every = [*app, *excluded(ratio.exclude)]
+        every = [*app_selector(spec, slo.service), *excluded(ratio.exclude)]
         total = Expr("sum_rate", {"metric": metric, "selector": every, "window": WINDOW})
         if ratio.errors:
             bad = [*every, *pairs(ratio.errors)]
@@ -100,7 +99,7 @@ def sli_exprs(spec: Spec, slo: SLOPlan) -> tuple[Expr, Expr]:
                 ),
                 Expr("slo_sum", {"series": buckets, "selector": every}),
             )
-        kept = [*app, *excluded(latency.exclude)]
+        kept = [*app_selector(spec, slo.service), *excluded(latency.exclude)]
         every = [*kept, ("le", "=", "+Inf")]
         bucket = f"{metric}_bucket"
         return (
@@ -117,7 +116,7 @@ def sli_exprs(spec: Spec, slo: SLOPlan) -> tuple[Expr, Expr]:
         )
     if sli.gauge is not None:
         assert metric is not None
-        every = [*app, *excluded(sli.gauge.exclude)]
+        every = [*app_selector(spec, slo.service), *excluded(sli.gauge.exclude)]
         seconds = Decimal(parse_duration(WINDOW) // 1000)
         args = {"metric": metric, "selector": every, "window": WINDOW, "seconds": seconds}
         return Expr("slo_gauge_zeros", args), Expr("slo_gauge_samples", args)

@@ -10,7 +10,7 @@ from generator.promtest.examples import PARTS as EXAMPLE_PARTS
 from generator.promtest.examples import ExampleTest, example_tests
 from generator.promtest.inputs import REQUEST_RATE
 from generator.promtest.model import CaseError, RuleTestFile
-from generator.promtest.plan import plan_tests, slo_context
+from generator.promtest.plan import plan_tests, slo_context, standing_slos
 from generator.promtest.slo_outage import (
     fastest_page,
     outage_clean_s,
@@ -42,4 +42,5 @@ __all__ = [
     "outage_slos",
     "plan_tests",
     "slo_context",
+    "standing_slos",
 ]

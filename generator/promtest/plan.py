@@ -9,6 +9,7 @@ times as it can; the groups are evaluated in file order (promtool's own order is
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections import defaultdict
 from collections.abc import Sequence
@@ -28,9 +29,11 @@ from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
 from generator.promtest.network import network_scenarios
 from generator.promtest.node_ratios import node_ratio_scenarios
 from generator.promtest.regression import regression_scenarios
+from generator.promtest.regression_mapping import regression_mapping_scenarios
 from generator.promtest.replicas import CONTAINER_KINDS, replica_scenarios
 from generator.promtest.slo_long import INTERVAL_S as LONG_INTERVAL_S
 from generator.promtest.slo_long import STEP_S as LONG_STEP_S
+from generator.promtest.slo_mapping import slo_mapping_scenarios
 from generator.promtest.slo_rounds import slo_round_scenarios
 from generator.promtest.threshold import constant_scenario
 from generator.spec import Spec
@@ -175,6 +178,29 @@ def pack(scenarios: list[Scenario], ctx: Ctx) -> tuple[RuleTestGroup, ...]:
     )
 
 
+def _alone(found: dict[str, list[Scenario]], family: str, scenarios: list[Scenario]) -> None:
+    """Add mapping scenarios feeding recorded series to `family`, each in a test group of its
+    own: no other scenario there feeds the raw series the recording rules would write them
+    from."""
+    if scenarios:
+        metrics = frozenset(m for s in found.get(family, ()) for m in s.metrics)
+        found.setdefault(family, [])
+        found[family] += [dataclasses.replace(s, metrics=s.metrics | metrics) for s in scenarios]
+
+
+def standing_slos(rule_file: RuleFile, slos: Sequence[SLOPlan]) -> list[SLOPlan]:
+    """The SLOs the tests of `rule_file` drive: those of its shared rules' chosen services
+    (the mapping test maps every other service in), and every SLO no shared rule covers."""
+    chosen = rule_file.chosen()
+    shared = {
+        (d["service"], d["slo"])
+        for r in (r for g in rule_file.groups for r in g.rules)
+        for d in (dict(v.labels) for v in r.views)
+        if "slo" in d
+    }
+    return [s for s in slos if s.service in chosen or (s.service, s.slo) not in shared]
+
+
 def plan_tests(
     spec: Spec, rule_files: Sequence[RuleFile], slos: Sequence[SLOPlan]
 ) -> tuple[RuleTestFile, ...]:
@@ -187,10 +213,15 @@ def plan_tests(
             continue
         loaded = [*recording, *([] if rule_file in recording else [rule_file])]
         stem = posixpath.splitext(posixpath.basename(rule_file.path))[0]
-        scenarios_of = _scenarios(ctx, rule_file.representatives(), slos)
+        scenarios_of = _scenarios(ctx, rule_file.representatives(), standing_slos(rule_file, slos))
         if rule_file.path == cv.ALERTS_FILE:  # who each shared signal and alert belongs to
             shared = [r for r in rule_file.rules_alerting() if r.views]
-            scenarios_of[MAIN] += mapping_scenarios(ctx[MAIN], shared)
+            now = [r for r in shared if r.kind != "regression"]
+            scenarios_of[MAIN] += mapping_scenarios(ctx[MAIN], now)
+            then = [r for r in shared if r not in now]
+            _alone(scenarios_of, REGRESSION, regression_mapping_scenarios(ctx[REGRESSION], then))
+        if rule_file.path == cv.SLO_FILE:
+            _alone(scenarios_of, SLO, slo_mapping_scenarios(ctx[SLO], rule_file))
         for family, scenarios in scenarios_of.items():
             name = stem if family in (MAIN, stem) else f"{stem}-{family}"
             path = cv.test_file(name)

@@ -19,7 +19,7 @@ import yaml
 from generator.core import conventions as cv
 from generator.pipeline import Build
 from generator.plan import build_plan
-from tests.conftest import DURI_OUT, DURI_SPEC, FIXTURES, render_spec
+from tests.conftest import DURI_OUT, DURI_SPEC, FIXTURES, render_spec, rules_as_services_see_them
 
 SHOP_SPEC = FIXTURES / "shop" / "spec.yaml"
 Edit = Callable[[dict[str, Any]], None]
@@ -422,11 +422,9 @@ def test_overview_lists_firing_alerts_from_alerts_series(duri: Build) -> None:
 
 
 def slo_alert_exprs(build: Build, alert: str, service: str, long_window: str) -> list[str]:
-    doc = yaml.safe_load(build.files[cv.SLO_FILE])
     return [
         r["expr"]
-        for g in doc["groups"]
-        for r in g["rules"]
+        for _, r in rules_as_services_see_them(build, cv.SLO_FILE)
         if r.get("alert") == alert
         and r["labels"]["service"] == service
         and r["labels"]["long_window"] == long_window

@@ -67,20 +67,32 @@ def test_mimir_holds_every_rule_once_in_order_in_groups_of_at_most_20(duri: Buil
         assert group.get("interval") == plain.get("interval")
     assert joined == {g["name"]: g["rules"] for g in plain_groups(duri)}
     names = [g["name"] for g in split]
-    assert "duri-core.slo-slow-2" in names and len(names) == len(set(names))
+    assert "duri-services.slo-slow-2" in names and len(names) == len(set(names))
 
 
-def test_mimir_split_keeps_each_slo_with_its_records_and_alerts_in_one_group(
+def test_mimir_split_keeps_each_slo_that_fits_with_its_records_and_alerts_in_one_group(
     duri: Build,
 ) -> None:
-    home: dict[tuple[str, str], str] = {}
-    for path, doc in docs(duri, "mimir/").items():
+    """An SLO's run of rules within a group stays in one piece when it fits the limit; a
+    longer run is cut into consecutive pieces, in order."""
+    runs: dict[tuple[str, str], int] = {}
+    for group in plain_groups(duri):
+        for rule in group["rules"]:
+            slo = rule.get("labels", {}).get("slo")
+            if slo:
+                runs[(group["name"], slo)] = runs.get((group["name"], slo), 0) + 1
+    assert max(runs.values()) > 20 >= min(runs.values())  # both cases are exercised
+    home: dict[tuple[str, str], list[str]] = {}
+    for doc in docs(duri, "mimir/").values():
         for group in doc["groups"]:
             for rule in group["rules"]:
                 slo = rule.get("labels", {}).get("slo")
                 if slo:
-                    key = (f"{path}:{base_name(group['name'])}", slo)
-                    assert home.setdefault(key, group["name"]) == group["name"], key
+                    pieces = home.setdefault((base_name(group["name"]), slo), [])
+                    if not pieces or pieces[-1] != group["name"]:
+                        pieces.append(group["name"])
+    for key, pieces in home.items():
+        assert len(pieces) == (1 if runs[key] <= 20 else -(-runs[key] // 20)), (key, pieces)
 
 
 def test_mimir_namespaces_are_prefixed_with_the_system_and_count_the_tenants_groups(
@@ -153,14 +165,14 @@ def test_the_specs_mimir_limits_split_smaller_and_refuse_a_tenant_too_small(
     assert max(len(g["rules"]) for g in groups) == 8
     res = invoke_cli(
         "generate",
-        str(spec_with(tmp_path, "mimir: {max_groups_per_tenant: 30}\n")),
+        str(spec_with(tmp_path, "mimir: {max_groups_per_tenant: 15}\n")),
         "--out",
         str(tmp_path / "out"),
         "--target",
         "mimir",
     )
     assert res.returncode == 2
-    assert "mimir/: 37 rule groups, over the tenant's ruler.max-rule-groups-per-tenant (30" in (
+    assert "mimir/: 20 rule groups, over the tenant's ruler.max-rule-groups-per-tenant (15" in (
         res.stderr
     )
     assert not (tmp_path / "out").exists()
@@ -169,20 +181,14 @@ def test_the_specs_mimir_limits_split_smaller_and_refuse_a_tenant_too_small(
 def test_prometheus_rules_are_one_object_per_service(duri: Build) -> None:
     objects = docs(duri, "kubernetes/prometheusrules/")
     names = sorted(o["metadata"]["name"] for o in objects.values())
-    assert names == [
-        "duri",
-        "duri-brain",
-        "duri-control",
-        "duri-core",
-        "duri-evolution",
-        "duri-node",
-        "duri-postgres",
-        "duri-redis",
-    ]
-    core = objects["kubernetes/prometheusrules/duri-core.yaml"]
-    assert core["apiVersion"] == "monitoring.coreos.com/v1"
-    services = {r["labels"]["service"] for g in core["spec"]["groups"] for r in g["rules"]}
-    assert services == {"duri-core"}
+    # DuRi's four services own no rule of their own: the rules they share are the system's
+    assert names == ["duri", "duri-node", "duri-postgres", "duri-redis"]
+    node = objects["kubernetes/prometheusrules/duri-node.yaml"]
+    assert node["apiVersion"] == "monitoring.coreos.com/v1"
+    services = {r["labels"]["service"] for g in node["spec"]["groups"] for r in g["rules"]}
+    assert services == {"node"}
+    system = objects["kubernetes/prometheusrules/duri.yaml"]
+    assert "duri-services.slo-fast" in [g["name"] for g in system["spec"]["groups"]]
 
 
 def test_spec_labels_reach_every_prometheus_rule_and_service_monitor(tmp_path: Path) -> None:
@@ -292,7 +298,7 @@ def test_promtool_accepts_every_target_rule_group_with_target_keys_stripped(
             target = tmp_path / path.replace("/", "_")
             target.write_text(yaml.safe_dump({"groups": groups}))
             paths.append(str(target))
-    assert len(paths) == 8 + 8 + 4  # Thanos: recording, alerts, slo, health
+    assert len(paths) == 4 + 4 + 4  # rule objects, Mimir namespaces; Thanos: 4 rule files
     res = subprocess.run(
         [promtool, "check", "rules", "--lint-fatal", *paths], capture_output=True, text=True
     )
@@ -321,7 +327,7 @@ def test_targets_example_is_its_committed_golden() -> None:
 def test_a_target_rule_reading_an_undeclared_series_or_a_bad_object_is_refused(
     duri: Build,
 ) -> None:
-    path = "kubernetes/prometheusrules/duri-core.yaml"
+    path = "kubernetes/prometheusrules/duri-node.yaml"
     doc = yaml.safe_load(duri.files[path])
     doc["spec"]["groups"][0]["rules"][0]["expr"] = "sum(http_requests_totl)"
     doc["metadata"]["name"] = "Not_A_Name"
@@ -345,9 +351,9 @@ def test_a_target_rule_reading_an_undeclared_series_or_a_bad_object_is_refused(
             "spec/endpoints/0/port: 'http-metrics-port' does not match",
         ),
         (
-            "kubernetes/prometheusrules/duri-core.yaml",
-            lambda d: d["spec"]["groups"][2].update(interval="1h1d"),
-            "spec/groups/2/interval: '1h1d' does not match",
+            "kubernetes/prometheusrules/duri.yaml",
+            lambda d: d["spec"]["groups"][4].update(interval="1h1d"),
+            "spec/groups/4/interval: '1h1d' does not match",
         ),
         (
             "kubernetes/dashboards/duri-service.yaml",

@@ -124,7 +124,7 @@ def test_a_macro_may_return_a_whole_file_past_one_values_cap_but_not_past_the_ou
     # result is far past the cap on one value (4,000,000 characters)
     monkeypatch.setattr(sandbox, "MAX_TEXT", 20_000)
     files = build(DURI_SPEC, tmp_path / "out").files
-    assert len(files["prometheus/rules/alerts.yml"]) > 20_000
+    assert len(files["prometheus/rules/slo.yml"]) > 20_000
     monkeypatch.setattr(sandbox, "MAX_OUTPUT", 20_000)
     with pytest.raises(TemplateError, match="refuses an output of more than 20000 characters"):
         build(DURI_SPEC, tmp_path / "out")

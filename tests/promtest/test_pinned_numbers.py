@@ -100,30 +100,31 @@ EDITS = [
     ("health.yml", "PrometheusNotificationsFailing", "", "[5m]) >", "[10m]) >", "health.yml"),
     # the disk trend's window: a burst, then flat for the window
     ("health.yml", "NodeFilesystemFillingUp", "", "[6h]", "[12h]", "health.yml"),
-    # regression guards: every service's own, straddled at 0.995 and 1.005 req/s
-    ("alerts.yml", "LatencyP95Regression", "duri-brain", ">= 1 and", ">= 0.99 and", "regression"),
+    # regression guards, one rule each for the four services: straddled at 0.995 and 1.005
+    # req/s on the service standing for it
+    ("alerts.yml", "LatencyP95Regression", "", ">= 1 and", ">= 0.99 and", "regression"),
     (
         "alerts.yml",
         "ErrorRateRegression",
-        "duri-core",
+        "",
         "offset 1d) >= 1",
         "offset 1d) >= 1.01",
         "regression",
     ),
-    ("alerts.yml", "ThroughputRegression", "duri-evolution", ">= 1", ">= 0.99", "regression"),
+    ("alerts.yml", "ThroughputRegression", "", ">= 1", ">= 0.99", "regression"),
     # the traffic guard's own offset: a period ago, not half of one
     (
         "alerts.yml",
         "LatencyP95Regression",
-        "duri-control",
+        "",
         "offset 1d) >= 1",
         "offset 12h) >= 1",
         "regression",
     ),
     # the 2h window only the 1d ticket reads: errors and requests windows, by value
     ("slo.yml", "slo:sli_errors:rate2h", "latency", "[2h]", "[4h]", "short windows"),
-    ("slo.yml", "slo:sli_requests:rate2h", "duri-core", "[2h]", "[1h]", "short windows"),
-    ("slo.yml", "slo:sli_errors:rate2h", "duri-control", "[2h]", "[1h]", "short windows"),
+    ("slo.yml", "slo:sli_requests:rate2h", "availability", "[2h]", "[1h]", "short windows"),
+    ("slo.yml", "slo:sli_errors:rate2h", "availability", "[2h]", "[1h]", "short windows"),
     ("slo.yml", "slo:sli_requests:rate2h", "latency", "[2h]", "[4h]", "short windows"),
 ]
 

@@ -35,6 +35,8 @@ def _gaps(files: dict[str, str]) -> tuple[int, set[int]]:
     tests = yaml.safe_load(files["prometheus/tests/alerts-regression.yml"])
     gaps = set()
     for case in tests["tests"]:
+        if case["name"].startswith("every service's signals map"):  # the mapping: no gaps
+            continue
         times = sorted({parse_duration(c["eval_time"]) for c in case["alert_rule_test"]})
         assert len(times) == 3, case["name"]
         gaps.add(times[2] - times[1])

@@ -24,8 +24,7 @@ CASES = [
         "latency: {objective: 99, threshold: 0.05}",
         [
             '  ~ slo:sli_errors:rate5m{service="checkout", slo="latency"}',
-            '      slo_bucket_excess good: {service="checkout", le="0.3"} -> '
-            '{service="checkout", le="0.05"}',
+            '      slo_bucket_excess good: {tier="gold", le="0.3"} -> {tier="gold", le="0.05"}',
             "      changes alert LatencyErrorBudgetBurn{"
             + BURN_1H.format(s=CHECKOUT, slo="latency"),
         ],

@@ -14,7 +14,7 @@ from generator.pipeline import Build, build
 from tests.conftest import FIXTURES, require_tool
 
 BASE = (FIXTURES / "diff" / "every_field.yaml").read_text(encoding="utf-8")
-RATIO = 'service:api_requests_errors:ratio_rate5m{service="checkout"}'
+RATIO = 'service:api_requests_errors:ratio_rate5m{tier="gold"}'  # checkout, the one service of gold
 BASELINE = """baseline:
   latency_p95: 0.1
   latency_p99: 0.2

@@ -1,0 +1,70 @@
+"""SLO rules shared by every service with the same SLO settings (docs/scale.md).
+
+An SLO's rules read only the service's recorded series (its events rates over 5m, copied
+from the services' recording rules, which carry `service` and `tier`; ingestion.py), and
+every rule above them keeps the labels of the series it reads. So a rule written for one
+service is the rule of every service it would be written alike for, once its selector
+names those services instead of one: the 5m rates and every window average of an SLO are
+one rule each for all the services it covers; burn rates, budgets, constants and alerts,
+which carry the objective, one per distinct objective (per tier, with `objective: tier`).
+
+Each service's rules are planned twice, for itself and for a stand-in service whose name
+is `{{ $labels.service }}` (what an annotation names the service with); the stand-in's
+rules, less the stand-in labels, are the shared rules, equal ones merged. The stand-in's
+selector becomes the services' selection (ingestion.selection), and each shared rule keeps
+the rule each covered service would have on its own (`views`): the catalogue, routing and
+dashboards read those, the generated tests drive chosen services' and the mapping test
+every one (promtest/slo_mapping.py).
+
+An SLI reading what only the service's selector picks (a ratio with exclusions, a gauge,
+a promql SLI) keeps rules of its own (slo_file.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from generator.core import slo_math as sm
+from generator.prometheus.model import Rule
+from generator.prometheus.sharing import (
+    SERVICE_REF,
+    TIER_REF,
+    finish,
+    unique,
+    without_stand_in,
+)
+from generator.prometheus.slo import plan_rules
+from generator.prometheus.slo_model import SLOPlan
+from generator.prometheus.slo_sli import sli_exprs
+from generator.spec import Spec
+
+# SLI shapes reading the services' recorded series, which carry the service's labels
+SHAREABLE = frozenset({"slo_copy", "slo_bucket_excess", "slo_sum"})
+
+
+def shareable(spec: Spec, slo: SLOPlan) -> bool:
+    """Whether the SLO's rules for this service read only series carrying its labels."""
+    return all(e.macro in SHAREABLE for e in sli_exprs(spec, slo))
+
+
+def shared_slo_rules(spec: Spec, slos: Sequence[SLOPlan]) -> dict[str, list[Rule]]:
+    """Per evaluation speed, the rules of these SLOs, one per distinct rule, each after the
+    rules it reads: by SLO, then by place in an SLO's rules, then by first service covered;
+    made unique for promtool's lint (sharing.unique)."""
+    found: dict[tuple[str, str], tuple[tuple[str, int, str], Rule, list[Rule]]] = {}
+    for slo in sorted(slos, key=lambda s: (s.service, s.slo)):
+        own = plan_rules(spec, slo)
+        alike = plan_rules(spec, dataclasses.replace(slo, service=SERVICE_REF, tier=TIER_REF))
+        for speed in sm.SPEEDS:
+            for place, (rule, view) in enumerate(zip(alike[speed], own[speed], strict=True)):
+                rule = without_stand_in(rule)
+                key = (speed, repr(rule))
+                if key not in found:
+                    found[key] = ((slo.slo, place, slo.service), rule, [])
+                found[key][2].append(view)
+    out: dict[str, list[Rule]] = {}
+    for speed in sm.SPEEDS:
+        planned = sorted((v for k, v in found.items() if k[0] == speed), key=lambda x: x[0])
+        out[speed] = [finish(spec, r, vs) for r, vs in unique([(r, vs) for _, r, vs in planned])]
+    return out

@@ -1,0 +1,172 @@
+"""The SLO mapping test: every service's SLI series reach the shared SLO rules as its own.
+
+An SLO rule serves every service with the same SLO settings (prometheus/slo_sharing.py); the
+SLO tests prove what the rules compute on the services chosen to stand for them, this test
+proves who each result belongs to. It feeds every covered service's SLI series (the
+services' recorded 5m rates the SLO rules read) with every event bad at a rate that holds
+every alert's min_events in its shortest long window, until every group of the SLO rules
+has evaluated twice. Then every recorded SLO series must hold exactly one series per
+service, with its own service, tier and SLO labels (and, for the info series, its own
+objective), and every burn alert that a 100 % error ratio can trip must fire exactly once
+per service, SLO and window pair (`ALERTS`, counted): a service left out of a rule or in
+two of one series, or an objective given to the wrong tier, fails it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from math import ceil
+
+from generator.core import conventions as cv
+from generator.core import slo_math as sm
+from generator.prometheus import AlertRule, RecordingRule, Rule, RuleFile
+from generator.promtest.cases import Ctx, Scenario, at, ceil_to, seconds
+from generator.promtest.feeds import samples
+from generator.promtest.inputs import _sorted
+from generator.promtest.model import ExprCheck, InputSeries, Sample, Segment
+
+SERIES_LABELS = ("service", "slo", "tier")
+ALERT_LABELS = ("alertname", "long_window", "service", "severity", "short_window", "slo", "tier")
+CLOSE = Decimal("0.001")  # burn rate x budget within this of 1: floats, not a wrong budget
+
+
+def _labels(spec_tier: str, matchers: Sequence[tuple[str, str, str]]) -> dict[str, str]:
+    """The labels of the series a recorded-rate selector picks: `=` values as written, the
+    first alternative of a regex (a bucket bound printed either way), and the tier."""
+    out = {"tier": spec_tier}
+    for label, op, value in matchers:
+        out[label] = value.split("|")[0] if op == "=~" else value
+    return out
+
+
+def _fed(ctx: Ctx, views: Sequence[RecordingRule], rate: Decimal, end: int) -> list[InputSeries]:
+    """The SLI series the shared 5m rules read, for every service they cover: all events,
+    and none of them good."""
+    count = samples(end, ctx.interval_s) - 1
+    found: dict[tuple[str, tuple[tuple[str, str], ...]], Decimal] = {}
+    for view in views:
+        tier = dict(view.labels)["tier"]
+        expr = view.expr
+        if expr.macro == "slo_copy":  # the errors or the requests rate, all of them errors
+            found[(expr.args["series"], _sorted(_labels(tier, expr.args["selector"])))] = rate
+        elif expr.macro == "slo_bucket_excess":  # every request over the threshold
+            series = expr.args["series"]
+            found[(series, _sorted(_labels(tier, expr.args["total"])))] = rate
+            found[(series, _sorted(_labels(tier, expr.args["good"])))] = Decimal(0)
+        elif expr.macro == "slo_sum":
+            found[(expr.args["series"], _sorted(_labels(tier, expr.args["selector"])))] = rate
+    return [
+        InputSeries(metric, labels, (Segment(value, Decimal(0), count),))
+        for (metric, labels), value in sorted(found.items())
+    ]
+
+
+def _rate(ctx: Ctx, alerts: Sequence[AlertRule]) -> Decimal:
+    """Events per second holding twice every alert's min_events in its long window."""
+    need = Decimal(1)
+    for alert in alerts:
+        guard = ctx.spec.slos[alert.label("slo")].min_events
+        need = max(need, Decimal(ceil(2 * guard / seconds(alert.label("long_window")))))
+    return need
+
+
+def _last_evaluation(ctx: Ctx) -> int:
+    """A time by which every group of the SLO rules has evaluated at least twice."""
+    slowest = max(
+        seconds(sm.group_interval(speed, ctx.spec.prometheus.evaluation_interval) or "0s")
+        for speed in sm.SPEEDS
+    )
+    slowest = max(slowest, seconds(ctx.spec.prometheus.evaluation_interval), ctx.step_s)
+    return ceil_to(2 * slowest + ctx.settle_s, ctx.step_s)
+
+
+def _record_checks(rules: Sequence[RecordingRule], when: int) -> list[ExprCheck]:
+    """Per recorded SLO series, one series per service it covers, with that service's labels;
+    the objective and error budget each service's own, and each burn rate that budget's."""
+    by_record: dict[str, list[RecordingRule]] = {}
+    for rule in rules:
+        by_record.setdefault(rule.record, []).extend(rule.views)
+    checks = []
+    for record, views in by_record.items():
+        keys = tuple(sorted({k for v in views for k, _ in v.labels}))
+        counted = sorted((Sample("", v.labels, Decimal(1)) for v in views), key=lambda s: s.labels)
+        checks.append(
+            ExprCheck(
+                record,
+                (),
+                at(when),
+                tuple(counted),
+                f"{record}: one series per service each shared rule covers, with its labels",
+                count_by=keys,
+            )
+        )
+        if record in (cv.SLO_OBJECTIVE, cv.SLO_ERROR_BUDGET):
+            own = sorted(
+                (Sample(record, v.labels, v.expr.args["value"]) for v in views),
+                key=lambda s: s.labels,
+            )
+            checks.append(
+                ExprCheck(record, (), at(when), tuple(own), f"{record}: each service's own")
+            )
+        elif record.startswith(cv.slo_burn_rate("")):  # every event bad: 1 / its budget
+            product = f"{record} * on ({', '.join(SERIES_LABELS)}) {cv.SLO_ERROR_BUDGET}"
+            checks.append(
+                ExprCheck(
+                    f"{product} > {1 - CLOSE} < {1 + CLOSE}",
+                    (),
+                    at(when),
+                    tuple(counted),
+                    f"{record}: an error ratio of 1 over the service's own error budget",
+                    count_by=SERIES_LABELS,
+                )
+            )
+    return checks
+
+
+def _alert_check(alerts: Sequence[AlertRule], when: int) -> ExprCheck | None:
+    """Every burn alert a 100 % error ratio trips firing once per service, SLO and windows."""
+    views = [v for a in alerts for v in a.views if v.threshold is not None and v.threshold < 1]
+    if not views:
+        return None
+    counted = []
+    for v in views:
+        labels = {"alertname": v.alert, **dict(v.labels)}
+        counted.append(Sample("", _sorted({k: labels[k] for k in ALERT_LABELS}), Decimal(1)))
+    names = "|".join(sorted({v.alert for v in views}))
+    return ExprCheck(
+        "ALERTS",
+        (("alertstate", "=", "firing"), ("alertname", "=~", names)),
+        at(when),
+        tuple(sorted(counted, key=lambda s: s.labels)),
+        "every event of every service bad: each shared burn alert fires once for each "
+        "service, SLO and window pair it covers, and for no other",
+        count_by=ALERT_LABELS,
+    )
+
+
+def slo_mapping_scenarios(ctx: Ctx, rule_file: RuleFile) -> list[Scenario]:
+    """One scenario: every covered service's SLI series, every event bad; then every shared
+    SLO series counted per service and every shared burn alert's firing per service."""
+    shared: list[Rule] = [r for g in rule_file.groups for r in g.rules if r.views]
+    records = [r for r in shared if isinstance(r, RecordingRule)]
+    alerts = [r for r in shared if isinstance(r, AlertRule)]
+    if not records:
+        return []
+    when = _last_evaluation(ctx)
+    rate = _rate(ctx, [v for a in alerts for v in a.views])
+    read = (cv.slo_errors("5m"), cv.slo_requests("5m"))
+    sli = [v for r in records if r.record in read for v in r.views]
+    series = _fed(ctx, sli, rate, when)
+    checks = _record_checks(records, when)
+    alert = _alert_check(alerts, when)
+    checks += [alert] if alert else []
+    return [
+        Scenario(
+            "every service's SLI series map into the shared SLO rules",
+            frozenset(s.metric for s in series),
+            tuple(series),
+            (),
+            tuple(checks),
+        )
+    ]
