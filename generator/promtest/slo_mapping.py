@@ -14,6 +14,7 @@ two of one series, or an objective given to the wrong tier, fails it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from math import ceil
@@ -82,26 +83,45 @@ def _last_evaluation(ctx: Ctx) -> int:
 
 
 def _record_checks(rules: Sequence[RecordingRule], when: int) -> list[ExprCheck]:
-    """Per recorded SLO series, one series per service it covers, with that service's labels;
-    the objective and error budget each service's own, and each burn rate that budget's."""
+    """Every service's SLO series, counted: as many per service and SLO as shared rules
+    record for it (one lost or doubled is one off), the info series with its own objective;
+    the objective and error budget each service's own by value, and each burn rate that
+    budget's."""
     by_record: dict[str, list[RecordingRule]] = {}
     for rule in rules:
         by_record.setdefault(rule.record, []).extend(rule.views)
-    checks = []
-    for record, views in by_record.items():
-        keys = tuple(sorted({k for v in views for k, _ in v.labels}))
-        counted = sorted((Sample("", v.labels, Decimal(1)) for v in views), key=lambda s: s.labels)
-        checks.append(
-            ExprCheck(
-                record,
-                (),
-                at(when),
-                tuple(counted),
-                f"{record}: one series per service each shared rule covers, with its labels",
-                count_by=keys,
-            )
+    per_service: dict[tuple[tuple[str, str], ...], int] = {}
+    for views in by_record.values():
+        for v in views:
+            key = tuple((k, x) for k, x in v.labels if k in SERIES_LABELS)
+            per_service[key] = per_service.get(key, 0) + 1
+    names = "|".join(sorted(re.escape(r) for r in by_record))
+    checks = [
+        ExprCheck(
+            "",
+            (("__name__", "=~", names),),
+            at(when),
+            tuple(Sample("", k, Decimal(n)) for k, n in sorted(per_service.items())),
+            "every SLO series a shared rule records, counted per service and SLO: one series "
+            "of each, with the service's own labels",
+            count_by=SERIES_LABELS,
         )
-        if record in (cv.SLO_OBJECTIVE, cv.SLO_ERROR_BUDGET):
+    ]
+    for record, views in by_record.items():
+        counted = sorted((Sample("", v.labels, Decimal(1)) for v in views), key=lambda s: s.labels)
+        if record == cv.SLO_INFO:
+            keys = tuple(sorted({k for v in views for k, _ in v.labels}))
+            checks.append(
+                ExprCheck(
+                    record,
+                    (),
+                    at(when),
+                    tuple(counted),
+                    f"{record}: each service's own objective, period and threshold",
+                    count_by=keys,
+                )
+            )
+        elif record in (cv.SLO_OBJECTIVE, cv.SLO_ERROR_BUDGET):
             own = sorted(
                 (Sample(record, v.labels, v.expr.args["value"]) for v in views),
                 key=lambda s: s.labels,
