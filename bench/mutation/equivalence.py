@@ -86,6 +86,25 @@ def _widens_the_good_fallback(mutant: Mutant, expr: str) -> bool:
     return False
 
 
+_UNLESS_ON = re.compile(r"^(?P<left>.*) unless on \((?P<on>[^)]*)\) (?P<right>.*)$")
+
+
+def _only_unless_widened(expr: str, changed: str, dropped: str) -> bool:
+    """Whether the drop of `dropped` (label op value) changed only the right operand of
+    `A unless on (L) B`, with its label in L and `A` still selecting with it."""
+    before, after = _UNLESS_ON.match(expr), _UNLESS_ON.match(changed)
+    found = re.match(r"(\w+)\s*(=~|!~|!=|=)", dropped)
+    if not (before and after and found):
+        return False
+    on = {x.strip() for x in before.group("on").split(",")}
+    return (
+        after.group("left") == before.group("left")
+        and after.group("on") == before.group("on")
+        and found.group(1) in on
+        and dropped in before.group("left")
+    )
+
+
 def why_equivalent(mutant: Mutant, docs: dict[str, Any]) -> str | None:
     """Why the mutant cannot change any alert or recorded value, or None if it can."""
     rule = _rule(docs, mutant)
@@ -98,6 +117,12 @@ def why_equivalent(mutant: Mutant, docs: dict[str, Any]) -> str | None:
         )
     if mutant.category == MATCHER:
         dropped = mutant.what.rsplit(": drop ", 1)[1]
+        if _only_unless_widened(expr, str(mutant.value), dropped):
+            return (
+                "only the right operand of `unless on (...)` reads more series: unless only "
+                "removes left series, and the left operand still selects with this matcher on "
+                "a label it joins on, so the extra right series match no left one"
+            )
         one_to_one = not _AGGREGATION.search(expr) and not _KEEPS_UNMATCHED.search(_mask(expr))
         if expr.count(dropped) > 1 and one_to_one:
             return (

@@ -40,6 +40,7 @@ class Piece:
 
 
 _ALERTNAMES = re.compile(r'\bALERTS\{[^}]*\balertname=~?"([^"]*)"')
+_NAMES = re.compile(r'\{[^}]*\b__name__=~?"([^"]*)"')  # {__name__=~"a|b"}: reads a and b
 
 
 def _rules(docs: Mapping[str, Any]) -> Iterator[tuple[RuleRef, dict[str, Any]]]:
@@ -83,8 +84,12 @@ class Reads:
 
     def read_by(self, expr: str) -> frozenset[RuleRef]:
         """The recording rules whose series some selector of `expr` can match, and the
-        alerting rules whose `ALERTS` series it reads (by `alertname`, exact or `a|b`)."""
+        alerting rules whose `ALERTS` series it reads (by `alertname`, exact or `a|b`); a
+        selector by `__name__` (exact or `a|b`) reads every rule recording one of them."""
         found: set[RuleRef] = set()
+        for names in _NAMES.findall(expr):
+            for name in names.split("|"):
+                found.update(ref for ref, _ in self.producers.get(name, ()))
         for names in _ALERTNAMES.findall(expr):
             for alertname in names.split("|"):
                 found.update(ref for ref, _ in self.alerts.get(alertname, ()))

@@ -13,7 +13,8 @@ from generator.prometheus.files import (
     prometheus_config,
     recording_file,
 )
-from generator.prometheus.health import HEALTH_KINDS, health_file
+from generator.prometheus.health import HEALTH_KINDS
+from generator.prometheus.health_file import health_file
 from generator.prometheus.ingestion import (
     INGESTED,
     app_labels,

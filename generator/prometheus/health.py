@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from generator.core import conventions as cv
 from generator.core.numbers import parse_duration
-from generator.prometheus.model import AlertRule, Expr, Group, Labels, RuleFile, labels
+from generator.prometheus.model import AlertRule, Expr, Labels, labels
 from generator.prometheus.rules import HUNDRED, eq
 from generator.spec import Service, Spec
 
@@ -134,11 +134,17 @@ def target_down(spec: Spec, job: Job) -> AlertRule:
 
 @dataclass(frozen=True)
 class Needed:
-    """A metric some rule reads, the selector it reads it with, and whose job serves it."""
+    """A metric some rule reads, the selector it reads it with, and whose job serves it.
+    `each`: the series carry the service's `service` and `tier` (its own scrape job's, or
+    cAdvisor's relabelled), so the alert reads it by those and may be shared
+    (health_sharing.py); `exporter` is then the job serving it when that is not the
+    service's own (cAdvisor)."""
 
     metric: str
     selector: tuple[tuple[str, str, str], ...]
     job: Job
+    each: bool = False
+    exporter: str | None = None
 
 
 def needed(spec: Spec) -> list[Needed]:
@@ -148,13 +154,17 @@ def needed(spec: Spec) -> list[Needed]:
     node, cadvisor = by_service["node"], by_service["cadvisor"]
     out: list[Needed] = []
     for name, service in sorted(spec.services.items()):
-        app = tuple(eq(service.selector)) or (("job", "=", service_job(name, service)),)
-        box = tuple(eq(service.container))
         job = by_service[name]
-        out.append(Needed(sig.requests, app, job))
-        out.append(Needed(f"{sig.duration}_bucket", app, job))
-        out.append(Needed(sig.container_cpu, box, Job(cadvisor.name, name, service.tier)))
-        out.append(Needed(sig.container_memory, box, Job(cadvisor.name, name, service.tier)))
+        mine = (("service", "=", name),)
+        boxed = Job(cadvisor.name, name, service.tier)
+        for metric in (sig.requests, f"{sig.duration}_bucket"):
+            if set(service.selector) == {"job"}:  # its series: its job's, with its labels
+                out.append(Needed(metric, mine, job, each=True))
+            else:
+                app = tuple(eq(service.selector)) or (("job", "=", service_job(name, service)),)
+                out.append(Needed(metric, app, job))
+        for metric in (sig.container_cpu, sig.container_memory):
+            out.append(Needed(metric, mine, boxed, each=True, exporter=cadvisor.name))
     for metric in (
         sig.node_cpu,
         sig.node_memory_available,
@@ -174,20 +184,34 @@ def needed(spec: Spec) -> list[Needed]:
     return out
 
 
+def _absent_expr(need: Needed) -> Expr:
+    """absent() while the job is up; by `service` for a metric read by it (`each`)."""
+    if not need.each:
+        own = {"metric": need.metric, "selector": list(need.selector), "up": [eq_job(need)]}
+        return Expr("absent_while_up", own)
+    exporter = [("job", "=", need.exporter)] if need.exporter else None
+    args: dict[str, object] = {
+        "metric": need.metric,
+        "selector": list(need.selector),
+        "up": [("service", "=", need.job.service)],
+        "exporter": exporter,
+    }
+    return Expr("absent_while_up_each", args)
+
+
+def eq_job(need: Needed) -> tuple[str, str, str]:
+    """The matcher of the job serving the metric."""
+    return ("job", "=", need.job.name)
+
+
 def metric_absent(spec: Spec, need: Needed) -> AlertRule:
-    """The metric's series are gone while its job is up."""
+    """The metric's series are gone while its job is up (and, for a container's metric, the
+    service's job is there and cAdvisor's is up)."""
     job = need.job
     wait = spec.health.absent_for
     return AlertRule(
         alert=cv.METRIC_ABSENT,
-        expr=Expr(
-            "absent_while_up",
-            {
-                "metric": need.metric,
-                "selector": list(need.selector),
-                "up": [("job", "=", job.name)],
-            },
-        ),
+        expr=_absent_expr(need),
         for_=wait,
         labels=labels(
             metric=need.metric,
@@ -195,16 +219,20 @@ def metric_absent(spec: Spec, need: Needed) -> AlertRule:
             service=job.service,
             tier=job.tier,
         ),
-        annotations=_annotations(
-            spec,
-            cv.METRIC_ABSENT,
-            f"{job.service}: {need.metric} is missing",
-            f"The job serving {need.metric} for {job.service} is up, but no series has matched "
-            f"the rules' selector for {wait}: the rules and alerts reading it see nothing.",
-        ),
+        annotations=absent_annotations(spec, need.metric, job.service, wait),
         kind="metric_absent",
         series=need.metric,
         condition=f"no {need.metric} series while its job is up",
+    )
+
+
+def absent_annotations(spec: Spec, metric: str, service: str, wait: str) -> Labels:
+    return _annotations(
+        spec,
+        cv.METRIC_ABSENT,
+        f"{service}: {metric} is missing",
+        f"The job serving {metric} for {service} is up, but no series has matched "
+        f"the rules' selector for {wait}: the rules and alerts reading it see nothing.",
     )
 
 
@@ -326,24 +354,3 @@ def disk_fill(spec: Spec) -> AlertRule:
 
 def _seconds(duration: str) -> int:
     return parse_duration(duration) // 1000
-
-
-def health_file(spec: Spec) -> RuleFile | None:
-    """health.yml: target-down and absent alerts, then the monitoring's own (None when off)."""
-    if not spec.health.enabled:
-        return None
-    groups = [
-        Group(
-            cv.group(spec.name, "targets", "health"),
-            tuple(target_down(spec, job) for job in jobs(spec)),
-        ),
-        Group(
-            cv.group(spec.name, "metrics", "health"),
-            tuple(metric_absent(spec, need) for need in needed(spec)),
-        ),
-        Group(
-            cv.group(spec.name, "monitoring", "health"),
-            (*monitoring_alerts(spec), disk_fill(spec)),
-        ),
-    ]
-    return RuleFile(cv.HEALTH_FILE, tuple(groups))

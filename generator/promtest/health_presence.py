@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from generator.core import conventions as cv
-from generator.prometheus import AlertRule, Labels, app_labels
+from generator.prometheus import AlertRule, Labels, app_labels, box_labels, ingested
 from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, at, ceil_to, seconds
 from generator.promtest.health_cases import (
     LOOKBACK_S,
@@ -30,23 +30,64 @@ def target_down(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[Scenario]:
     for alert in alerts:
         job = selector_labels(alert)["job"]
         target = {"job": job, "instance": f"{job}-0"}
+        if alert.label("service") in ctx.spec.services:  # the scrape job's target labels
+            target |= ingested(ctx.spec, alert.label("service"))
         series.append(raw_series("up", target, const(1, up_for), const(0, down)))
         fired.append((alert, tuple(sorted(target.items()))))
     gone = [(a, tuple(sorted(selector_labels(a).items()))) for a in alerts]
+    healthy = _bystanders(ctx, alerts, end // ctx.interval_s + 1)
     return [
         Scenario(
             f"{name}: every target up, then down",
             frozenset({"up"}),
-            tuple(series),
+            (*series, *healthy),
             pinned_checks(ctx, name, alerts, start, fired, "up == 0"),
         ),
         Scenario(
             f"{name}: no target at all",
             frozenset({"up"}),
-            (),
+            tuple(healthy),
             pinned_checks(ctx, name, alerts, 0, gone, "the job without any target"),
         ),
     ]
+
+
+def _bystanders(ctx: Ctx, alerts: list[AlertRule], count: int) -> list[InputSeries]:
+    """A target up throughout for every service no alert here stands for: the services a
+    shared rule covers besides those driven (health_sharing.py), healthy, so that only the
+    driven ones fire (the mapping test drives the others)."""
+    driven = {a.label("service") for a in alerts}
+    out = []
+    for name, service in sorted(ctx.spec.services.items()):
+        if name not in driven:
+            job = service.selector.get("job", name)
+            target = {"job": job, "instance": f"{job}-0", **ingested(ctx.spec, name)}
+            out.append(raw_series("up", target, const(1, count)))
+    return out
+
+
+def _absent_inputs(
+    ctx: Ctx, alert: AlertRule
+) -> tuple[list[dict[str, str]], dict[str, str], dict[str, str]]:
+    """(the `up` series the alert's guard reads, the metric's series, the labels the alert
+    reads it by). A service's metric read by its `service` label (absent_while_up_each):
+    its scrape job's target, cAdvisor's for a container's metric, and the series as
+    Prometheus stores it; else the job and the selector's labels."""
+    if alert.expr.macro != "absent_while_up_each":
+        job = selector_labels(alert, "up")["job"]
+        labels = selector_labels(alert)
+        feed = {**labels, "instance": labels.get("instance", f"{job}-0")}
+        return [{"job": job, "instance": f"{job}-0"}], feed, labels
+    spec, service = ctx.spec, alert.label("service")
+    job = spec.services[service].selector.get("job", service)
+    ups = [{"job": job, "instance": f"{job}-0", **ingested(spec, service)}]
+    exporter = alert.expr.args["exporter"]
+    own = app_labels(spec, service)
+    if exporter is not None:
+        box = selector_labels(alert, "exporter")["job"]
+        ups.append({"job": box, "instance": f"{box}-0"})
+        own = box_labels(spec, service) | {"job": box}
+    return ups, own | {"instance": f"{ups[-1]['job']}-0"}, selector_labels(alert)
 
 
 def metric_absent(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[Scenario]:
@@ -65,16 +106,14 @@ def metric_absent(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[Scenario
     downs: dict[tuple[str, Labels], InputSeries] = {}
     fired = []
     for alert in alerts:
-        job = selector_labels(alert, "up")["job"]
-        up = {"job": job, "instance": f"{job}-0"}
-        key = ("up", tuple(sorted(up.items())))
-        series[key] = raw_series("up", up, const(1, total))
-        downs[key] = raw_series("up", up, const(1, present), const(0, total - present))
-        labels = selector_labels(alert)
+        ups, feed, labels = _absent_inputs(ctx, alert)
+        for up in ups:
+            key = ("up", tuple(sorted(up.items())))
+            series[key] = raw_series("up", up, const(1, total))
+            downs[key] = raw_series("up", up, const(1, present), const(0, total - present))
         metric = str(alert.expr.args["metric"])
-        feed = {**labels, "instance": labels.get("instance", f"{job}-0")}
         series[(metric, tuple(sorted(feed.items())))] = raw_series(metric, feed, const(1, present))
-        others = [("up", up | {"job": f"not-{job}"})]
+        others = [("up", up | {k: f"not-{up[k]}" for k in ("job", "service") if k in up})]
         others += [(metric, feed | {k: f"not-{v}"}) for k, v in labels.items()]
         for other, other_labels in others:
             key = (other, tuple(sorted(other_labels.items())))

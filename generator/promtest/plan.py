@@ -22,6 +22,7 @@ from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, seconds
 from generator.promtest.custom import custom_scenarios
 from generator.promtest.datastore import datastore_scenarios
 from generator.promtest.health import health_scenarios
+from generator.promtest.health_mapping import health_mapping_scenarios
 from generator.promtest.http_rates import http_rate_scenarios
 from generator.promtest.inputs import THRESHOLD_KINDS
 from generator.promtest.mapping import mapping_scenarios
@@ -220,6 +221,8 @@ def plan_tests(
             scenarios_of[MAIN] += mapping_scenarios(ctx[MAIN], now)
             then = [r for r in shared if r not in now]
             _alone(scenarios_of, REGRESSION, regression_mapping_scenarios(ctx[REGRESSION], then))
+        if rule_file.path == cv.HEALTH_FILE:
+            scenarios_of[MAIN] += health_mapping_scenarios(ctx[MAIN], rule_file)
         if rule_file.path == cv.SLO_FILE:
             _alone(scenarios_of, SLO, slo_mapping_scenarios(ctx[SLO], rule_file))
         for family, scenarios in scenarios_of.items():

@@ -16,7 +16,7 @@ import yaml
 from generator.core import conventions as cv
 from generator.grafana.checks import layout_problems
 from generator.pipeline import Build
-from tests.conftest import DURI_OUT, DURI_SPEC, render_spec
+from tests.conftest import DURI_OUT, DURI_SPEC, render_spec, rules_as_services_see_them
 from tests.grafana.test_grafana import dashboard, exprs, panel, panels, step_values, variant
 
 BOARDS = ("overview", "infrastructure")
@@ -43,12 +43,10 @@ def health_ids(build: Build, kind: str) -> set[int]:
 
 
 def health_rules(build: Build) -> dict[str, list[dict[str, Any]]]:
-    """The rendered health alerts by name."""
-    doc = yaml.safe_load(build.files[cv.HEALTH_FILE])
+    """The rendered health alerts by name, a shared rule once per service it covers."""
     out: dict[str, list[dict[str, Any]]] = {}
-    for group in doc["groups"]:
-        for rule in group["rules"]:
-            out.setdefault(rule["alert"], []).append(rule)
+    for _, rule in rules_as_services_see_them(build, cv.HEALTH_FILE):
+        out.setdefault(rule["alert"], []).append(rule)
     return out
 
 
@@ -77,8 +75,13 @@ def test_the_overview_and_infrastructure_dashboards_get_a_full_data_health_row(
 
 
 def test_the_targets_table_reads_up_of_every_job_target_down_watches(duri: Build) -> None:
-    # TargetDown is `up{job="x"} == 0 or absent(up{job="x"})`: the table reads that `up`
-    watched = [r["expr"].split(" == 0")[0] for r in health_rules(duri)["TargetDown"]]
+    # TargetDown watches `up{job="x"}` of each job (the services' in one shared rule, with
+    # an absent() term each): the table reads that `up`, a job at a time
+    (health,) = [f for f in duri.plan.rule_files if f.path == cv.HEALTH_FILE]
+    down = [a for a in health.alerts() if a.alert == "TargetDown"]
+    watched = [f'up{{job="{a.expr.args["selector"][0][2]}"}}' for a in down]
+    rendered = [r["expr"] for r in health_rules(duri)["TargetDown"]]
+    assert all(f"absent({w[:-1]}" in e for w, e in zip(watched, rendered, strict=True))
     jobs = [
         j["job_name"] for j in yaml.safe_load(duri.files[cv.PROMETHEUS_CONFIG])["scrape_configs"]
     ]

@@ -172,7 +172,7 @@ def test_the_specs_mimir_limits_split_smaller_and_refuse_a_tenant_too_small(
         "mimir",
     )
     assert res.returncode == 2
-    assert "mimir/: 20 rule groups, over the tenant's ruler.max-rule-groups-per-tenant (15" in (
+    assert "mimir/: 19 rule groups, over the tenant's ruler.max-rule-groups-per-tenant (15" in (
         res.stderr
     )
     assert not (tmp_path / "out").exists()

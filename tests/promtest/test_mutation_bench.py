@@ -160,3 +160,20 @@ def test_a_tier_selection_every_recorded_series_passes_is_equivalent_a_narrower_
             if m.category == MATCHER and m.rule == len(producers)
         ]
         assert (why_equivalent(drop, docs) is not None) == equivalent, producers
+
+
+def test_a_matcher_dropped_on_the_right_of_unless_on_a_joined_label_is_equivalent() -> None:
+    """`A unless on (service, tier) B` only removes A's series: a B series the dropped tier
+    matcher lets in has a tier no A series has. Dropped on the left, or on a label the
+    join ignores, it changes what fires."""
+    expr = (
+        'group by (service, tier) (up{tier="a"} == 1) unless on (service, tier) '
+        'group by (service, tier) (m{tier="a", env="x"})'
+    )
+    docs = {"a.yml": _doc(expr)}
+    drops = {
+        m.what.split(": ")[1] + (" right" if m.value.startswith(expr.split(" unless")[0]) else "")
+        for m in rule_mutants("a.yml", docs["a.yml"])
+        if m.category == MATCHER and why_equivalent(m, docs)
+    }
+    assert drops == {'drop tier="a" right'}

@@ -25,6 +25,7 @@ from generator.errors import SpecError
 from generator.output import validate_outputs
 from generator.output.rendering import render, yamlstr
 from generator.plan import build_plan, parse_spec
+from generator.prometheus.ingestion import re2_escape
 from generator.spec import load_text
 from tests.conftest import ROOT, require_tool
 
@@ -81,7 +82,7 @@ FIELDS: list[tuple[tuple[str | int, ...], str]] = [
     (("services", "api", "description"), "free"),
     (("metrics", "http_requests_total", "help"), "free"),
     (("services", "api", "selector", "job"), "selector:job"),
-    (("services", "api", "container", "name"), "selector:name"),
+    (("services", "api", "container", "name"), "relabel:name"),
     (("prometheus", "external_labels", "cluster"), "external"),
     (("slos", "availability", "errors", 0, "value"), "regex"),
     (("runbook_url",), "free"),
@@ -171,6 +172,15 @@ def test_hostile_strings_are_rejected_or_rendered_only_as_data(
     validate_outputs(plan, files)
     if kind.startswith("selector:"):
         assert value in matcher_values(files, kind.split(":", 1)[1])
+    elif kind.startswith("relabel:"):  # cAdvisor's relabelling names the service's container
+        config = yaml.safe_load(files["prometheus/prometheus.yml"])
+        entries = [
+            e for job in config["scrape_configs"] for e in job.get("metric_relabel_configs", [])
+        ]
+        label = kind.split(":", 1)[1]
+        assert any(
+            e["source_labels"] == [label] and e["regex"] == re2_escape(value) for e in entries
+        )
     elif kind == "external":
         config = yaml.safe_load(files["prometheus/prometheus.yml"])
         assert config["global"]["external_labels"]["cluster"] == value
