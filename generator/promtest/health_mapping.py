@@ -18,13 +18,12 @@ it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 
 from generator.prometheus import AlertRule, RuleFile, ingested
-from generator.promtest.cases import Ctx, Scenario, at, ceil_to, seconds
+from generator.promtest.cases import Ctx, Scenario, ceil_to, seconds
+from generator.promtest.firing import firing_once
 from generator.promtest.health_cases import const, raw_series, selector_labels
-from generator.promtest.inputs import _sorted
-from generator.promtest.model import ExprCheck, InputSeries, Sample
+from generator.promtest.model import ExprCheck, InputSeries
 
 DOWN_LABELS = ("alertname", "job", "service", "severity", "tier")
 ABSENT_LABELS = ("alertname", "metric", "service", "severity", "tier")
@@ -37,20 +36,12 @@ def _target(ctx: Ctx, name: str) -> dict[str, str]:
 
 
 def _count(views: Sequence[AlertRule], keys: tuple[str, ...], when: int, why: str) -> ExprCheck:
-    counted = []
-    for v in views:
-        labels = {"alertname": v.alert, **dict(v.labels)}
-        if "job" in keys:  # TargetDown's own rule reads up{job="..."}: the alert carries it
-            labels["job"] = selector_labels(v)["job"]
-        counted.append(Sample("", _sorted({k: labels[k] for k in keys}), Decimal(1)))
-    return ExprCheck(
-        "ALERTS",
-        (("alertstate", "=", "firing"), ("alertname", "=", views[0].alert)),
-        at(when),
-        tuple(sorted(counted, key=lambda s: s.labels)),
-        why,
-        count_by=keys,
-    )
+    """Each alert once per service; TargetDown with the job its own rule reads `up` of."""
+
+    def job(view: AlertRule) -> dict[str, str]:
+        return {"job": selector_labels(view)["job"]} if "job" in keys else {}
+
+    return firing_once(views, keys, when, why, job)
 
 
 def _scenario(name: str, series: list[InputSeries], check: ExprCheck) -> Scenario:

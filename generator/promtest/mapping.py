@@ -32,6 +32,7 @@ from generator.prometheus import (
 )
 from generator.promtest.cases import Ctx, Scenario, at, ceil_to, seconds
 from generator.promtest.feeds import counter, gauge
+from generator.promtest.firing import firing_once
 from generator.promtest.inputs import _sorted, replica, status_labels
 from generator.promtest.model import CaseError, ExprCheck, InputSeries, Sample
 from generator.spec import Spec
@@ -163,19 +164,12 @@ def _alert_check(ctx: Ctx, shared: list[AlertRule], when: int) -> ExprCheck | No
     views = [v for r in shared for v in r.views]
     if not views:
         return None
-    counted = []
-    for a in views:
-        labels = {"alertname": a.alert, **dict(a.labels)}
-        counted.append(Sample("", _sorted({k: labels[k] for k in ALERT_LABELS}), Decimal(1)))
-    names = "|".join(sorted({r.alert for r in shared}))
-    return ExprCheck(
-        "ALERTS",
-        (("alertstate", "=", "firing"), ("alertname", "=~", names)),
-        at(when),
-        tuple(sorted(counted, key=lambda s: s.labels)),
+    return firing_once(
+        views,
+        ALERT_LABELS,
+        when,
         "every service past every threshold of the shared alerts for longer than every for: "
         "each fires once for each service it covers, at each severity, and for no other",
-        count_by=ALERT_LABELS,
     )
 
 

@@ -18,9 +18,10 @@ from decimal import Decimal
 from math import ceil
 
 from generator.prometheus import AlertRule, ingested
-from generator.promtest.cases import Ctx, Scenario, at, ceil_to, seconds
+from generator.promtest.cases import Ctx, Scenario, ceil_to, seconds
+from generator.promtest.firing import firing_once
 from generator.promtest.inputs import _sorted
-from generator.promtest.model import CaseError, ExprCheck, InputSeries, Sample, Segment
+from generator.promtest.model import CaseError, InputSeries, Segment
 
 ALERT_LABELS = ("alertname", "service", "severity", "tier")
 WORSE = Decimal(1)  # a latency (seconds) or error ratio past any factor of 0 before
@@ -65,19 +66,12 @@ def regression_mapping_scenarios(ctx: Ctx, shared: Sequence[AlertRule]) -> list[
         for name in sorted({v.label("service") for v in views}):
             own = _sorted(ingested(ctx.spec, name))
             series.append(InputSeries(metric, own, values))
-    counted = []
-    for v in views:
-        labels = {"alertname": v.alert, **dict(v.labels)}
-        counted.append(Sample("", _sorted({k: labels[k] for k in ALERT_LABELS}), Decimal(1)))
-    names = "|".join(sorted({v.alert for v in views}))
-    check = ExprCheck(
-        "ALERTS",
-        (("alertstate", "=", "firing"), ("alertname", "=~", names)),
-        at(when),
-        tuple(sorted(counted, key=lambda s: s.labels)),
+    check = firing_once(
+        views,
+        ALERT_LABELS,
+        when,
         "every service's signals worse than one period ago past every threshold, for longer "
         "than the for: each shared regression alert fires once for each service it covers",
-        count_by=ALERT_LABELS,
     )
     return [
         Scenario(

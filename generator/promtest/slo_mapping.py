@@ -24,6 +24,7 @@ from generator.core import slo_math as sm
 from generator.prometheus import AlertRule, RecordingRule, Rule, RuleFile
 from generator.promtest.cases import Ctx, Scenario, at, ceil_to, seconds
 from generator.promtest.feeds import samples
+from generator.promtest.firing import firing_once
 from generator.promtest.inputs import _sorted
 from generator.promtest.model import ExprCheck, InputSeries, Sample, Segment
 
@@ -149,19 +150,12 @@ def _alert_check(alerts: Sequence[AlertRule], when: int) -> ExprCheck | None:
     views = [v for a in alerts for v in a.views if v.threshold is not None and v.threshold < 1]
     if not views:
         return None
-    counted = []
-    for v in views:
-        labels = {"alertname": v.alert, **dict(v.labels)}
-        counted.append(Sample("", _sorted({k: labels[k] for k in ALERT_LABELS}), Decimal(1)))
-    names = "|".join(sorted({v.alert for v in views}))
-    return ExprCheck(
-        "ALERTS",
-        (("alertstate", "=", "firing"), ("alertname", "=~", names)),
-        at(when),
-        tuple(sorted(counted, key=lambda s: s.labels)),
+    return firing_once(
+        views,
+        ALERT_LABELS,
+        when,
         "every event of every service bad: each shared burn alert fires once for each "
         "service, SLO and window pair it covers, and for no other",
-        count_by=ALERT_LABELS,
     )
 
 
