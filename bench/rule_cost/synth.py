@@ -25,6 +25,8 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from bench.rule_cost.slos import TIERS
+
 STATUSES = ("200", "404", "500", "503")
 METHODS = (("GET", 0.7), ("POST", 0.3))
 LE = ("0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf")
@@ -138,7 +140,10 @@ class _Series:
     __slots__ = ("buckets", "count", "counter_prefix", "hist_prefixes", "sum")
 
     def __init__(self, job: str, endpoint: str, method: str, status: str) -> None:
-        lab = {"job": job, "status": status, "method": method, "endpoint": endpoint}
+        # the labels the scrape job obsgen writes puts on every target: its service and tier
+        # (what the services' shared rules select and aggregate by)
+        own = {"service": job, "tier": TIERS[job][0]}
+        lab = {"job": job, **own, "status": status, "method": method, "endpoint": endpoint}
         self.counter_prefix = "http_requests_total" + _labels(**lab) + " "
         self.hist_prefixes = (
             *tuple(
