@@ -14,7 +14,7 @@ from generator.prometheus.files import (
     recording_file,
 )
 from generator.prometheus.health import HEALTH_KINDS
-from generator.prometheus.health_file import health_file
+from generator.prometheus.health_groups import health_file
 from generator.prometheus.ingestion import (
     INGESTED,
     app_labels,
