@@ -16,6 +16,7 @@ def slo_rule_file(spec: Spec, slos: list[SLOPlan]) -> RuleFile:
     share (slo_sharing.py), then those groups per service for an SLO whose SLI reads what
     only that service's rules can (its own selector, a promql SLI)."""
     shared = [s for s in slos if shareable(spec, s)]
+    done = {(s.service, s.slo) for s in shared}
     groups = []
     by_speed = shared_slo_rules(spec, shared)
     for speed in sm.SPEEDS:
@@ -25,7 +26,7 @@ def slo_rule_file(spec: Spec, slos: list[SLOPlan]) -> RuleFile:
             groups.append(Group(name, tuple(by_speed[speed]), interval))
     by_service: dict[str, list[SLOPlan]] = {}
     for slo in slos:
-        if slo not in shared:
+        if (slo.service, slo.slo) not in done:
             by_service.setdefault(slo.service, []).append(slo)
     for service, mine in sorted(by_service.items()):
         parts: dict[str, list[Rule]] = {speed: [] for speed in sm.SPEEDS}
