@@ -39,10 +39,6 @@ def _service_jobs(spec: Spec) -> dict[str, Job]:
     return {j.service: j for j in jobs(spec) if j.service in spec.services}
 
 
-def _labelled(job: Job) -> list[tuple[str, str, str]]:
-    return [("service", "=", job.service), ("tier", "=", job.tier)]
-
-
 def _rule(first: AlertRule, expr: Expr, views: list[AlertRule], stand_in: AlertRule) -> AlertRule:
     """The rule `views` share: `first`'s alert, reading `expr`, with the labels they share and
     the stand-in's annotations (the service named from the series)."""
@@ -88,21 +84,15 @@ def shared_metric_absent(spec: Spec, needs: list[Needed]) -> list[AlertRule]:
         key = (need.metric, rule.label("severity"), need.exporter or "")
         found.setdefault(key, []).append(rule)
     out = []
-    for key, rules in found.items():  # in the order a service's rules read them
-        metric, _, exporter = key
-        for _, views in unique([(rules[0], rules)]):
-            sel = selection(spec, [v.label("service") for v in views])
-            args = {
-                "metric": metric,
-                "selector": sel,
-                "up": sel,
-                "exporter": [("job", "=", exporter)] if exporter else None,
-            }
-            wait = views[0].for_
-            stand_in = dataclasses.replace(
-                views[0], annotations=absent_annotations(spec, metric, SERVICE_REF, wait)
-            )
-            out.append(_rule(views[0], Expr("absent_while_up_each", args), views, stand_in))
+    planned = [(rules[0], rules) for rules in found.values()]  # as a service's rules read them
+    for first, views in unique(planned):
+        exporter = first.expr.args["exporter"]
+        sel = selection(spec, [v.label("service") for v in views])
+        args = {"metric": first.series, "selector": sel, "up": sel, "exporter": exporter}
+        stand_in = dataclasses.replace(
+            first, annotations=absent_annotations(spec, first.series, SERVICE_REF, first.for_)
+        )
+        out.append(_rule(first, Expr("absent_while_up_each", args), views, stand_in))
     return out
 
 
