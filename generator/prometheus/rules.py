@@ -243,10 +243,11 @@ def service_alerts(
 ) -> list[AlertRule]:
     """Threshold alerts of one service, at its effective values (service > tier > global):
     its own rules, or (`shared`) the rules as every service alike shares them, the service
-    and tier taken from the series and no selector yet (sharing.py)."""
+    and tier taken from the series, selecting the stand-in `service` sharing.finish replaces
+    with the services the rule covers."""
     sig = spec.signals
     static = () if shared else labels(service=name, tier=service.tier)
-    mine: Matchers = [] if shared else [("service", "=", name)]
+    mine: Matchers = [("service", "=", SERVICE_TEMPLATE if shared else name)]
     who = SERVICE_TEMPLATE if shared else name
     limits = service_resources(spec, service).limits
     rules: list[AlertRule] = []

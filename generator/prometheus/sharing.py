@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from generator.prometheus.ingestion import Matchers, selection
 from generator.prometheus.model import AlertRule, Expr, RecordingRule, Rule
 from generator.prometheus.regression import regression_alerts
-from generator.prometheus.rules import service_alerts
+from generator.prometheus.rules import SERVICE_TEMPLATE, service_alerts
 from generator.spec import Spec
 
 KINDS = ("latency", "throughput", "cpu", "memory")  # the order of a service's threshold alerts
@@ -33,7 +33,7 @@ SEVERITIES = ("warning", "critical")
 R = TypeVar("R", bound=Rule)
 # a stand-in service, planned like any other to get the rule services alike share: its
 # name is what an annotation names the series' service with, and no service is called so
-SERVICE_REF = "{{ $labels.service }}"
+SERVICE_REF = SERVICE_TEMPLATE
 TIER_REF = "{{ $labels.tier }}"
 _REFS = frozenset({SERVICE_REF, TIER_REF})
 _STAND_IN = ("service", "=", SERVICE_REF)
@@ -75,34 +75,42 @@ def unique(planned: list[tuple[R, list[R]]]) -> list[tuple[R, list[R]]]:
     return planned
 
 
+def alike(entries: Iterable[tuple[Any, R, R]]) -> list[tuple[R, list[R]]]:
+    """(order, shared form, a service's own rule) of every service -> each distinct shared
+    form (equal text, equal rule), first order first, with the own rules of the services
+    it covers."""
+    found: dict[str, tuple[Any, R, list[R]]] = {}
+    for order, rule, view in entries:
+        found.setdefault(repr(rule), (order, rule, []))[2].append(view)
+    return [(rule, views) for _, rule, views in sorted(found.values(), key=lambda x: x[0])]
+
+
 def shared_alerts(spec: Spec) -> list[AlertRule]:
     """The threshold alert rules of every service, one per distinct effective setting, in
     the order a service's rules come (alert, severity, then first service covered), made
     unique for promtool's lint (`unique`)."""
-    found: dict[str, tuple[tuple[int, int, str], AlertRule, list[AlertRule]]] = {}
-    for name, service in sorted(spec.services.items()):
-        alike = service_alerts(spec, name, service, shared=True)
-        own = service_alerts(spec, name, service)
-        for rule, view in zip(alike, own, strict=True):
-            key = repr(rule)
-            if key not in found:
+
+    def entries() -> Iterator[tuple[tuple[int, int, str], AlertRule, AlertRule]]:
+        for name, service in sorted(spec.services.items()):
+            own = service_alerts(spec, name, service)
+            for rule, view in zip(
+                service_alerts(spec, name, service, shared=True), own, strict=True
+            ):
                 order = (KINDS.index(rule.kind), SEVERITIES.index(rule.label("severity")), name)
-                found[key] = (order, rule, [])
-            found[key][2].append(view)
-    planned = [(rule, views) for _, rule, views in sorted(found.values(), key=lambda x: x[0])]
-    rules = []
+                yield order, rule, view
+
+    planned = alike(entries())
+    return _finished(spec, planned)
+
+
+def _finished(spec: Spec, planned: list[tuple[AlertRule, list[AlertRule]]]) -> list[AlertRule]:
+    """The shared alert rules, made unique for promtool's lint, each selecting its services."""
+    out = []
     for rule, views in unique(planned):
-        names = [view.label("service") for view in views]
-        args = {**rule.expr.args, "selector": selection(spec, names)}
-        rules.append(
-            dataclasses.replace(
-                rule,
-                expr=Expr(rule.expr.macro, args),
-                labels=common_labels(views),
-                views=tuple(views),
-            )
-        )
-    return rules
+        shared = finish(spec, rule, views)
+        assert isinstance(shared, AlertRule)
+        out.append(shared)
+    return out
 
 
 def _select(value: Any, matchers: Matchers) -> Any:
@@ -117,7 +125,7 @@ def _select(value: Any, matchers: Matchers) -> Any:
     return value
 
 
-def without_stand_in(rule: Rule) -> Rule:
+def without_stand_in(rule: R) -> R:
     """A stand-in's rule without the stand-in's labels (the series carries the service's)."""
     kept = tuple((k, v) for k, v in rule.labels if v not in _REFS)
     return dataclasses.replace(rule, labels=kept)
@@ -139,18 +147,14 @@ def finish(spec: Spec, rule: Rule, views: Sequence[Rule]) -> Rule:
 def shared_regression_alerts(spec: Spec) -> list[AlertRule]:
     """The services' regression alerts, one rule per distinct setting (regression.py plans
     them for a stand-in service): every service alike but for its name shares them."""
-    found: dict[str, tuple[tuple[int, str], AlertRule, list[AlertRule]]] = {}
-    for name, service in sorted(spec.services.items()):
-        own = regression_alerts(spec, name, service)
-        stand_in = service.model_copy(update={"tier": TIER_REF})
-        alike = regression_alerts(spec, SERVICE_REF, stand_in)
-        for place, (rule, view) in enumerate(zip(alike, own, strict=True)):
-            rule = dataclasses.replace(rule, labels=without_stand_in(rule).labels)
-            found.setdefault(repr(rule), ((place, name), rule, []))[2].append(view)
-    planned = [(rule, views) for _, rule, views in sorted(found.values(), key=lambda x: x[0])]
-    out = []
-    for rule, views in unique(planned):
-        shared = finish(spec, rule, views)
-        assert isinstance(shared, AlertRule)
-        out.append(shared)
-    return out
+
+    def entries() -> Iterator[tuple[tuple[int, str], AlertRule, AlertRule]]:
+        for name, service in sorted(spec.services.items()):
+            stand_in = service.model_copy(update={"tier": TIER_REF})
+            shared = regression_alerts(spec, SERVICE_REF, stand_in)
+            own = regression_alerts(spec, name, service)
+            for place, (rule, view) in enumerate(zip(shared, own, strict=True)):
+                yield (place, name), without_stand_in(rule), view
+
+    planned = alike(entries())
+    return _finished(spec, planned)

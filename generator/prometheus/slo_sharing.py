@@ -30,6 +30,7 @@ from generator.prometheus.model import Rule
 from generator.prometheus.sharing import (
     SERVICE_REF,
     TIER_REF,
+    alike,
     finish,
     unique,
     without_stand_in,
@@ -52,19 +53,21 @@ def shared_slo_rules(spec: Spec, slos: Sequence[SLOPlan]) -> dict[str, list[Rule
     """Per evaluation speed, the rules of these SLOs, one per distinct rule, each after the
     rules it reads: by SLO, then by place in an SLO's rules, then by first service covered;
     made unique for promtool's lint (sharing.unique)."""
-    found: dict[tuple[str, str], tuple[tuple[str, int, str], Rule, list[Rule]]] = {}
-    for slo in sorted(slos, key=lambda s: (s.service, s.slo)):
-        own = plan_rules(spec, slo)
-        alike = plan_rules(spec, dataclasses.replace(slo, service=SERVICE_REF, tier=TIER_REF))
-        for speed in sm.SPEEDS:
-            for place, (rule, view) in enumerate(zip(alike[speed], own[speed], strict=True)):
-                rule = without_stand_in(rule)
-                key = (speed, repr(rule))
-                if key not in found:
-                    found[key] = ((slo.slo, place, slo.service), rule, [])
-                found[key][2].append(view)
+    every = sorted(slos, key=lambda s: (s.service, s.slo))
+    planned = [
+        (
+            slo,
+            plan_rules(spec, dataclasses.replace(slo, service=SERVICE_REF, tier=TIER_REF)),
+            plan_rules(spec, slo),
+        )
+        for slo in every
+    ]
     out: dict[str, list[Rule]] = {}
     for speed in sm.SPEEDS:
-        planned = sorted((v for k, v in found.items() if k[0] == speed), key=lambda x: x[0])
-        out[speed] = [finish(spec, r, vs) for r, vs in unique([(r, vs) for _, r, vs in planned])]
+        entries = (
+            ((slo.slo, place, slo.service), without_stand_in(rule), view)
+            for slo, shared, own in planned
+            for place, (rule, view) in enumerate(zip(shared[speed], own[speed], strict=True))
+        )
+        out[speed] = [finish(spec, r, vs) for r, vs in unique(alike(entries))]
     return out
