@@ -17,6 +17,7 @@ import yaml
 
 from generator.pipeline import Build, build
 from generator.prometheus import AlertRule
+from generator.promtest.model import Each, RuleTestGroup
 
 ROOT = Path(__file__).resolve().parent.parent
 DURI_SPEC = ROOT / "spec" / "duri.yaml"
@@ -157,3 +158,13 @@ def rules_as_services_see_them(build: Build, path: str) -> list[tuple[str, dict[
                         seen["annotations"] = dict(view.annotations)
                 out.append((group["name"], seen))
     return out
+
+
+def set_members(group: RuleTestGroup, each: Each) -> list[dict[str, str]]:
+    """The members a mapping check expects (promtest/members.py), read back from its test
+    group's `obsgen_member{set="…"}` input series, without the set label."""
+    return [
+        {k: v for k, v in s.labels if k != "set"}
+        for s in group.series
+        if s.metric == each.series and ("set", each.set) in s.labels
+    ]

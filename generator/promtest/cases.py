@@ -85,3 +85,24 @@ def within(value: Decimal, spread: Decimal) -> tuple[Decimal, Decimal]:
         low.quantize(digits, rounding=ROUND_FLOOR).normalize(),
         high.quantize(digits, rounding=ROUND_CEILING).normalize(),
     )
+
+
+def driven_services(spec: Spec, alerts: list[AlertRule], least: int = 1) -> list[str]:
+    """The services whose series the value tests of the shared recording rules feed, in
+    name order: those `alerts` are of (a shared rule's chosen services: the mapping test maps
+    every other service in), then the first service of each selector and container label
+    shape none of them has (so each stranger matcher is proved on a service of its shape),
+    then the first others until there are `least`."""
+    names = sorted(spec.services)
+    picked = {a.label("service") for a in alerts} & set(names)
+
+    def shape(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        service = spec.services[name]
+        return tuple(sorted(service.selector)), tuple(sorted(service.container))
+
+    shapes = {shape(n) for n in picked}
+    for name in names:
+        if shape(name) not in shapes or len(picked) < least:
+            shapes.add(shape(name))
+            picked.add(name)
+    return [n for n in names if n in picked]

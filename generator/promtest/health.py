@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from generator.core import conventions as cv
 from generator.prometheus import AlertRule
-from generator.promtest.cases import Ctx, Scenario
+from generator.promtest.cases import Ctx, Scenario, driven_services
 from generator.promtest.health_disk import disk_fill
 from generator.promtest.health_monitoring import counter_share, gauge_low, increased
 from generator.promtest.health_presence import metric_absent, missing_is_not_zero, target_down
@@ -31,7 +31,10 @@ def health_scenarios(ctx: Ctx, name: str, alerts: list[AlertRule]) -> list[Scena
     """The scenarios proving the health alerts named `name` (TargetDown's also prove how the
     recorded rates read missing data)."""
     if name == cv.TARGET_DOWN:
-        return [*target_down(ctx, name, alerts), missing_is_not_zero(ctx)]
+        return [
+            *target_down(ctx, name, alerts),
+            missing_is_not_zero(ctx, driven_services(ctx.spec, alerts, least=2)),
+        ]
     if name == cv.METRIC_ABSENT:
         return metric_absent(ctx, name, alerts)
     out = []

@@ -10,9 +10,9 @@ healthy, and this test proves who each alert belongs to, in three groups:
 - every service's job up, and cAdvisor's, with none of their metrics: MetricAbsent fires once
   per service and metric.
 
-`ALERTS` is counted per alert, service, severity and tier (and job, or metric): a service
-left out of a rule or in two, or an absent() term naming another service or no job, fails
-it.
+`ALERTS` is checked per alert, service, severity and tier (and job, or metric) against the
+expected members (members.py): a service left out of a rule or in two, or an absent() term
+naming another service or no job, fails it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from generator.prometheus import AlertRule, RuleFile, ingested
 from generator.promtest.cases import Ctx, Scenario, ceil_to, seconds
 from generator.promtest.firing import firing_once
 from generator.promtest.health_cases import const, raw_series, selector_labels
-from generator.promtest.model import ExprCheck, InputSeries
+from generator.promtest.members import MEMBER, Members
+from generator.promtest.model import InputSeries
 
 DOWN_LABELS = ("alertname", "job", "service", "severity", "tier")
 ABSENT_LABELS = ("alertname", "metric", "service", "severity", "tier")
@@ -35,17 +36,25 @@ def _target(ctx: Ctx, name: str) -> dict[str, str]:
     return {"job": job, "instance": f"{job}-0", **ingested(ctx.spec, name)}
 
 
-def _count(views: Sequence[AlertRule], keys: tuple[str, ...], when: int, why: str) -> ExprCheck:
-    """Each alert once per service; TargetDown with the job its own rule reads `up` of."""
+def _scenario(
+    name: str,
+    series: list[InputSeries],
+    views: Sequence[AlertRule],
+    keys: tuple[str, ...],
+    when: int,
+    why: str,
+    count: int,
+) -> Scenario:
+    """A group of `series` (`count` samples each) and each alert of `views` firing once per
+    service at `when` (members.py); TargetDown with the job its own rule reads `up` of."""
 
     def job(view: AlertRule) -> dict[str, str]:
         return {"job": selector_labels(view)["job"]} if "job" in keys else {}
 
-    return firing_once(views, keys, when, why, job)
-
-
-def _scenario(name: str, series: list[InputSeries], check: ExprCheck) -> Scenario:
-    return Scenario(name, frozenset({"up"}), tuple(series), (), (check,))
+    members = Members()
+    checks = firing_once(members, views, keys, when, why, job)
+    fed = [*series, *members.series(count)]
+    return Scenario(name, frozenset({"up", MEMBER}), tuple(fed), (), tuple(checks))
 
 
 def health_mapping_scenarios(ctx: Ctx, rule_file: RuleFile) -> list[Scenario]:
@@ -74,26 +83,24 @@ def health_mapping_scenarios(ctx: Ctx, rule_file: RuleFile) -> list[Scenario]:
             _scenario(
                 "every service's target down maps into the shared TargetDown rules",
                 [*down, *others],
-                _count(
-                    downs,
-                    DOWN_LABELS,
-                    when,
-                    "every service's target down: TargetDown "
-                    "fires once for each service, and for no other",
-                ),
+                downs,
+                DOWN_LABELS,
+                when,
+                "every service's target down: TargetDown fires once for each service, and for "
+                "no other",
+                count,
             )
         )
         out.append(
             _scenario(
                 "every service's job without any target maps into its own absent() term",
                 others,
-                _count(
-                    downs,
-                    DOWN_LABELS,
-                    when,
-                    "no target of any service: each service's "
-                    "absent() term fires once, for that service only",
-                ),
+                downs,
+                DOWN_LABELS,
+                when,
+                "no target of any service: each service's absent() term fires once, for that "
+                "service only",
+                count,
             )
         )
     if absents:
@@ -120,14 +127,12 @@ def health_mapping_scenarios(ctx: Ctx, rule_file: RuleFile) -> list[Scenario]:
             _scenario(
                 "every service's metrics gone while its job is up map into MetricAbsent",
                 ups,
-                _count(
-                    [*absents, *own],
-                    ABSENT_LABELS,
-                    when,
-                    "every service's job up "
-                    "without its metrics: MetricAbsent fires once for each service and "
-                    "metric",
-                ),
+                [*absents, *own],
+                ABSENT_LABELS,
+                when,
+                "every service's job up without its metrics: MetricAbsent fires once for each "
+                "service and metric",
+                count,
             )
         )
     return out

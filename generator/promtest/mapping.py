@@ -11,8 +11,9 @@ every request slower than the last bucket, each replica past the highest share),
 every `for` has passed. Then each recorded service signal must hold exactly one series per
 service (per bucket, per replica) with the service's own labels and none without a service,
 and each shared alert must fire exactly once for each service it covers at each severity
-(`ALERTS`, counted): a series lost, doubled, merged with another service's or taken from a
-stranger, a service left out of a rule or in two, fails it.
+(`ALERTS`; each expected member written once, members.py): a series lost, doubled, merged
+with another service's or taken from a stranger, a service left out of a rule or in two,
+fails it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from generator.core.numbers import fmt
 from generator.prometheus import (
     INGESTED,
     AlertRule,
+    Labels,
     app_labels,
     box_labels,
     quantiles,
@@ -34,7 +36,8 @@ from generator.promtest.cases import Ctx, Scenario, at, ceil_to, seconds
 from generator.promtest.feeds import counter, gauge
 from generator.promtest.firing import firing_once
 from generator.promtest.inputs import _sorted, replica, status_labels
-from generator.promtest.model import CaseError, ExprCheck, InputSeries, Sample
+from generator.promtest.members import Members, each_of, total
+from generator.promtest.model import CaseError, ExprCheck, InputSeries
 from generator.spec import Spec
 
 STRANGER = "no-service"  # label value of series no service's selector names
@@ -155,7 +158,9 @@ def _strangers(ctx: Ctx, end: int) -> list[InputSeries]:
     return series
 
 
-def _alert_check(ctx: Ctx, shared: list[AlertRule], when: int) -> ExprCheck | None:
+def _alert_checks(
+    ctx: Ctx, members: Members, shared: list[AlertRule], when: int
+) -> list[ExprCheck]:
     """Each shared alert firing once per service it covers and severity."""
     last = _last_bucket(ctx.spec)
     for rule in shared:
@@ -163,8 +168,9 @@ def _alert_check(ctx: Ctx, shared: list[AlertRule], when: int) -> ExprCheck | No
             raise CaseError(f"{rule.alert}: no latency past the last bucket ({fmt(last)}) fires it")
     views = [v for r in shared for v in r.views]
     if not views:
-        return None
+        return []
     return firing_once(
+        members,
         views,
         ALERT_LABELS,
         when,
@@ -173,44 +179,48 @@ def _alert_check(ctx: Ctx, shared: list[AlertRule], when: int) -> ExprCheck | No
     )
 
 
+def _record_checks(
+    ctx: Ctx, members: Members, replicas: dict[str, dict[str, str]], when: int
+) -> list[ExprCheck]:
+    """Each recorded service signal: as many series per service (and replica) as it was fed
+    (two buckets), with the service's own labels, and no other series."""
+    spec = ctx.spec
+    checks = []
+    for record, extra in _recorded(spec):
+        keys = tuple(sorted((*INGESTED, *(k for k in extra if k != "le"))))
+        per = 2 if "le" in extra else 1  # the last bucket and +Inf
+        table: dict[Labels, Decimal | None] = {}
+        for name in sorted(spec.services):
+            own = {"service": name, "tier": spec.services[name].tier} | replicas[name]
+            table[_sorted({k: v for k, v in own.items() if k in keys})] = Decimal(per)
+        what = f"per replica ({', '.join(extra)})" if extra and per == 1 else "per service"
+        proves = (
+            f"{record}: {per} series {what}, with the service's own labels; none from another "
+            "job's or container's series"
+        )
+        counted = ExprCheck(record, (), at(when), (), proves, count_by=keys)
+        checks += each_of(members, counted, table)
+        checks.append(total(ExprCheck(record, (), at(when), (), proves), per * len(table)))
+    return checks
+
+
 def mapping_scenarios(ctx: Ctx, shared: list[AlertRule]) -> list[Scenario]:
     """One scenario: every service's series and the strangers, then every recorded service
     signal counted per service, and every shared alert's firing per service and severity."""
     spec = ctx.spec
     wait = max((seconds(r.for_) for r in shared), default=0)
     when = ceil_to(ctx.settle_s + wait + ctx.step_s, ctx.step_s)
-    end = when
     levels = _levels(shared)
-    series = _strangers(ctx, end)
+    series = _strangers(ctx, when)
     replicas: dict[str, dict[str, str]] = {}
     for name in sorted(spec.services):
-        fed, one = _fed(ctx, name, end, levels)
+        fed, one = _fed(ctx, name, when, levels)
         series += fed
         replicas[name] = one
-    last = _last_bucket(spec)
-    checks = []
-    for record, extra in _recorded(spec):
-        keys = tuple(sorted((*INGESTED, *extra)))
-        samples = []
-        for name in sorted(spec.services):
-            own = {"service": name, "tier": spec.services[name].tier} | replicas[name]
-            for le in (fmt(last), "+Inf") if "le" in extra else (None,):
-                labels = {k: v for k, v in own.items() if k in keys}
-                labels |= {"le": le} if le is not None else {}
-                samples.append(Sample("", _sorted(labels), Decimal(1)))
-        checks.append(
-            ExprCheck(
-                record,
-                (),
-                at(when),
-                tuple(sorted(samples, key=lambda s: s.labels)),
-                f"{record}: one series per service{' and ' + '/'.join(extra) if extra else ''}, "
-                "with the service's own labels; none from another job's or container's series",
-                count_by=keys,
-            )
-        )
-    alerts = _alert_check(ctx, shared, when)
-    checks += [alerts] if alerts else []
+    members = Members()
+    checks = _record_checks(ctx, members, replicas, when)
+    checks += _alert_checks(ctx, members, shared, when)
+    series += members.series(when // ctx.interval_s + 1)
     metrics = frozenset(s.metric for s in series)
     return [
         Scenario(

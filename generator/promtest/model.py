@@ -77,6 +77,19 @@ class Sample:
 
 
 @dataclass(frozen=True)
+class Each:
+    """Every member of a set (the `series{set="…"}` input series of a mapping test,
+    promtest/members.py) matched on `on` by a series of the check's expression, with a value
+    within `bounds` unless None: `series{set="…"} unless on (on) (expr >= low <= high)` (or
+    `== value`, bounds equal) is empty."""
+
+    series: str
+    set: str
+    on: tuple[str, ...]
+    bounds: tuple[Decimal, Decimal] | None = None
+
+
+@dataclass(frozen=True)
 class ExprCheck:
     """A PromQL expression's exact result at `eval_time` (no samples: absent, not NaN), or
     with `within`, that the series holds one sample between the two bounds (promtool
@@ -89,6 +102,8 @@ class ExprCheck:
     proves: str
     within: tuple[Decimal, Decimal] | None = None
     count_by: tuple[str, ...] = ()  # check `count by (these) (series)` instead: which series
+    each: Each | None = None  # check that every member of a set has a series (none missing)
+    total: bool = False  # check `count(...)` of the expression: how many series in all
 
 
 @dataclass(frozen=True)

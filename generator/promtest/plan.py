@@ -18,7 +18,7 @@ from generator.core import conventions as cv
 from generator.core.numbers import format_duration
 from generator.prometheus import HEALTH_KINDS, AlertRule, RuleFile, SLOPlan
 from generator.promtest.boundary import threshold_scenarios
-from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, seconds
+from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, driven_services, seconds
 from generator.promtest.custom import custom_scenarios
 from generator.promtest.datastore import datastore_scenarios
 from generator.promtest.health import health_scenarios
@@ -144,8 +144,9 @@ def _scenarios(
         else:  # the Watchdog, and any alert without inputs to drive
             out[family].append(constant_scenario(ctx[family], name, group))
     if any(a.kind in THRESHOLD_KINDS for a in alerts):  # rates no alert reads, proved once
-        out[MAIN] += network_scenarios(ctx[MAIN])
-        out[MAIN] += http_rate_scenarios(ctx[MAIN])
+        driven = driven_services(ctx[MAIN].spec, alerts)
+        out[MAIN] += network_scenarios(ctx[MAIN], driven)
+        out[MAIN] += http_rate_scenarios(ctx[MAIN], driven)
         out[MAIN] += datastore_scenarios(ctx[MAIN])
         out[MAIN] += node_ratio_scenarios(ctx[MAIN], {a.kind for a in alerts})
     if slo_alerts:

@@ -7,8 +7,8 @@ recording rules write them from raw series; the mapping test of alerts.yml prove
 for one compared period at a level, then each worse past its threshold (a rate falling
 below, a latency or error ratio rising above), with both the traffic of now and of one
 period ago above the minimum request rate. Once the `for` has passed, each shared
-regression alert must fire exactly once per service it covers (`ALERTS`, counted): a
-service left out of a rule, or in two, fails it.
+regression alert must fire exactly once per service it covers (`ALERTS`; each expected
+member written once, members.py): a service left out of a rule, or in two, fails it.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from generator.prometheus import AlertRule, ingested
 from generator.promtest.cases import Ctx, Scenario, ceil_to, seconds
 from generator.promtest.firing import firing_once
 from generator.promtest.inputs import _sorted
+from generator.promtest.members import Members
 from generator.promtest.model import CaseError, InputSeries, Segment
 
 ALERT_LABELS = ("alertname", "service", "severity", "tier")
@@ -66,19 +67,22 @@ def regression_mapping_scenarios(ctx: Ctx, shared: Sequence[AlertRule]) -> list[
         for name in sorted({v.label("service") for v in views}):
             own = _sorted(ingested(ctx.spec, name))
             series.append(InputSeries(metric, own, values))
-    check = firing_once(
+    members = Members()
+    checks = firing_once(
+        members,
         views,
         ALERT_LABELS,
         when,
         "every service's signals worse than one period ago past every threshold, for longer "
         "than the for: each shared regression alert fires once for each service it covers",
     )
+    series += members.series(before_n + after_n + 1)
     return [
         Scenario(
             "every service's signals map into the shared regression alerts",
             frozenset(s.metric for s in series),
             tuple(series),
             (),
-            (check,),
+            tuple(checks),
         )
     ]

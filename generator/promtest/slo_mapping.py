@@ -8,29 +8,30 @@ every alert's min_events in its shortest long window, until every group of the S
 has evaluated twice. Then every recorded SLO series must hold exactly one series per
 service, with its own service, tier and SLO labels (and, for the info series, its own
 objective), and every burn alert that a 100 % error ratio can trip must fire exactly once
-per service, SLO and window pair (`ALERTS`, counted): a service left out of a rule or in
-two of one series, or an objective given to the wrong tier, fails it.
+per service, SLO and window pair (`ALERTS`; each expected member written once, members.py):
+a service left out of a rule or in two of one series, or an objective given to the wrong
+tier, fails it.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from decimal import Decimal
 from math import ceil
 
 from generator.core import conventions as cv
 from generator.core import slo_math as sm
-from generator.prometheus import AlertRule, RecordingRule, Rule, RuleFile
-from generator.promtest.cases import Ctx, Scenario, at, ceil_to, seconds
+from generator.prometheus import AlertRule, Labels, RecordingRule, Rule, RuleFile
+from generator.promtest.cases import Ctx, Scenario, at, ceil_to, seconds, within
 from generator.promtest.feeds import samples
 from generator.promtest.firing import firing_once
 from generator.promtest.inputs import _sorted
-from generator.promtest.model import ExprCheck, InputSeries, Sample, Segment
+from generator.promtest.members import Bounds, Members, each_of, total
+from generator.promtest.model import ExprCheck, InputSeries, Segment
 
 SERIES_LABELS = ("service", "slo", "tier")
 ALERT_LABELS = ("alertname", "long_window", "service", "severity", "short_window", "slo", "tier")
-CLOSE = Decimal("0.001")  # burn rate x budget within this of 1: floats, not a wrong budget
+CLOSE = Decimal("0.001")  # burn rate within this share of 1 / budget: floats, not a wrong one
 
 
 def _labels(spec_tier: str, matchers: Sequence[tuple[str, str, str]]) -> dict[str, str]:
@@ -83,74 +84,67 @@ def _last_evaluation(ctx: Ctx) -> int:
     return ceil_to(2 * slowest + ctx.settle_s, ctx.step_s)
 
 
-def _record_checks(rules: Sequence[RecordingRule], when: int) -> list[ExprCheck]:
-    """Every service's SLO series, counted: as many per service and SLO as shared rules
-    record for it (one lost or doubled is one off), the info series with its own objective;
-    the objective and error budget each service's own by value, and each burn rate that
-    budget's."""
-    by_record: dict[str, list[RecordingRule]] = {}
-    for rule in rules:
-        by_record.setdefault(rule.record, []).extend(rule.views)
-    per_service: dict[tuple[tuple[str, str], ...], int] = {}
-    for views in by_record.values():
-        for v in views:
-            key = tuple((k, x) for k, x in v.labels if k in SERIES_LABELS)
-            per_service[key] = per_service.get(key, 0) + 1
-    names = "|".join(sorted(re.escape(r) for r in by_record))
-    checks = [
-        ExprCheck(
-            "",
-            (("__name__", "=~", names),),
-            at(when),
-            tuple(Sample("", k, Decimal(n)) for k, n in sorted(per_service.items())),
-            "every SLO series a shared rule records, counted per service and SLO: one series "
-            "of each, with the service's own labels",
-            count_by=SERIES_LABELS,
-        )
-    ]
-    for record, views in by_record.items():
-        counted = sorted((Sample("", v.labels, Decimal(1)) for v in views), key=lambda s: s.labels)
-        if record == cv.SLO_INFO:
-            keys = tuple(sorted({k for v in views for k, _ in v.labels}))
-            checks.append(
-                ExprCheck(
-                    record,
-                    (),
-                    at(when),
-                    tuple(counted),
-                    f"{record}: each service's own objective, period and threshold",
-                    count_by=keys,
-                )
-            )
-        elif record in (cv.SLO_OBJECTIVE, cv.SLO_ERROR_BUDGET):
-            own = sorted(
-                (Sample(record, v.labels, v.expr.args["value"]) for v in views),
-                key=lambda s: s.labels,
-            )
-            checks.append(
-                ExprCheck(record, (), at(when), tuple(own), f"{record}: each service's own")
-            )
-        elif record.startswith(cv.slo_burn_rate("")):  # every event bad: 1 / its budget
-            product = f"{record} * on ({', '.join(SERIES_LABELS)}) {cv.SLO_ERROR_BUDGET}"
-            checks.append(
-                ExprCheck(
-                    f"{product} > {1 - CLOSE} < {1 + CLOSE}",
-                    (),
-                    at(when),
-                    tuple(counted),
-                    f"{record}: an error ratio of 1 over the service's own error budget",
-                    count_by=SERIES_LABELS,
-                )
-            )
+def _member(labels: Labels) -> Labels:
+    return tuple((k, x) for k, x in labels if k in SERIES_LABELS)
+
+
+def _info_checks(members: Members, views: Sequence[RecordingRule], when: int) -> list[ExprCheck]:
+    """The info series: each service's own objective, period and threshold (a label no
+    service's has, empty), and no other. First, so that its sets, the finest, make up the
+    others (members.py)."""
+    keys = sorted({k for v in views for k, _ in v.labels} - set(SERIES_LABELS))
+    by_info: dict[tuple[tuple[str, str, str], ...], dict[Labels, Decimal | None]] = {}
+    for view in views:
+        own = dict(view.labels)
+        info = tuple((k, "=", own.get(k, "")) for k in keys)
+        by_info.setdefault(info, {})[_member(view.labels)] = None
+    proves = f"{cv.SLO_INFO}: each service's own objective, period and threshold"
+    checks = []
+    for info, table in sorted(by_info.items()):
+        checks += each_of(members, ExprCheck(cv.SLO_INFO, info, at(when), (), proves), table)
+    checks.append(total(ExprCheck(cv.SLO_INFO, (), at(when), (), proves), len(views)))
     return checks
 
 
-def _alert_check(alerts: Sequence[AlertRule], when: int) -> ExprCheck | None:
+def _record_checks(members: Members, rules: Sequence[RecordingRule], when: int) -> list[ExprCheck]:
+    """Every series a shared SLO rule records, one per service and SLO it covers, with the
+    service's own labels, and no other (one lost, doubled or given to another service is
+    one off); the info series with its own objective; the objective and error budget each
+    service's own by value, and each burn rate that budget's. One query per recorded name:
+    promtool loads at most 10,000 samples per query."""
+    by_record: dict[str, list[RecordingRule]] = {}
+    for rule in rules:
+        by_record.setdefault(rule.record, []).extend(rule.views)
+    checks = _info_checks(members, by_record.get(cv.SLO_INFO, []), when)
+    budgets = {
+        _member(v.labels): Decimal(v.expr.args["value"])
+        for v in by_record.get(cv.SLO_ERROR_BUDGET, [])
+    }
+    for record, views in by_record.items():
+        held: dict[Labels, Decimal | Bounds | None] = {_member(v.labels): None for v in views}
+        if record == cv.SLO_INFO:
+            continue
+        if record in (cv.SLO_OBJECTIVE, cv.SLO_ERROR_BUDGET):
+            held = {_member(v.labels): Decimal(v.expr.args["value"]) for v in views}
+            read = ExprCheck(record, (), at(when), (), f"{record}: each service's own")
+        elif record.startswith(cv.slo_burn_rate("")):  # every event bad: 1 / its budget
+            held = {m: within(1 / budgets[m], CLOSE / budgets[m]) for m in held}
+            why = f"{record}: an error ratio of 1 over the service's own error budget"
+            read = ExprCheck(record, (), at(when), (), why)
+        else:
+            proves = f"{record}: one series per service and SLO, with its own labels"
+            read = ExprCheck(record, (), at(when), (), proves)
+        checks += [*each_of(members, read, held), total(read, len(views))]
+    return checks
+
+
+def _alert_checks(members: Members, alerts: Sequence[AlertRule], when: int) -> list[ExprCheck]:
     """Every burn alert a 100 % error ratio trips firing once per service, SLO and windows."""
     views = [v for a in alerts for v in a.views if v.threshold is not None and v.threshold < 1]
     if not views:
-        return None
+        return []
     return firing_once(
+        members,
         views,
         ALERT_LABELS,
         when,
@@ -172,9 +166,10 @@ def slo_mapping_scenarios(ctx: Ctx, rule_file: RuleFile) -> list[Scenario]:
     read = (cv.slo_errors("5m"), cv.slo_requests("5m"))
     sli = [v for r in records if r.record in read for v in r.views]
     series = _fed(ctx, sli, rate, when)
-    checks = _record_checks(records, when)
-    alert = _alert_check(alerts, when)
-    checks += [alert] if alert else []
+    members = Members()
+    checks = _record_checks(members, records, when)
+    checks += _alert_checks(members, alerts, when)
+    series += members.series(samples(when, ctx.interval_s))
     return [
         Scenario(
             "every service's SLI series map into the shared SLO rules",

@@ -93,15 +93,17 @@ def test_promtool_passes_the_mixed_spec_and_its_mapping_test(mixed: Build, tmp_p
     run = promtool_test(mixed.files, tmp_path, ALERT_TESTS, RULES)
     assert run.returncode == 0, run.stdout + run.stderr
     doc = yaml.safe_load(mixed.files[ALERT_TESTS])
-    counted = [
-        c
-        for g in doc["tests"]
-        for c in g.get("promql_expr_test") or []
-        if c["expr"].startswith("count by (")
+    (group,) = [g for g in doc["tests"] if g["name"].startswith("every service's series map")]
+    checks = {c["expr"]: c for c in group["promql_expr_test"]}
+    # every service's requests recorded once with its own labels (members.py), 8 in all
+    members = [s for s in group["input_series"] if s["series"].startswith("obsgen_member{")]
+    assert len({s["series"] for s in members}) == len(members) >= 8
+    one = "((count by (service, tier) (service:http_requests:rate5m)) == 1)"
+    each = [e for e in checks if one in e]
+    assert len(each) == 1 and checks[each[0]]["exp_samples"] == []
+    assert checks["count(service:http_requests:rate5m)"]["exp_samples"] == [
+        {"labels": "{}", "value": 8}
     ]
-    assert len(counted) == 13  # one per recorded service signal, and the shared alerts
-    requests = next(c for c in counted if c["expr"].endswith("(service:http_requests:rate5m)"))
-    assert len(requests["exp_samples"]) == 8
 
 
 @pytest.mark.parametrize(
@@ -140,7 +142,8 @@ def test_the_mapping_test_fails_rules_that_lose_or_mix_services_series(
     files[RECORDING] = files[RECORDING].replace(before, after)
     run = promtool_test(files, tmp_path, ALERT_TESTS, RULES)
     assert run.returncode != 0
-    assert "count by (" in run.stdout + run.stderr
+    failed = run.stdout + run.stderr  # a member without its series, or a stranger's counted
+    assert 'obsgen_member{set=\\"' in failed or "count(service:" in failed
 
 
 def test_cadvisor_relabelling_names_each_container_once_with_regex_characters_escaped() -> None:

@@ -15,6 +15,7 @@ import yaml
 
 from generator.core import conventions as cv
 from generator.pipeline import Build, build
+from generator.promtest.cases import driven_services
 from tests.conftest import DURI_OUT, DURI_SPEC, require_tool
 
 GROUP = "HTTP rates: strangers alone, then a change of rate"
@@ -56,14 +57,22 @@ def promtool(b: Build, tmp: Path, recording: str) -> subprocess.CompletedProcess
     )
 
 
-def test_every_service_gets_request_error_and_ratio_checks_beside_strangers(
+def test_each_driven_service_gets_request_error_and_ratio_checks_beside_strangers(
     duri: Build,
 ) -> None:
+    """The services the alert tests drive (the mapping test maps every other one into the
+    shared recording rules), and no other."""
     group = http_group(duri)["tests"][0]
     checked = {(c["expr"], c["eval_time"]) for c in group["promql_expr_test"]}
     metric = duri.spec.signals.requests
     names = (cv.requests_rate(metric), cv.errors_rate(metric), cv.error_ratio(metric))
-    for service, spec in duri.spec.services.items():
+    (alerts,) = [f for f in duri.plan.rule_files if f.path == cv.ALERTS_FILE]
+    driven = driven_services(duri.spec, alerts.representatives())
+    assert SERVICE in driven
+    for service in set(duri.spec.services) - set(driven):
+        assert not any(f'"{service}"' in e for e, _ in checked), service
+    for service in driven:
+        spec = duri.spec.services[service]
         for name in names:
             times = {t for e, t in checked if name + "{" in e and f'"{service}"' in e}
             assert len(times) >= 3, (name, service)  # strangers alone, then two phases
