@@ -6,6 +6,8 @@ Every number obsgen prints goes through `fmt`, so `0.001` never becomes
 
 from __future__ import annotations
 
+import functools
+
 import re
 from decimal import Decimal, InvalidOperation, localcontext
 
@@ -74,6 +76,7 @@ def check_number(d: Decimal) -> Decimal:
     return d
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a spec's numbers recur in every service's rules
 def fmt(value: Decimal | int | float) -> str:
     """Print a number exactly, without exponent or trailing zeros: 0.001, 14.4, 200."""
     d = dec(value)

@@ -79,8 +79,9 @@ def selection(spec: Spec, covered: Sequence[str]) -> Matchers:
     their tiers, less the other services of those tiers, when that is shorter than naming
     every service (a rule shared by a whole tier reads `{tier="core"}`)."""
     names = sorted(covered)
+    mine = set(names)
     tiers = sorted({spec.services[n].tier for n in names})
-    others = sorted(n for n, s in spec.services.items() if s.tier in tiers and n not in names)
+    others = sorted(n for n, s in spec.services.items() if s.tier in tiers and n not in mine)
     if len(others) >= len(names):
         return [("service", *one_of(names))]
     by_tier: Matchers = [("tier", *one_of(tiers))]

@@ -80,8 +80,14 @@ def alike(entries: Iterable[tuple[Any, R, R]]) -> list[tuple[R, list[R]]]:
     form (equal text, equal rule), first order first, with the own rules of the services
     it covers."""
     found: dict[str, tuple[Any, R, list[R]]] = {}
+    # a shared form planned once is met once per service: its text is taken once (the rule
+    # kept beside it, so that its id is not reused by another)
+    texts: dict[int, tuple[R, str]] = {}
     for order, rule, view in entries:
-        found.setdefault(repr(rule), (order, rule, []))[2].append(view)
+        seen = texts.get(id(rule))
+        if seen is None:
+            seen = texts[id(rule)] = (rule, repr(rule))
+        found.setdefault(seen[1], (order, rule, []))[2].append(view)
     return [(rule, views) for _, rule, views in sorted(found.values(), key=lambda x: x[0])]
 
 

@@ -54,18 +54,19 @@ def shared_slo_rules(spec: Spec, slos: Sequence[SLOPlan]) -> dict[str, list[Rule
     rules it reads: by SLO, then by place in an SLO's rules, then by first service covered;
     made unique for promtool's lint (sharing.unique)."""
     every = sorted(slos, key=lambda s: (s.service, s.slo))
-    planned = [
-        (
-            slo,
-            plan_rules(spec, dataclasses.replace(slo, service=SERVICE_REF, tier=TIER_REF)),
-            plan_rules(spec, slo),
-        )
-        for slo in every
-    ]
+    stand_ins: dict[tuple[SLOPlan, int], dict[str, list[Rule]]] = {}  # planned once each
+    planned = []
+    for slo in every:
+        stand_in = dataclasses.replace(slo, service=SERVICE_REF, tier=TIER_REF)
+        key = (stand_in, id(slo.definition))  # the definition is not compared: its identity
+        if key not in stand_ins:
+            rules = plan_rules(spec, stand_in)
+            stand_ins[key] = {s: [without_stand_in(r) for r in rules[s]] for s in rules}
+        planned.append((slo, stand_ins[key], plan_rules(spec, slo)))
     out: dict[str, list[Rule]] = {}
     for speed in sm.SPEEDS:
         entries = (
-            ((slo.slo, place, slo.service), without_stand_in(rule), view)
+            ((slo.slo, place, slo.service), rule, view)
             for slo, shared, own in planned
             for place, (rule, view) in enumerate(zip(shared[speed], own[speed], strict=True))
         )
