@@ -6,6 +6,7 @@ out/ that cannot be read or written (OutDirError: one line naming the path).
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
@@ -274,4 +275,8 @@ def diff(
 
 def main() -> None:
     """Console-script entry point."""
+    # One short run builds a large graph of objects that live until it ends and hold no
+    # cycles: the cyclic collector's default passes over them took 30 % of a 1,000-service
+    # generate and freed nothing (bench.scale; docs/scale.md). Collect far less often.
+    gc.set_threshold(100_000, 50, 1_000)
     cli(prog_name="obsgen")

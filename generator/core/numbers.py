@@ -7,7 +7,6 @@ Every number obsgen prints goes through `fmt`, so `0.001` never becomes
 from __future__ import annotations
 
 import functools
-
 import re
 from decimal import Decimal, InvalidOperation, localcontext
 
