@@ -15,14 +15,70 @@ import promql_parser
 _VALUE = re.compile(r'\b(?!__name__\b)([A-Za-z_]\w*)(\s*!?=\s*)"[^"\\]*"')
 
 
+# promql-parser's memory grows with the square of a chain of `or` (a shared TargetDown's
+# absent() term per service: 1,000 terms took 480 MB): a long chain is parsed in pieces of
+# this many terms, each a valid expression, so a term of the wrong type is still refused.
+CHAIN_PIECE = 64
+_OR_MODIFIER = re.compile(r"\s*(?:on|ignoring)\s*\([^()]*\)", re.IGNORECASE)
+
+
+def _in_name(c: str) -> bool:
+    return c.isalnum() or c in "_:"
+
+
+def _or_terms(expr: str) -> list[str]:
+    """The operands of the expression's outermost chain of `or` (itself if it has none),
+    each without the `on (...)`/`ignoring (...)` of the `or` before it."""
+    terms, depth, start, i, quote = [], 0, 0, 0, ""
+    while i < len(expr):
+        c = expr[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'`":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif (
+            depth == 0
+            and expr[i : i + 2].lower() == "or"
+            and (i == 0 or not _in_name(expr[i - 1]))
+            and (i + 2 == len(expr) or not _in_name(expr[i + 2]))
+        ):
+            terms.append(expr[start:i])
+            found = _OR_MODIFIER.match(expr, i + 2)
+            start = i = found.end() if found else i + 2
+            continue
+        i += 1
+    terms.append(expr[start:])
+    return terms
+
+
+def _parse(expr: str) -> Iterator[Any]:
+    """The parsed expression, or its pieces (CHAIN_PIECE), each sharing a term with the
+    next so that no term is parsed alone."""
+    terms = _or_terms(expr) if len(expr) > 4096 else [expr]
+    step = CHAIN_PIECE - 1
+    pieces = (
+        [" or ".join(terms[i : i + CHAIN_PIECE]) for i in range(0, len(terms) - 1, step)]
+        if len(terms) > CHAIN_PIECE
+        else [expr]
+    )
+    for piece in pieces:
+        try:
+            yield promql_parser.parse(piece)
+        except Exception as exc:  # the parser raises a bare exception type with its message
+            raise ValueError(f"PromQL does not parse: {exc}") from None
+
+
 @lru_cache(maxsize=4096)  # bounded: a test session parses many hostile specs
 def _names(expr: str) -> frozenset[str]:
-    try:
-        tree = promql_parser.parse(expr)
-    except Exception as exc:  # the parser raises a bare exception type with its message
-        raise ValueError(f"PromQL does not parse: {exc}") from None
     names: set[str] = set()
-    for node in nodes(tree):
+    for node in (n for tree in _parse(expr) for n in nodes(tree)):
         if isinstance(node, promql_parser.VectorSelector):
             if node.name:
                 names.add(node.name)
