@@ -6,7 +6,12 @@ Other packages import only the names below (the import contracts in pyproject.to
 
 from generator.alertmanager.checks import check_alertmanager
 from generator.alertmanager.model import AlertmanagerPlan, AMInhibitRule, RoutingRow
-from generator.alertmanager.plan import alert_label_set, plan_alertmanager, watchdog_rule
+from generator.alertmanager.plan import (
+    alert_label_set,
+    plan_alertmanager,
+    routed_values,
+    watchdog_rule,
+)
 from generator.alertmanager.spec_checks import routing_problems
 from generator.alertmanager.tree import labels_text, matcher_text, matches
 
@@ -20,6 +25,7 @@ __all__ = [
     "matcher_text",
     "matches",
     "plan_alertmanager",
+    "routed_values",
     "routing_problems",
     "watchdog_rule",
 ]

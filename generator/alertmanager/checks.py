@@ -3,7 +3,8 @@ prove. amtool tests routes but ignores inhibitions and time intervals, so here, 
 inhibit sources and targets are disjoint, their `equal` labels are labels our alerts carry,
 every alert severity has a route other than the catch-all, every route and receiver is used,
 no alert reaches nobody at some time or one receiver twice, and the routing table agrees
-with the configuration as written.
+with the configuration as written: its rows split by exactly the labels the matchers read,
+and every generated alert is one a row stands for.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from typing import Any
 
 from generator.alertmanager.model import AlertmanagerPlan, AMRoute, Matchers, RoutingRow
 from generator.alertmanager.tree import (
+    Router,
     describe_moment,
     disjoint,
     gaps,
     labels_text,
+    matched_labels,
     matches,
     parse_matcher,
     resolve,
@@ -126,6 +129,10 @@ def _table_rows(doc: Any) -> list[RoutingRow]:
                     receivers=tuple(row["receivers"]),
                     when=tuple(row.get("when") or ()),
                     alert=alert,
+                    covers=tuple(
+                        (str(k), tuple(str(v) for v in values))
+                        for k, values in (row.get("covers") or {}).items()
+                    ),
                 )
             )
     return rows
@@ -150,8 +157,24 @@ def _routes(root: AMRoute, rows: list[RoutingRow], fail: Any) -> None:
                 fail("routes", f"{shown} reaches {a.receiver!r} twice (duplicate notifications)")
 
 
+def _accounting(
+    rows: list[RoutingRow], alerts: list[dict[str, str]], routed: Sequence[str], fail: Any
+) -> None:
+    """Every alert is one a row of the alerts section stands for, and every such row shows
+    an alert the rules generate."""
+    by_class = {tuple(dict(r.labels).get(n, "") for n in routed): r for r in rows if r.alert}
+    sent = {tuple(sorted(labels.items())) for labels in alerts}
+    for row in by_class.values():
+        if row.labels not in sent:
+            fail("routing table", f"{labels_text(dict(row.labels))} is no generated alert")
+    for labels in alerts:
+        found = by_class.get(tuple(labels.get(n, "") for n in routed))
+        if found is None or not found.stands_for(labels, routed):
+            fail("routing table", f"no row of its alerts stands for {labels_text(labels)}")
+
+
 def _coverage(root: AMRoute, alerts: list[dict[str, str]], fail: Any) -> None:
-    for severity, stray in stray_by_severity(root, alerts).items():
+    for severity, stray in stray_by_severity(Router(root), alerts).items():
         fail(
             "route",
             f"{len(stray)} alert(s) of severity {severity!r} reach only the catch-all "
@@ -159,13 +182,16 @@ def _coverage(root: AMRoute, alerts: list[dict[str, str]], fail: Any) -> None:
         )
 
 
-def _inhibitions(doc: Any, reader: _Reader, alerts: list[dict[str, str]]) -> None:
+def _inhibitions(doc: Any, reader: _Reader, alerts: list[dict[str, str]]) -> list[Matchers]:
+    """Problems of the inhibit rules; their source and target matchers, as read back."""
+    read: list[Matchers] = []
     for i, rule in enumerate(doc.get("inhibit_rules") or []):
         where = f"inhibit_rules[{i}]"
         for key in sorted(set(rule) - _INHIBIT_KEYS):
             reader.fail(where, f"unexpected key {key!r} (0.25 knows only matchers and equal)")
         source = reader.matchers(rule.get("source_matchers"), f"{where}.source_matchers")
         target = reader.matchers(rule.get("target_matchers"), f"{where}.target_matchers")
+        read += [source, target]
         if not source or not target or not disjoint(source, target):
             reader.fail(where, "source and target matchers are not disjoint")
         # labels obsgen sets on some alerts must be on every alert either side matches;
@@ -184,6 +210,7 @@ def _inhibitions(doc: Any, reader: _Reader, alerts: list[dict[str, str]]) -> Non
                 )
             if labels["alertname"] == cv.WATCHDOG and matches(target, labels):
                 reader.fail(where, "the target matches the Watchdog")
+    return read
 
 
 def check_alertmanager(
@@ -214,7 +241,8 @@ def check_alertmanager(
                 reader.fail(_where(route.origin), f"unknown time interval {name!r}")
     if reader.problems:
         return reader.problems
-    rows = _table_rows(parsed.get(am.table_path))
+    table = parsed.get(am.table_path)
+    rows = _table_rows(table)
     if rows != list(am.rows):
         reader.fail(am.table_path, "does not read back as the planned routing table")
     _routes(root, rows, reader.fail)
@@ -224,5 +252,10 @@ def check_alertmanager(
             reader.fail("receivers", f"{name!r} is reached by no row of the routing table")
     sent = _alert_labels(alerts, external)
     _coverage(root, sent, reader.fail)
-    _inhibitions(doc, reader, sent)
+    # rows stand for the alerts alike in what the configuration as written reads
+    routed = matched_labels(root, _inhibitions(doc, reader, sent))
+    written = (table or {}).get("routed") if isinstance(table, dict) else None
+    if written != list(routed):
+        reader.fail(am.table_path, f"routed: {written}, but the matchers read {list(routed)}")
+    _accounting(rows, sent, routed, reader.fail)
     return reader.problems

@@ -6,6 +6,7 @@ the only matcher form obsgen writes, so routes and inhibitions compare exactly i
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 Matchers = tuple[tuple[str, tuple[str, ...]], ...]
@@ -73,18 +74,32 @@ class AMInhibitRule:
 
 @dataclass(frozen=True)
 class RoutingRow:
-    """One routing proof: an alert's labels and the receivers Alertmanager must pick.
+    """One routing proof: the receivers Alertmanager must pick for every alert alike in the
+    labels its matchers read (`AlertmanagerPlan.routed`), shown by one of them.
 
-    `receivers` lists one entry per matched route, in tree order, exactly as
-    `amtool config routes test` prints them. When a matched route is time-limited, `when`
-    says for each receiver when it notifies ("always", "in business-hours", ...): amtool
-    ignores time intervals, so obsgen checks them itself.
+    `labels` is that one alert's label set, which amtool tests. `receivers` lists one entry
+    per matched route, in tree order, exactly as `amtool config routes test` prints them.
+    When a matched route is time-limited, `when` says for each receiver when it notifies
+    ("always", "in business-hours", ...): amtool ignores time intervals, so obsgen checks
+    them itself. `covers` lists, for each label the matchers do not read whose values differ
+    among the alerts the row stands for, every value they take (`service`, `long_window`).
     """
 
     labels: tuple[tuple[str, str], ...]
     receivers: tuple[str, ...]
     when: tuple[str, ...] = ()
-    alert: bool = True  # a generated alert (True) or a severity/tier/service combination
+    alert: bool = True  # generated alerts (True) or severity/tier/service combinations
+    covers: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def stands_for(self, labels: Mapping[str, str], routed: Sequence[str]) -> bool:
+        """Whether the row stands for an alert: alike in every routed label (a missing one
+        reads as ""), and each of its other labels the row's own value or one it covers."""
+        shown, covers = dict(self.labels), dict(self.covers)
+        return all(shown.get(n, "") == labels.get(n, "") for n in routed) and all(
+            value in covers[name] if name in covers else shown.get(name) == value
+            for name, value in labels.items()
+            if name not in routed
+        )
 
 
 @dataclass(frozen=True)
@@ -98,3 +113,5 @@ class AlertmanagerPlan:
     inhibit_rules: tuple[AMInhibitRule, ...]
     time_intervals: tuple[AMTimeInterval, ...]
     rows: tuple[RoutingRow, ...]
+    # the labels route and inhibit matchers read: a row per distinct values of these
+    routed: tuple[str, ...] = ()

@@ -23,9 +23,10 @@ from generator.alertmanager.model import (
     Scalar,
 )
 from generator.alertmanager.tree import (
+    Router,
     describe_route_time,
     labels_text,
-    resolve,
+    matched_labels,
     stray_by_severity,
 )
 from generator.core import conventions as cv
@@ -213,15 +214,34 @@ def _time_interval(name: str, spans: Iterable[TimeSpan]) -> AMTimeInterval:
     return AMTimeInterval(name, tuple(out))
 
 
-def _row(root: AMRoute, label_set: dict[str, str], alert: bool) -> RoutingRow:
-    taken = resolve(root, label_set)
+def _covers(
+    members: list[dict[str, str]], routed: tuple[str, ...]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The values of each label the matchers do not read, where the row's alerts differ from
+    the first (the one it shows) in it."""
+    first = members[0]
+    names = sorted({n for m in members for n in m} - set(routed))
+    out = []
+    for name in names:
+        values = sorted({m[name] for m in members if name in m})
+        if values != [first.get(name)]:
+            out.append((name, tuple(values)))
+    return tuple(out)
+
+
+def _row(
+    router: Router, members: list[dict[str, str]], routed: tuple[str, ...], alert: bool
+) -> RoutingRow:
+    """The row of label sets alike in every routed label: the first stands for them all."""
+    taken = router.resolve(members[0])
     times = [describe_route_time(r) for r in taken]
     when = tuple(t or "always" for t in times) if any(times) else ()
     return RoutingRow(
-        labels=tuple(sorted(label_set.items())),
+        labels=tuple(sorted(members[0].items())),
         receivers=tuple(r.receiver for r in taken),
         when=when,
         alert=alert,
+        covers=_covers(members, routed),
     )
 
 
@@ -230,26 +250,54 @@ def alert_label_set(alert: AlertRule, external: Mapping[str, str]) -> tuple[tupl
     return tuple(sorted({**external, **dict(alert.labels), "alertname": alert.alert}.items()))
 
 
+def routed_values(labels: Mapping[str, str], routed: Iterable[str]) -> tuple[str, ...]:
+    """An alert's values of the routed labels ("" for a missing one, as matchers read it):
+    alerts alike in these share a routing-table row."""
+    return tuple(labels.get(name, "") for name in routed)
+
+
+def _classes(
+    label_sets: Iterable[tuple[tuple[str, str], ...]], routed: tuple[str, ...]
+) -> dict[tuple[str, ...], list[dict[str, str]]]:
+    found: dict[tuple[str, ...], list[dict[str, str]]] = {}
+    for ls in sorted(label_sets):
+        labels = dict(ls)
+        found.setdefault(routed_values(labels, routed), []).append(labels)
+    return found
+
+
 def routing_rows(
-    spec: Spec, root: AMRoute, alerts: Iterable[AlertRule], external: dict[str, str]
+    spec: Spec,
+    router: Router,
+    alerts: Iterable[AlertRule],
+    external: dict[str, str],
+    routed: tuple[str, ...],
 ) -> tuple[RoutingRow, ...]:
-    """One row per distinct generated alert, then one per subject x severity combination."""
-    alert_sets = {alert_label_set(a, external) for a in alerts}
-    combos = {
-        tuple(sorted({**external, "service": s.service, "tier": s.tier, "severity": sev}.items()))
-        for s in subjects(spec)
-        for sev in TABLE_SEVERITIES
-    }
-    rows = [_row(root, dict(ls), True) for ls in sorted(alert_sets)]
-    rows += [_row(root, dict(ls), False) for ls in sorted(combos - alert_sets)]
+    """One row per distinct values of the `routed` labels among the generated alerts, then
+    one per those of the subject x severity combinations no alert row has."""
+    alert_rows = _classes({alert_label_set(a, external) for a in alerts}, routed)
+    combos = _classes(
+        {
+            tuple(sorted({**external, "service": s.service, "tier": s.tier, "severity": v}.items()))
+            for s in subjects(spec)
+            for v in TABLE_SEVERITIES
+        },
+        routed,
+    )
+    rows = [_row(router, members, routed, True) for members in alert_rows.values()]
+    rows += [
+        _row(router, members, routed, False)
+        for key, members in combos.items()
+        if key not in alert_rows
+    ]
     return tuple(rows)
 
 
-def _check_coverage(root: AMRoute, routing: Routing, sets: list[dict[str, str]]) -> None:
+def _check_coverage(router: Router, routing: Routing, sets: list[dict[str, str]]) -> None:
     """Every alert reaches a route of its own: the root's receiver catches only what no route
     expected, so an alert left to it is routing forgotten (at the spec's routes, one problem
     naming every severity left)."""
-    stray = stray_by_severity(root, sets)
+    stray = stray_by_severity(router, sets)
     if not stray:
         return
     parts = [
@@ -276,25 +324,29 @@ def plan_alertmanager(spec: Spec, alerts: Iterable[AlertRule]) -> AlertmanagerPl
     if routing is None:
         return None
     root = route_tree(spec, routing)
+    router = Router(root)
     external = dict(spec.prometheus.external_labels)
     alerts = list(alerts)
-    _check_coverage(root, routing, [dict(alert_label_set(a, external)) for a in alerts])
+    _check_coverage(router, routing, [dict(alert_label_set(a, external)) for a in alerts])
+    inhibit_rules = tuple(
+        AMInhibitRule(
+            matchers(spec, rule.source),
+            matchers(spec, rule.target),
+            rule.equal,
+            ("routing", "inhibit", i),
+        )
+        for i, rule in enumerate(routing.inhibit)
+    )
+    routed = matched_labels(root, (m for r in inhibit_rules for m in (r.source, r.target)))
     return AlertmanagerPlan(
         path=cv.ALERTMANAGER_CONFIG,
         table_path=cv.ROUTING_TABLE,
         root=root,
         receivers=tuple(_receiver(n, r) for n, r in sorted(routing.receivers.items())),
-        inhibit_rules=tuple(
-            AMInhibitRule(
-                matchers(spec, rule.source),
-                matchers(spec, rule.target),
-                rule.equal,
-                ("routing", "inhibit", i),
-            )
-            for i, rule in enumerate(routing.inhibit)
-        ),
+        inhibit_rules=inhibit_rules,
         time_intervals=tuple(
             _time_interval(n, spans) for n, spans in sorted(routing.time_intervals.items())
         ),
-        rows=routing_rows(spec, root, alerts, external),
+        rows=routing_rows(spec, router, alerts, external, routed),
+        routed=routed,
     )

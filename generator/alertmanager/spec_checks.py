@@ -26,6 +26,7 @@ from generator.alertmanager.tree import (
     gaps,
     labels_text,
     matches,
+    read_labels,
     resolve,
     together,
     walk,
@@ -201,7 +202,7 @@ def _enters(root: AMRoute, target: AMRoute, labels: dict[str, str]) -> bool:
 def _distinct_for_routes(root: AMRoute, sets: list[dict[str, str]]) -> list[dict[str, str]]:
     """The first label set of each class the routes cannot tell apart (equal on every label
     some matcher reads), in order: thousands of services of a few tiers route like a few."""
-    read = {name for route in walk(root) for name, _ in route.matchers}
+    read = read_labels(root)
     first: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
     for labels in sets:
         first.setdefault(tuple(sorted((k, v) for k, v in labels.items() if k in read)), labels)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from generator.alertmanager.model import AMRoute, Matchers
 
@@ -82,6 +82,41 @@ def walk(root: AMRoute) -> Iterator[AMRoute]:
         yield from walk(child)
 
 
+def read_labels(root: AMRoute) -> frozenset[str]:
+    """The label names the route tree's matchers read (`alertname` only if one does).
+
+    Which routes take an alert depends on these alone: matchers compare a label with the
+    values written in the configuration (a missing label reads as ""), `continue` only
+    decides whether later siblings are tried, and time intervals depend on the clock.
+    """
+    return frozenset(name for route in walk(root) for name, _ in route.matchers)
+
+
+def matched_labels(root: AMRoute, inhibit: Iterable[Matchers]) -> tuple[str, ...]:
+    """The label names any route or inhibit matcher reads, sorted: Alertmanager routes and
+    mutes alike every alert alike in these. (`equal` and `group_by` compare alerts with each
+    other, never with a value of the configuration.)"""
+    return tuple(sorted(read_labels(root).union(name for m in inhibit for name, _ in m)))
+
+
+class Router:
+    """Route resolution memoized by the labels the tree reads: thousands of alerts (every
+    service's) fall into the few classes the routes can tell apart, each resolved once."""
+
+    def __init__(self, root: AMRoute) -> None:
+        self.root = root
+        self.read = tuple(sorted(read_labels(root)))
+        self._taken: dict[tuple[str, ...], list[AMRoute]] = {}
+
+    def resolve(self, labels: Mapping[str, str]) -> list[AMRoute]:
+        """The routes that take an alert with these labels, in tree order (`resolve`)."""
+        key = tuple(labels.get(name, "") for name in self.read)
+        taken = self._taken.get(key)
+        if taken is None:
+            taken = self._taken[key] = resolve(self.root, labels)
+        return taken
+
+
 def notifies(route: AMRoute, inside: Mapping[str, bool]) -> bool:
     """Whether a route sends, given which time intervals the present moment falls in."""
     if route.active and not any(inside[name] for name in route.active):
@@ -144,11 +179,12 @@ def labels_text(labels: Mapping[str, str]) -> str:
 
 
 def stray_by_severity(
-    root: AMRoute, label_sets: Sequence[Mapping[str, str]]
+    router: Router, label_sets: Sequence[Mapping[str, str]]
 ) -> dict[str, list[Mapping[str, str]]]:
     """The alerts no route but the root's catch-all takes, by severity (sorted)."""
     stray: dict[str, list[Mapping[str, str]]] = {}
+    root = router.root
     for labels in label_sets:
-        if resolve(root, labels) == [root]:
+        if router.resolve(labels) == [root]:
             stray.setdefault(labels.get("severity", ""), []).append(labels)
     return dict(sorted(stray.items()))

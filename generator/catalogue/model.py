@@ -46,12 +46,14 @@ class BurnFigures:
 
 @dataclass(frozen=True)
 class CatalogueAlert:
-    """One alerting rule, as a reviewer needs to see it."""
+    """One row: the alerts alike in every column but their service and tier (a shared rule's
+    services of one tier and routing, or one service's own rule), as a reviewer needs to
+    see them."""
 
     alert: str
-    labels: tuple[tuple[str, str], ...]  # the rule's own labels (service, tier, severity, ...)
-    service: str
-    tier: str
+    services: tuple[str, ...]  # every service of the alerts, in spec order
+    tiers: tuple[str, ...]  # their distinct tiers, in the same order
+    labels: tuple[tuple[tuple[str, str], ...], ...]  # each alert's own labels (service, ...)
     severity: str
     condition: str  # in words, threshold included
     for_: str
@@ -82,18 +84,28 @@ class RateRow:
 
 
 @dataclass(frozen=True)
-class CatalogueSLO:
-    """One SLO: its budget, burn alerts, time to fire per error rate, and its plot."""
+class SLOPlot:
+    """The time-to-fire plot of one tier's SLO, drawn from the SLO of `service` (any service
+    of the tier: they share every input of it)."""
 
-    service: str
+    path: str  # of the SVG under out/, relative to the catalogue
     tier: str
+    service: str
+
+
+@dataclass(frozen=True)
+class CatalogueSLO:
+    """An SLO's budget, burn alerts and time to fire per error rate, for every service whose
+    SLO of that name has the same figures, with the plot of each of their tiers."""
+
+    services: tuple[str, ...]  # in spec order
     slo: str
     objective: Decimal
     budget: Decimal
     period: str
     columns: tuple[BurnColumn, ...]
     rows: tuple[RateRow, ...]
-    plot: str  # path of the SVG under out/, relative to the catalogue; one per tier and SLO
+    plots: tuple[SLOPlot, ...]  # one per tier of the services, in their order
 
 
 @dataclass(frozen=True)
@@ -101,6 +113,7 @@ class Catalogue:
     """out/ALERTS.md and the plots beside it."""
 
     path: str
+    rules: int  # alerting rules in the rule files as Prometheus loads them (shared ones once)
     alerts: tuple[CatalogueAlert, ...]
     slos: tuple[CatalogueSLO, ...]
     routed: bool  # the spec has a routing section

@@ -1,26 +1,27 @@
-"""Plan the alert catalogue (out/ALERTS.md, docs/review.md): one entry per alerting rule,
-read from the rest of the plan, never recomputed.
+"""Plan the alert catalogue (out/ALERTS.md, docs/review.md): one row per distinct content of
+an alert's columns but its service and tier, read from the rest of the plan, never recomputed.
 
 Receivers come from the Alertmanager routing table rows (the route resolution amtool
-proves); inhibitions from the planned inhibit rules, matched with Alertmanager's own matcher
-semantics (alertmanager/tree.py); SLO time-to-fire figures from catalogue/timing.py, which
-shares the outage computation of the generated promtool tests.
+proves, once per class of alerts the matchers can tell apart); inhibitions from the planned
+inhibit rules, matched with Alertmanager's own matcher semantics (alertmanager/tree.py); SLO
+time-to-fire figures from catalogue/timing.py, which shares the outage computation of the
+generated promtool tests. Each column is worked out once per what it depends on, so a
+thousand services cost a few distinct rows, not a thousand.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from generator.alertmanager import (
     AlertmanagerPlan,
     AMInhibitRule,
-    RoutingRow,
-    alert_label_set,
     matcher_text,
     matches,
+    routed_values,
 )
 from generator.catalogue.model import (
     BurnColumn,
@@ -31,12 +32,13 @@ from generator.catalogue.model import (
     Inhibition,
     RateRow,
     Reach,
+    SLOPlot,
 )
 from generator.catalogue.timing import outage_seconds, seconds_at, table_rates
 from generator.core import conventions as cv
 from generator.core import slo_math as sm
 from generator.core.numbers import format_duration, parse_duration
-from generator.prometheus import AlertRule, BurnAlertPlan, RuleFile, SLOPlan
+from generator.prometheus import AlertRule, BurnAlertPlan, Labels, RuleFile, SLOPlan
 from generator.promtest import REQUEST_RATE, Ctx, fastest_page, outage_proven, slo_context
 from generator.spec import Spec
 
@@ -54,16 +56,6 @@ def _percent(value: Decimal) -> Decimal:
     return (value * HUNDRED).quantize(CENT, rounding=ROUND_HALF_EVEN).normalize()
 
 
-def _reaches(
-    rows: Mapping[tuple[tuple[str, str], ...], RoutingRow], labels: tuple[tuple[str, str], ...]
-) -> tuple[Reach, ...]:
-    if not rows:
-        return ()
-    row = rows[labels]
-    when = row.when or ("always",) * len(row.receivers)
-    return tuple(Reach(r, w) for r, w in zip(row.receivers, when, strict=True))
-
-
 def _source_text(rule: AMInhibitRule) -> str:
     return ", ".join(matcher_text(name, values) for name, values in rule.source)
 
@@ -71,37 +63,36 @@ def _source_text(rule: AMInhibitRule) -> str:
 Labelled = Sequence[tuple[AlertRule, Mapping[str, str]]]  # every alert with its label set
 
 
-Sources = dict[tuple[int, tuple[str, ...]], list[tuple[AlertRule, str]]]
+Sources = dict[tuple[int, tuple[str, ...]], tuple[str, ...]]
 
 
 def _sources(am: AlertmanagerPlan | None, everyone: Labelled) -> Sources:
-    """Per inhibit rule (by index) and values of its `equal` labels, the alerts matching its
-    source: built once, so finding who can mute an alert stays linear in the alert count."""
-    index: Sources = {}
+    """Per inhibit rule (by index) and values of its `equal` labels, the names of the alerts
+    matching its source: built once, so finding who can mute an alert stays linear in the
+    alert count."""
+    index: dict[tuple[int, tuple[str, ...]], set[str]] = {}
     for i, rule in enumerate(am.inhibit_rules if am is not None else ()):
         for other, theirs in everyone:
             if matches(rule.source, theirs):
                 key = (i, tuple(theirs.get(n, "") for n in rule.equal))
-                index.setdefault(key, []).append(
-                    (other, f"{other.alert} {other.label('severity')}")
-                )
-    return index
+                index.setdefault(key, set()).add(f"{other.alert} {other.label('severity')}")
+    return {key: tuple(sorted(names)) for key, names in index.items()}
 
 
 def _inhibitions(
-    am: AlertmanagerPlan | None, alert: AlertRule, mine: Mapping[str, str], sources: Sources
+    am: AlertmanagerPlan | None, mine: Mapping[str, str], sources: Sources
 ) -> tuple[Inhibition, ...]:
     """Inhibit rules whose target matches the alert, with the alerts that can mute it: they
-    match the source and agree on every `equal` label (a label neither sets reads as "")."""
+    match the source and agree on every `equal` label (a label neither sets reads as "").
+    The spec checks keep sources and targets disjoint, so an alert never mutes itself."""
     if am is None:
         return ()
     found = []
     for i, rule in enumerate(am.inhibit_rules):
         if not matches(rule.target, mine):
             continue
-        agreeing = sources.get((i, tuple(mine.get(n, "") for n in rule.equal)), [])
-        names = sorted({text for other, text in agreeing if other is not alert})
-        found.append(Inhibition(tuple(names), _source_text(rule), rule.equal))
+        names = sources.get((i, tuple(mine.get(n, "") for n in rule.equal)), ())
+        found.append(Inhibition(names, _source_text(rule), rule.equal))
     return tuple(found)
 
 
@@ -124,36 +115,9 @@ def _burn_figures(
     )
 
 
-def _slo_of(plan: _Parts, alert: AlertRule) -> tuple[SLOPlan, BurnAlertPlan]:
-    slo = plan.slo_index[(alert.label("service"), alert.label("slo"))]
-    return slo, next(b for b in slo.burns if b.long == alert.label("long_window"))
-
-
-def _entry(
-    alert: AlertRule, mine: Mapping[str, str], plan: _Parts, sources: Sources
-) -> CatalogueAlert:
-    burn = None
-    if alert.kind == "slo":
-        slo, window = _slo_of(plan, alert)
-        proven = (slo.service, slo.slo) in plan.proven and window == fastest_page(slo)
-        burn = _burn_figures(plan.ctx, slo, window, parse_duration(alert.for_) // 1000, proven)
-    labels = dict(alert.labels)
-    return CatalogueAlert(
-        alert=alert.alert,
-        labels=alert.labels,
-        service=labels["service"],
-        tier=labels["tier"],
-        severity=labels["severity"],
-        condition=alert.condition,
-        for_=alert.for_,
-        reaches=_reaches(plan.rows, alert_label_set(alert, plan.external)),
-        inhibitions=_inhibitions(plan.am, alert, mine, sources),
-        runbook=dict(alert.annotations)["runbook_url"],
-        burn=burn,
-    )
-
-
-def _slo_entry(ctx: Ctx, slo: SLOPlan, for_s: Mapping[str, int]) -> CatalogueSLO:
+def _slo_entry(
+    ctx: Ctx, slo: SLOPlan, for_s: Mapping[str, int]
+) -> tuple[tuple[BurnColumn, ...], tuple[RateRow, ...]]:
     """One SLO's burn alerts and their time to fire at 1-2-5 steps of error rates."""
     fors = tuple(for_s[b.long] for b in slo.burns)
     rows = _rate_rows(ctx.step_s, ctx.interval_s, slo_shape(slo), fors)
@@ -168,17 +132,7 @@ def _slo_entry(ctx: Ctx, slo: SLOPlan, for_s: Mapping[str, int]) -> CatalogueSLO
         )
         for b in slo.burns
     )
-    return CatalogueSLO(
-        service=slo.service,
-        tier=slo.tier,
-        slo=slo.slo,
-        objective=slo.objective,
-        budget=slo.budget,
-        period=slo.period,
-        columns=columns,
-        rows=rows,
-        plot=cv.slo_plot(slo.tier, slo.slo),
-    )
+    return columns, rows
 
 
 @functools.lru_cache(maxsize=256)  # the services of a tier share these figures
@@ -201,36 +155,80 @@ def slo_shape(slo: SLOPlan) -> SLOPlan:
     return replace(slo, service="")
 
 
-def plot_inputs(slo: SLOPlan, entry: CatalogueSLO) -> tuple[object, ...]:
+def plot_inputs(slo: SLOPlan, columns: tuple[BurnColumn, ...]) -> tuple[object, ...]:
     """Everything a plot is drawn from (catalogue/plots.py), apart from the plan-wide timing:
     the SLO (its service aside) and its burn columns, `for` included."""
-    return (slo_shape(slo), entry.columns)
+    return (slo_shape(slo), columns)
 
 
-def assert_shared_plots(slos: Sequence[SLOPlan], entries: Sequence[CatalogueSLO]) -> None:
+def assert_shared_plots(slos: Sequence[SLOPlan], columns: Sequence[tuple[BurnColumn, ...]]) -> None:
     """Services of one tier share its plot (conventions.slo_plot), so they must share every
     input of it; a difference is a bug of the planner, not of the spec."""
     first: dict[str, tuple[str, tuple[object, ...]]] = {}
-    for slo, entry in zip(slos, entries, strict=True):
-        service, inputs = first.setdefault(entry.plot, (slo.service, plot_inputs(slo, entry)))
-        if inputs != plot_inputs(slo, entry):
-            raise AssertionError(f"{entry.plot}: {service} and {slo.service} differ in its inputs")
+    for slo, cols in zip(slos, columns, strict=True):
+        plot = cv.slo_plot(slo.tier, slo.slo)
+        service, inputs = first.setdefault(plot, (slo.service, plot_inputs(slo, cols)))
+        if inputs != plot_inputs(slo, cols):
+            raise AssertionError(f"{plot}: {service} and {slo.service} differ in its inputs")
 
 
 class _Parts:
-    """What the entries read: SLOs, routing, the tests' context and which SLOs they prove."""
+    """What the rows read, each worked out once: SLOs, routing, the tests' context and which
+    SLOs they prove, and the figures of each SLO burn alert."""
 
     def __init__(self, spec: Spec, slos: Sequence[SLOPlan], am: AlertmanagerPlan | None) -> None:
-        self.slos, self.am = slos, am
+        self.am = am
         self.slo_index = {(s.service, s.slo): s for s in slos}
         self.ctx = slo_context(spec)
         self.external = dict(spec.prometheus.external_labels)
         self.proven = outage_proven(self.ctx, slos)
-        # routing-table row of each alert's label set, the first as Alertmanager lists them
-        self.rows: dict[tuple[tuple[str, str], ...], RoutingRow] = {}
+        # receivers of each class of alerts the routing table has a row for
+        self.routed = am.routed if am is not None else ()
+        self.reaches: dict[tuple[str, ...], tuple[Reach, ...]] = {}
         for row in am.rows if am is not None else ():
             if row.alert:
-                self.rows.setdefault(row.labels, row)
+                when = row.when or ("always",) * len(row.receivers)
+                self.reaches[routed_values(dict(row.labels), self.routed)] = tuple(
+                    Reach(r, w) for r, w in zip(row.receivers, when, strict=True)
+                )
+        # each SLO's shape (its service aside) as a number, equal shapes one number
+        shapes: dict[SLOPlan, int] = {}
+        self._shape = {
+            key: shapes.setdefault(slo_shape(s), len(shapes)) for key, s in self.slo_index.items()
+        }
+        self._burns: dict[tuple[int, str, int, bool], BurnFigures] = {}
+        rules = am.inhibit_rules if am is not None else ()
+        self._inhibit_read = tuple(
+            sorted(
+                {n for r in rules for n, _ in (*r.source, *r.target)}.union(
+                    *(r.equal for r in rules)
+                )
+            )
+        )
+        self._inhibitions: dict[tuple[str, ...], tuple[Inhibition, ...]] = {}
+
+    def burn(self, alert: AlertRule) -> BurnFigures:
+        """The figures of an SLO burn alert, worked out once per SLO shape, window, `for`
+        and whether the tests prove them (the services of a tier share them)."""
+        key = (alert.label("service"), alert.label("slo"))
+        slo = self.slo_index[key]
+        window = next(b for b in slo.burns if b.long == alert.label("long_window"))
+        for_s = parse_duration(alert.for_) // 1000
+        proven = key in self.proven and window == fastest_page(slo)
+        memo = (self._shape[key], window.long, for_s, proven)
+        found = self._burns.get(memo)
+        if found is None:
+            found = self._burns[memo] = _burn_figures(self.ctx, slo, window, for_s, proven)
+        return found
+
+    def inhibitions(self, mine: Mapping[str, str], sources: Sources) -> tuple[Inhibition, ...]:
+        """Who can mute an alert, worked out once per values of the labels inhibit rules
+        read (their matchers' and `equal` labels)."""
+        key = tuple(mine.get(n, "") for n in self._inhibit_read)
+        found = self._inhibitions.get(key)
+        if found is None:
+            found = self._inhibitions[key] = _inhibitions(self.am, mine, sources)
+        return found
 
 
 def _order(alert: AlertRule) -> tuple[str, str, int, int]:
@@ -243,36 +241,153 @@ def _order(alert: AlertRule) -> tuple[str, str, int, int]:
     )
 
 
-def plan_catalogue(
-    spec: Spec,
-    rule_files: Sequence[RuleFile],
-    slos: Sequence[SLOPlan],
-    am: AlertmanagerPlan | None,
-) -> Catalogue:
-    """The catalogue of every alerting rule in `rule_files`, in service and alert order."""
-    parts = _Parts(spec, slos, am)
-    alerts = sorted((a for f in rule_files for a in f.alerts()), key=_order)
-    everyone = [(a, dict(alert_label_set(a, parts.external))) for a in alerts]
-    sources = _sources(am, everyone)
+class _Rank:
+    """Services in spec order (then the datastores', then the others by name)."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.index = {name: i for i, name in enumerate([*spec.services, *spec.datastores])}
+
+    def __call__(self, service: str) -> tuple[int, str]:
+        return (self.index.get(service, len(self.index)), service)
+
+    def sort(self, pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(service, tier) pairs -> their distinct services and tiers, in spec order."""
+        ordered = sorted(set(pairs), key=lambda p: self(p[0]))
+        return tuple(dict.fromkeys(s for s, _ in ordered)), tuple(
+            dict.fromkeys(t for _, t in ordered)
+        )
+
+
+# every column of a row but Service and Tier
+_RowKey = tuple[
+    str, str, str, str, tuple[Reach, ...], tuple[Inhibition, ...], str, BurnFigures | None
+]
+
+
+def _runbook(alert: AlertRule) -> str:
+    return next(value for name, value in alert.annotations if name == "runbook_url")
+
+
+def _rows(alerts: Sequence[AlertRule], parts: _Parts, rank: _Rank) -> tuple[CatalogueAlert, ...]:
+    """One row per distinct content of every column but Service and Tier, at the place of its
+    first alert; each column is worked out once per what it depends on (the routed labels,
+    the labels inhibit rules read, the SLO's shape), not once per alert."""
+    # the labels each alert reaches Alertmanager with (alertmanager.alert_label_set)
+    everyone = [(a, {**parts.external, **dict(a.labels), "alertname": a.alert}) for a in alerts]
+    sources = _sources(parts.am, everyone)
+    found: dict[_RowKey, list[Labels]] = {}
+    for alert, mine in everyone:
+        key = (
+            alert.alert,
+            mine["severity"],
+            alert.condition,
+            alert.for_,
+            parts.reaches.get(routed_values(mine, parts.routed), ()),
+            parts.inhibitions(mine, sources),
+            _runbook(alert),
+            parts.burn(alert) if alert.kind == "slo" else None,
+        )
+        found.setdefault(key, []).append(alert.labels)
+    rows = []
+    for key, own in found.items():
+        name, severity, condition, for_, reaches, inhibitions, runbook, burn = key
+        mapped = [dict(labels) for labels in own]
+        services, tiers = rank.sort((m["service"], m["tier"]) for m in mapped)
+        rows.append(
+            CatalogueAlert(
+                alert=name,
+                services=services,
+                tiers=tiers,
+                labels=tuple(own),
+                severity=severity,
+                condition=condition,
+                for_=for_,
+                reaches=reaches,
+                inhibitions=inhibitions,
+                runbook=runbook,
+                burn=burn,
+            )
+        )
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
+class _Table:
+    """What a time-to-fire table shows: services whose SLOs show the same share one."""
+
+    slo: str
+    objective: Decimal
+    budget: Decimal
+    period: str
+    columns: tuple[BurnColumn, ...]
+    rows: tuple[RateRow, ...]
+
+
+def _slo_tables(
+    alerts: Sequence[AlertRule], slos: Sequence[SLOPlan], ctx: Ctx, rank: _Rank
+) -> tuple[CatalogueSLO, ...]:
+    """One time-to-fire table per distinct content (SLO, objective, budget, windows and
+    figures), in the order of its first SLO, for every service that has it."""
     burn_for = {
         (a.label("service"), a.label("slo"), a.label("long_window")): parse_duration(a.for_) // 1000
         for a in alerts
         if a.kind == "slo"
     }
     alerting = [s for s in slos if s.burns]  # an SLO without alerts has no time to fire
-    slo_entries = tuple(
-        _slo_entry(
-            parts.ctx,
-            s,
-            {b.long: burn_for[(s.service, s.slo, b.long)] for b in s.burns},
+    # the figures depend on the SLO's shape (its service aside) and `for`s: once per shape
+    figures: dict[tuple[SLOPlan, tuple[int, ...]], _Table] = {}
+    found: dict[_Table, list[SLOPlan]] = {}
+    columns_of = []
+    for s in alerting:
+        for_s = {b.long: burn_for[(s.service, s.slo, b.long)] for b in s.burns}
+        shape = (slo_shape(s), tuple(for_s[b.long] for b in s.burns))
+        table = figures.get(shape)
+        if table is None:
+            columns, rows = _slo_entry(ctx, s, for_s)
+            table = figures[shape] = _Table(s.slo, s.objective, s.budget, s.period, columns, rows)
+        found.setdefault(table, []).append(s)
+        columns_of.append(table.columns)
+    assert_shared_plots(alerting, columns_of)
+    out = []
+    for table, members in found.items():
+        ordered = sorted(members, key=lambda m: rank(m.service))
+        first_of_tier: dict[str, str] = {}
+        for m in ordered:
+            first_of_tier.setdefault(m.tier, m.service)
+        out.append(
+            CatalogueSLO(
+                services=tuple(m.service for m in ordered),
+                slo=table.slo,
+                objective=table.objective,
+                budget=table.budget,
+                period=table.period,
+                columns=table.columns,
+                rows=table.rows,
+                plots=tuple(
+                    SLOPlot(cv.slo_plot(tier, table.slo), tier, service)
+                    for tier, service in first_of_tier.items()
+                ),
+            )
         )
-        for s in alerting
-    )
-    assert_shared_plots(alerting, slo_entries)
+    return tuple(out)
+
+
+def plan_catalogue(
+    spec: Spec,
+    rule_files: Sequence[RuleFile],
+    slos: Sequence[SLOPlan],
+    am: AlertmanagerPlan | None,
+) -> Catalogue:
+    """The catalogue of every alerting rule in `rule_files`: a row per distinct content of
+    its columns but Service and Tier, in service and alert order."""
+    parts = _Parts(spec, slos, am)
+    rank = _Rank(spec)
+    alerts = sorted((a for f in rule_files for a in f.alerts()), key=_order)
     return Catalogue(
         path=cv.CATALOGUE,
-        alerts=tuple(_entry(a, mine, parts, sources) for a, mine in everyone),
-        slos=slo_entries,
+        rules=sum(len(f.rules_alerting()) for f in rule_files),
+        alerts=_rows(alerts, parts, rank),
+        slos=_slo_tables(alerts, slos, parts.ctx, rank),
         routed=am is not None,
         request_rate=REQUEST_RATE,
         step_s=parts.ctx.step_s,

@@ -80,8 +80,7 @@ def _alerts(plan: Plan) -> dict[str, dict[str, Any]]:
     assert catalogue is not None
     exprs = {alert_key(a.alert, dict(a.labels)): expr_text(a.expr) for a in plan.alerts()}
     out = {}
-    for entry in catalogue.alerts:
-        key = alert_key(entry.alert, dict(entry.labels))
+    for entry in catalogue.alerts:  # a row stands for alerts alike but for service and tier
         reaches = [
             r.receiver + ("" if r.when == "always" else f" ({r.when})") for r in entry.reaches
         ]
@@ -90,15 +89,18 @@ def _alerts(plan: Plan) -> dict[str, dict[str, Any]]:
             + (f" (same {', '.join(i.equal)})" if i.equal else "")
             for i in entry.inhibitions
         ]
-        out[key] = {
-            "fires when": entry.condition,
-            "for": entry.for_,
-            "tier": entry.tier,
-            "reaches": reaches if catalogue.routed else ["nobody: the spec has no routing"],
-            "inhibited by": muted,
-            "runbook": entry.runbook,
-            "expression": exprs[key],
-        }
+        for own in entry.labels:
+            labels = dict(own)
+            key = alert_key(entry.alert, labels)
+            out[key] = {
+                "fires when": entry.condition,
+                "for": entry.for_,
+                "tier": labels["tier"],
+                "reaches": reaches if catalogue.routed else ["nobody: the spec has no routing"],
+                "inhibited by": muted,
+                "runbook": entry.runbook,
+                "expression": exprs[key],
+            }
     return out
 
 

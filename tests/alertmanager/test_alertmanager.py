@@ -63,15 +63,48 @@ def test_amtool_check_config_accepts_the_generated_alertmanager_yml(built: Build
     assert tools.check_alertmanager_config(built.files, _am(built.plan).path) == []
 
 
+def _sent(plan: Plan) -> list[dict[str, str]]:
+    """Every alert's labels as Prometheus sends them (external labels, its own, its name)."""
+    external = dict(plan.prometheus.external_labels)
+    return [{**external, **dict(a.labels), "alertname": a.alert} for a in plan.alerts()]
+
+
 def test_every_routing_table_row_reaches_exactly_its_receivers_in_amtool(built: Build) -> None:
     require_tool("amtool")
     am = _am(built.plan)
-    alerts = {(("alertname", a.alert), *a.labels) for a in built.plan.alerts()}
+    sent = _sent(built.plan)
+    classes = {tuple(labels.get(n, "") for n in am.routed) for labels in sent}
     rows_with_alerts = [r for r in am.rows if r.alert]
-    # one row per distinct generated alert, plus the severity x service combinations
-    assert len(rows_with_alerts) == len(alerts)
+    # one row per distinct values of the routed labels among the generated alerts, each
+    # showing one of them, plus the severity x service combinations
+    assert len(rows_with_alerts) == len(classes)
+    shown = {tuple(sorted(labels.items())) for labels in sent}
+    assert all(r.labels in shown for r in rows_with_alerts)
     assert len(am.rows) > len(rows_with_alerts)
     assert tools.check_alertmanager(built.files, am) == []
+
+
+def test_every_generated_alert_is_accounted_for_by_exactly_one_routing_table_row(
+    built: Build,
+) -> None:
+    am = _am(built.plan)
+    rows = [r for r in am.rows if r.alert]
+    for labels in _sent(built.plan):
+        assert len([r for r in rows if r.stands_for(labels, am.routed)]) == 1, labels
+
+
+def test_the_routed_labels_are_those_route_and_inhibit_matchers_read(built: Build) -> None:
+    config = _config(built)
+    read = set()
+    routes = [config["route"]]
+    while routes:
+        route = routes.pop()
+        read |= {m.split("=", 1)[0] for m in route.get("matchers") or []}
+        routes += route.get("routes") or []
+    for rule in config.get("inhibit_rules") or []:
+        for m in (*rule["source_matchers"], *rule["target_matchers"]):
+            read.add(m.split("=", 1)[0])
+    assert list(_am(built.plan).routed) == sorted(read)
 
 
 def test_every_generated_alert_is_about_a_subject_the_routing_checks_enumerate(
@@ -122,7 +155,8 @@ def test_duri_alerts_reach_the_receivers_the_on_call_policy_names(
     when: list[str] | None,
 ) -> None:
     assert _amtool_receivers(duri, tmp_path, labels) == receivers
-    (row,) = [r for r in _am(duri.plan).rows if dict(r.labels) == labels]
+    am = _am(duri.plan)
+    (row,) = [r for r in am.rows if r.stands_for(labels, am.routed)]
     # the routing table agrees, and says when each receiver notifies
     assert list(row.receivers) == receivers
     assert list(row.when) == (when or [])
@@ -238,3 +272,31 @@ def _routes(route: dict[str, Any]) -> list[dict[str, Any]]:
 def _seconds(duration: str) -> int:
     units = {"s": 1, "m": 60, "h": 3600}
     return int(duration[:-1]) * units[duration[-1]]
+
+
+def test_a_route_matching_on_service_splits_the_routing_table_rows_per_service(
+    duri: Build, tmp_path: Path
+) -> None:
+    # DuRi's routes read alertname, severity and tier: services of one tier share a row
+    am = _am(duri.plan)
+    assert "service" not in am.routed
+    shared = [
+        r for r in am.rows if r.alert and dict(r.labels)["alertname"] == "TargetDown" and r.covers
+    ]
+    assert shared and all("service" in dict(r.covers) for r in shared)
+    # a route naming postgres makes routing read `service`: a row per service again
+    text = DURI_SPEC.read_text(encoding="utf-8")
+    route = "    - match: {severity: critical, tier: [core, control]}   # 99.9 % tiers"
+    assert text.count(route) == 1
+    narrow = "    - match: {severity: critical, service: postgres}\n      receiver: duri-chat\n"
+    (tmp_path / "duri.yaml").write_text(text.replace(route, narrow + route), encoding="utf-8")
+    split = render_spec(tmp_path / "duri.yaml", tmp_path / "out")
+    am = _am(split.plan)
+    assert "service" in am.routed
+    assert all("service" not in dict(r.covers) for r in am.rows)
+    down = [r for r in am.rows if r.alert and dict(r.labels)["alertname"] == "TargetDown"]
+    services = {a.label("service") for a in split.plan.alerts() if a.alert == "TargetDown"}
+    assert sorted(dict(r.labels)["service"] for r in down) == sorted(services)
+    (postgres,) = [r for r in down if dict(r.labels)["service"] == "postgres"]
+    assert postgres.receivers == ("duri-chat",)
+    assert tools.check_alertmanager(split.files, am) == []

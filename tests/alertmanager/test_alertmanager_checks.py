@@ -167,6 +167,37 @@ def test_a_routing_table_that_disagrees_with_the_config_is_reported(duri: Build)
     assert any("table says ['duri-chat'], config ['duri-oncall']" in p for p in problems)
 
 
+def _table_problems(build: Build, mutate: Callable[[dict[str, Any]], None]) -> list[str]:
+    parsed, errors = parse_outputs(build.files)
+    assert errors == []
+    parsed = copy.deepcopy(parsed)
+    mutate(parsed["alertmanager/routing-table.yml"])
+    plan = build.plan
+    return check_alertmanager(
+        plan.alertmanager, plan.alerts(), plan.prometheus.external_labels, parsed
+    )
+
+
+def test_an_alert_no_routing_table_row_stands_for_is_reported(duri: Build) -> None:
+    def drop_a_window(table: dict[str, Any]) -> None:
+        row = next(r for r in table["alerts"] if "long_window" in (r.get("covers") or {}))
+        windows = row["covers"]["long_window"]
+        windows.remove(next(w for w in windows if w != row["labels"]["long_window"]))
+
+    problems = _table_problems(duri, drop_a_window)
+    assert any("no row of its alerts stands for {" in p and "long_window" in p for p in problems)
+
+
+def test_a_routing_table_routed_by_fewer_labels_than_the_matchers_read_is_reported(
+    duri: Build,
+) -> None:
+    def forget_tier(table: dict[str, Any]) -> None:
+        table["routed"].remove("tier")
+
+    problems = _table_problems(duri, forget_tier)
+    assert any("routed: ['alertname', 'severity'], but the matchers read" in p for p in problems)
+
+
 @given(st.lists(st.text(alphabet="ab.|*()[]^$\\-: /@+", min_size=1), min_size=1, max_size=4))
 def test_every_matcher_obsgen_writes_reads_back_as_the_same_values(values: list[str]) -> None:
     unique = sorted(set(values))

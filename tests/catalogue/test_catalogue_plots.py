@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from generator.catalogue import plots
-from generator.catalogue.model import CatalogueSLO
+from generator.catalogue.model import BurnColumn, CatalogueSLO, SLOPlot
 from generator.catalogue.plan import assert_shared_plots
 from generator.catalogue.svg import Axis, Chart, Line, render_svg
 from generator.core.numbers import parse_duration
@@ -55,9 +55,10 @@ def _plotted(build: Build) -> plots.Plotted:
     return plots.Plotted(catalogue, build.plan.slos, build.plan.source)
 
 
-def _entry(build: Build, plot: str) -> CatalogueSLO:
+def _entry(build: Build, path: str) -> tuple[SLOPlot, CatalogueSLO]:
+    """The plot at `path` and the time-to-fire table that links it."""
     assert build.plan.catalogue is not None
-    return next(e for e in build.plan.catalogue.slos if e.plot == plot)
+    return next((p, e) for e in build.plan.catalogue.slos for p in e.plots if p.path == path)
 
 
 def _log_axis(ticks: dict[str, float], low: str, high: str, to_value: float) -> float:
@@ -93,7 +94,7 @@ def test_polyline_points_sit_where_the_curves_numbers_say(duri: Build) -> None:
     for path, root in _svgs(duri).items():
         xs, ys = _tick_positions(root)
         lines = _polylines(root)
-        for curve in plots.curves(_plotted(duri), _entry(duri, path)):
+        for curve in plots.curves(_plotted(duri), *_entry(duri, path)):
             pixels = [
                 tuple(map(float, pair.split(",")))
                 for pair in lines[curve.label].get("points", "").split()
@@ -107,21 +108,27 @@ def test_polyline_points_sit_where_the_curves_numbers_say(duri: Build) -> None:
 def test_each_curve_at_a_total_outage_is_the_catalogue_figure(duri: Build) -> None:
     assert duri.plan.catalogue is not None
     for entry in duri.plan.catalogue.slos:
-        rows = [
-            a
-            for a in duri.plan.catalogue.alerts
-            if a.burn and a.service == entry.service and dict(a.labels)["slo"] == entry.slo
-        ]
-        for curve, row in zip(plots.curves(_plotted(duri), entry), rows, strict=True):
-            assert row.burn is not None and row.burn.outage is not None
-            rate, seconds = curve.points[-1]
-            assert rate == 100
-            assert seconds == parse_duration(row.burn.outage) / 1000, curve.label
+        for plot in entry.plots:
+            rows = {  # the service's burn alerts of the SLO, by long window
+                a.burn.long: a
+                for a in duri.plan.catalogue.alerts
+                if a.burn
+                and any(dict(own)["service"] == plot.service for own in a.labels)
+                and dict(a.labels[0])["slo"] == entry.slo
+            }
+            curves = plots.curves(_plotted(duri), plot, entry)
+            assert len(curves) == len(rows)
+            for curve in curves:
+                row = rows[curve.label.split()[1].split("/")[0]]  # "page 1h/5m (14.4x)"
+                assert row.burn is not None and row.burn.outage is not None
+                rate, seconds = curve.points[-1]
+                assert rate == 100
+                assert seconds == parse_duration(row.burn.outage) / 1000, curve.label
 
 
 def test_the_legend_names_every_burn_alert_of_the_slo(duri: Build) -> None:
     for path, root in _svgs(duri).items():
-        slo = next(s for s in duri.plan.slos if s.tier == _entry(duri, path).tier)
+        slo = next(s for s in duri.plan.slos if s.tier == _entry(duri, path)[0].tier)
         texts = [t.text or "" for t in root.iterfind("svg:text", NS)]
         windows = [f"{b.long}/{b.short}" for b in slo.burns]
         legend = [t for t in texts if re.match(r"(page|ticket) ", t)]
@@ -168,11 +175,11 @@ def test_every_plot_is_an_svg_document_with_everything_inside_its_viewbox(
 
 def test_the_title_names_the_tier_objective_period_and_budget(duri: Build) -> None:
     for path, root in _svgs(duri).items():
-        entry = _entry(duri, path)
+        plot, entry = _entry(duri, path)
         title = root.findtext("svg:title", "", NS)
         m = re.fullmatch(r"tier (\S+), (\S+): (\S+)% over (\S+) \(error budget (\S+)\)", title)
         assert m is not None, title
-        assert (m[1], m[2], m[4]) == (entry.tier, entry.slo, entry.period)
+        assert (m[1], m[2], m[4]) == (plot.tier, entry.slo, entry.period)
         assert (Decimal(m[3]), Decimal(m[5])) == (entry.objective, entry.budget)
 
 
@@ -216,32 +223,47 @@ def test_there_is_one_plot_per_tier_and_slo_shared_by_the_tiers_services(split: 
     assert len(want) < len(split.plan.slos)  # two of the example's services share a tier
     assert split.plan.catalogue is not None
     for entry in split.plan.catalogue.slos:
-        assert entry.plot == f"plots/{entry.tier}-{entry.slo}.svg"
+        for plot in entry.plots:
+            assert plot.path == f"plots/{plot.tier}-{entry.slo}.svg"
+            assert plot.service in entry.services
 
 
 def test_services_of_one_tier_get_identical_curves(split: Build) -> None:
     assert split.plan.catalogue is not None
-    by_plot: dict[str, list[CatalogueSLO]] = {}
+    shared = 0
     for entry in split.plan.catalogue.slos:
-        by_plot.setdefault(entry.plot, []).append(entry)
-    shared = {p: es for p, es in by_plot.items() if len(es) > 1}
+        for plot in entry.plots:
+            tier = [s.service for s in split.plan.slos if (s.tier, s.slo) == (plot.tier, entry.slo)]
+            first = plots.curves(_plotted(split), plot, entry)
+            for service in tier:
+                drawn = plots.curves(_plotted(split), replace(plot, service=service), entry)
+                assert drawn == first, service
+            shared += len(tier) > 1
     assert shared, "the split example has a tier with two services"
-    for entries in shared.values():
-        first = plots.curves(_plotted(split), entries[0])
-        assert all(plots.curves(_plotted(split), e) == first for e in entries[1:])
+
+
+def _columns(build: Build) -> list[tuple[BurnColumn, ...]]:
+    """Per SLO of the plan (with burn alerts), the columns of the table that shows it."""
+    assert build.plan.catalogue is not None
+    tables = build.plan.catalogue.slos
+    return [
+        next(e.columns for e in tables if s.service in e.services and e.slo == s.slo)
+        for s in build.plan.slos
+    ]
 
 
 def test_the_planner_refuses_services_of_one_tier_with_different_plot_inputs(
     split: Build,
 ) -> None:
-    assert split.plan.catalogue is not None
-    entries = list(split.plan.catalogue.slos)
     slos = list(split.plan.slos)
-    assert_shared_plots(slos, entries)  # as planned: no complaint
-    twin = next(i for i, e in enumerate(entries) if any(o.plot == e.plot for o in entries[:i]))
+    columns = _columns(split)
+    assert_shared_plots(slos, columns)  # as planned: no complaint
+    twin = next(
+        i for i, s in enumerate(slos) if any((o.tier, o.slo) == (s.tier, s.slo) for o in slos[:i])
+    )
     slos[twin] = replace(slos[twin], min_events=slos[twin].min_events + 1)
-    with pytest.raises(AssertionError, match=re.escape(entries[twin].plot)):
-        assert_shared_plots(slos, entries)
+    with pytest.raises(AssertionError, match=re.escape(f"plots/{slos[twin].tier}-")):
+        assert_shared_plots(slos, columns)
 
 
 def test_catalogue_links_resolve_to_the_plot_files_generate_writes(tmp_path: Path) -> None:
@@ -270,9 +292,8 @@ def test_check_names_a_hand_edited_plot_as_drift(tmp_path: Path) -> None:
 def test_a_missing_plot_is_one_problem_however_many_services_share_it(split: Build) -> None:
     catalogue = split.plan.catalogue
     assert catalogue is not None
-    shared = next(
-        p for p in {s.plot for s in catalogue.slos} if sum(s.plot == p for s in catalogue.slos) > 1
-    )
+    tiers = [(s.tier, s.slo) for s in split.plan.slos]
+    shared = next(f"plots/{t}-{s}.svg" for t, s in sorted(set(tiers)) if tiers.count((t, s)) > 1)
     files = {k: v for k, v in split.files.items() if k != shared}
     with pytest.raises(OutputError) as caught:
         validate_outputs(split.plan, files)

@@ -53,6 +53,7 @@ class Stack:
     logs: dict[str, Path]
     routing_table: list[dict[str, Any]] = field(default_factory=list)
     targets: Mapping[str, TargetProcess] = field(default_factory=dict)  # in own processes
+    routed: list[str] = field(default_factory=list)  # the labels the table's rows differ in
     stopping: threading.Event = field(default_factory=threading.Event)  # teardown has begun
 
     def set(self, service: str, changes: Mapping[str, Any]) -> float:
@@ -73,14 +74,23 @@ class Stack:
         assert pid is not None
         return pid, time.monotonic()
 
-    def receivers_for(self, labels: Mapping[str, str]) -> list[str]:
-        """The receivers the generated routing table names for an alert with `labels`.
+    def stands_for(self, row: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+        """Whether a routing-table row stands for an alert with `labels`: alike in every
+        routed label, and each other label the row shows the row's value or one it covers.
+        An alert may carry labels no row shows, those of the series it fired on (TargetDown:
+        job and instance of the target)."""
+        shown, covers = row["labels"], row.get("covers") or {}
+        if any(shown.get(n, "") != labels.get(n, "") for n in self.routed):
+            return False
+        return all(
+            labels.get(n) in covers.get(n, [shown.get(n)])
+            for n in {*shown, *covers} - set(self.routed)
+        )
 
-        A row holds the labels the rule writes; an alert that keeps the labels of the series
-        it fired on (TargetDown: job and instance of the target) is the row whose labels it
-        all carries, and it must be exactly one row.
-        """
-        rows = [r for r in self.routing_table if r["labels"].items() <= dict(labels).items()]
+    def receivers_for(self, labels: Mapping[str, str]) -> list[str]:
+        """The receivers the generated routing table names for an alert with `labels`: those
+        of the one row that stands for it."""
+        rows = [r for r in self.routing_table if self.stands_for(r, labels)]
         assert len(rows) == 1, f"{dict(labels)} is not one alert of the routing table"
         return list(rows[0]["receivers"])
 
@@ -266,4 +276,5 @@ def e2e_stack(root: Path, baseline: Mapping[str, Traffic]) -> Iterator[Stack]:
             logs,
             table["alerts"],
             targets,
+            routed=table["routed"],
         )
