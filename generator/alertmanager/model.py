@@ -92,14 +92,13 @@ class RoutingRow:
     covers: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def stands_for(self, labels: Mapping[str, str], routed: Sequence[str]) -> bool:
-        """Whether the row stands for an alert: alike in every routed label (a missing one
-        reads as ""), and each of its other labels the row's own value or one it covers."""
+        """Whether the row stands for an alert: alike in every routed label, and each other
+        label the row's own value or one it covers (a missing label reads as "")."""
         shown, covers = dict(self.labels), dict(self.covers)
-        return all(shown.get(n, "") == labels.get(n, "") for n in routed) and all(
-            value in covers[name] if name in covers else shown.get(name) == value
-            for name, value in labels.items()
-            if name not in routed
-        )
+        if any(shown.get(n, "") != labels.get(n, "") for n in routed):
+            return False
+        others = ({*labels, *shown} - set(routed)) | set(covers)
+        return all(labels.get(n, "") in covers.get(n, (shown.get(n, ""),)) for n in sorted(others))
 
 
 @dataclass(frozen=True)

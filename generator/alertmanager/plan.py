@@ -218,13 +218,14 @@ def _covers(
     members: list[dict[str, str]], routed: tuple[str, ...]
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The values of each label the matchers do not read, where the row's alerts differ from
-    the first (the one it shows) in it."""
+    the first (the one it shows) in it; "" for alerts without the label (as matchers read it:
+    such an alert may carry it from the series it fires on)."""
     first = members[0]
     names = sorted({n for m in members for n in m} - set(routed))
     out = []
     for name in names:
-        values = sorted({m[name] for m in members if name in m})
-        if values != [first.get(name)]:
+        values = sorted({m.get(name, "") for m in members})
+        if values != [first.get(name, "")]:
             out.append((name, tuple(values)))
     return tuple(out)
 

@@ -78,14 +78,16 @@ class Stack:
         """Whether a routing-table row stands for an alert with `labels`: alike in every
         routed label, and each other label the row shows the row's value or one it covers.
         An alert may carry labels no row shows, those of the series it fired on (TargetDown:
-        job and instance of the target)."""
+        job and instance of the target); "" among the values a row covers says some of its
+        alerts' rules do not set the label, so theirs may come from the series."""
         shown, covers = row["labels"], row.get("covers") or {}
         if any(shown.get(n, "") != labels.get(n, "") for n in self.routed):
             return False
-        return all(
-            labels.get(n) in covers.get(n, [shown.get(n)])
-            for n in {*shown, *covers} - set(self.routed)
-        )
+        for name in {*shown, *covers} - set(self.routed):
+            values = covers.get(name, [shown.get(name)])
+            if labels.get(name) not in values and "" not in values:
+                return False
+        return True
 
     def receivers_for(self, labels: Mapping[str, str]) -> list[str]:
         """The receivers the generated routing table names for an alert with `labels`: those

@@ -189,7 +189,8 @@ def describes(note: Notification, row: dict[str, Any]) -> bool:
     values the title lists too."""
     labels, covers = row["labels"], row.get("covers") or {}
     for name, value in note.group.items():
-        if value not in covers.get(name, [labels.get(name)]):
+        values = covers.get(name, [labels.get(name)])
+        if value not in values and "" not in values:  # "": from the series, any value
             return False
     # the burn alerts of one SLO and severity differ only in their windows: a notice about
     # two of them at once (the 1d and 3d tickets) lists neither window among shared values
