@@ -15,6 +15,7 @@ tier, fails it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from decimal import Decimal
 from math import ceil
@@ -84,6 +85,7 @@ def _last_evaluation(ctx: Ctx) -> int:
     return ceil_to(2 * slowest + ctx.settle_s, ctx.step_s)
 
 
+@functools.lru_cache(maxsize=1 << 14)  # every recorded name of an SLO has the same members
 def _member(labels: Labels) -> Labels:
     return tuple((k, x) for k, x in labels if k in SERIES_LABELS)
 
@@ -121,9 +123,9 @@ def _record_checks(members: Members, rules: Sequence[RecordingRule], when: int) 
         for v in by_record.get(cv.SLO_ERROR_BUDGET, [])
     }
     for record, views in by_record.items():
-        held: dict[Labels, Decimal | Bounds | None] = {_member(v.labels): None for v in views}
-        if record == cv.SLO_INFO:
+        if record == cv.SLO_INFO:  # checked first, above
             continue
+        held: dict[Labels, Decimal | Bounds | None] = {_member(v.labels): None for v in views}
         if record in (cv.SLO_OBJECTIVE, cv.SLO_ERROR_BUDGET):
             held = {_member(v.labels): Decimal(v.expr.args["value"]) for v in views}
             read = ExprCheck(record, (), at(when), (), f"{record}: each service's own")
