@@ -89,6 +89,13 @@ def fmt(value: Decimal | int | float) -> str:
 
 def parse_duration(text: str) -> int:
     """Prometheus duration ('5m', '1h30m', '1d') -> milliseconds. ValueError if malformed."""
+    if not isinstance(text, str):  # a spec's value of another type: refused below, uncached
+        return _parse_duration.__wrapped__(text)
+    return _parse_duration(text)
+
+
+@functools.lru_cache(maxsize=1 << 12)  # a spec's few durations, read for every service
+def _parse_duration(text: str) -> int:
     m = _DURATION.match(text.strip()) if isinstance(text, str) else None
     if not m or not any(m.groups()):
         raise ValueError(

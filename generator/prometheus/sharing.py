@@ -44,7 +44,8 @@ def common_labels(views: Sequence[Rule]) -> tuple[tuple[str, str], ...]:
     and `service` or `tier` when all share one: the series carries the same value, so writing
     it changes nothing the rule records or fires, but it tells two rules of one name apart
     (Prometheus evaluates both; promtool's lint refuses them as duplicates)."""
-    common = set(views[0].labels).intersection(*(set(v.labels) for v in views[1:]))
+    common = set(views[0].labels)
+    common.intersection_update(*(v.labels for v in views[1:]))
     return tuple(sorted(common))
 
 

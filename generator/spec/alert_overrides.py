@@ -4,6 +4,7 @@ global `alerts:`."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Discriminator, Field, Tag, WithJsonSchema
@@ -198,7 +199,10 @@ def resolved_level(
         origin["missing"] = origin["level"]  # a level added without its threshold or for
     if "threshold" not in values or "for_" not in values:
         return None, origin
-    return Threshold.model_validate(values), origin
+    # each value was validated where it was written (the same types): no second pass
+    threshold, for_ = values["threshold"], values["for_"]
+    assert isinstance(threshold, Decimal) and isinstance(for_, str)
+    return Threshold.model_construct(threshold=threshold, for_=for_), origin
 
 
 def effective_alert(spec: Spec, subject: Subject, kind: str) -> ThresholdAlert | None:
