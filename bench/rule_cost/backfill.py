@@ -23,10 +23,12 @@ PROMTOOL = "/usr/bin/promtool"
 _ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 
 
-def run(cmd: list[str], log: list[str]) -> str:
-    """Run a command, record it in `log`, return its stdout; raise with output on failure."""
-    log.append(" ".join(cmd))
-    p = subprocess.run(cmd, capture_output=True, text=True, check=False)
+def run(cmd: list[str], log: list[str], env: dict[str, str] | None = None) -> str:
+    """Run a command (with `env` added to the environment), record it in `log`, return its
+    stdout; raise with output on failure."""
+    log.append(" ".join([*(f"{k}={v}" for k, v in (env or {}).items()), *cmd]))
+    full = {**os.environ, **env} if env else None
+    p = subprocess.run(cmd, capture_output=True, text=True, check=False, env=full)
     if p.returncode:
         raise RuntimeError(f"{cmd[0]} failed ({p.returncode}):\n{p.stdout[-3000:]}{p.stderr}")
     return p.stdout
@@ -106,7 +108,7 @@ def reloads(prom: Prometheus) -> float:
     return scalar(prom.metrics(), "prometheus_tsdb_reloads_total")
 
 
-def wait_compacted(prom: Prometheus, reloads_before: float, timeout: float = 300) -> float:
+def wait_compacted(prom: Prometheus, reloads_before: float, timeout: float = 900) -> float:
     """Wait for a reload after `reloads_before`, then until compaction is done; seconds."""
     t0 = time.monotonic()
     idle, cpu = 0, prom.cpu_seconds()

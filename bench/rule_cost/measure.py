@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from bench.rule_cost import slos
@@ -52,6 +54,8 @@ class Cost:
     loadavg: float = 0.0  # 1-minute load average of the machine at the end
     first_eval: dict[str, float] = field(default_factory=dict)  # rule_group -> first seen
     read_per_min: float = 0.0  # samples the rule queries load per minute (query stats)
+    read_by_group: dict[str, float] = field(default_factory=dict)  # group -> that, per minute
+    read_by_rule: dict[str, float] = field(default_factory=dict)  # "group: rule" -> per minute
     by_group: dict[str, tuple[float, float, int]] = field(default_factory=dict)
     # group name -> (interval s, median ms per evaluation, evaluations)
 
@@ -127,14 +131,26 @@ def observe(prom: Prometheus, seconds: float, warmup: float, poll: float = 2.0) 
     )
 
 
-def samples_read_per_min(prom: Prometheus) -> float:
-    """Samples every rule's query loads, x evaluations per minute (PromQL query stats)."""
-    total = 0.0
+def cpu_per_min(prom: Prometheus, seconds: float, warmup: float) -> float:
+    """CPU ms per minute of the whole process over `seconds` after `warmup`."""
+    time.sleep(warmup)
+    cpu0, t0 = prom.cpu_seconds(), time.time()
+    time.sleep(seconds)
+    return (prom.cpu_seconds() - cpu0) * 60 / (time.time() - t0) * 1000
+
+
+def read_stats(cost: Cost, prom: Prometheus) -> None:
+    """Samples every rule's query loads, x evaluations per minute (PromQL query stats): in
+    total, by group and by rule (named by its record or alert name and its labels)."""
     for g in prom.api("rules")["groups"]:
         for r in g["rules"]:
             data = prom.api("query", query=r["query"], stats="all")
-            total += data["stats"]["samples"]["totalQueryableSamples"] * 60 / g["interval"]
-    return total
+            n = data["stats"]["samples"]["totalQueryableSamples"] * 60 / g["interval"]
+            labels = ", ".join(f"{k}={v}" for k, v in sorted(r.get("labels", {}).items()))
+            rule = f"{g['name']}: {r['name']} {{{labels}}}"
+            cost.read_per_min += n
+            cost.read_by_group[g["name"]] = cost.read_by_group.get(g["name"], 0.0) + n
+            cost.read_by_rule[rule] = cost.read_by_rule.get(rule, 0.0) + n
 
 
 def slo_key(labels: dict[str, str]) -> tuple[str, str, str] | None:
@@ -187,8 +203,17 @@ def slo_alerts(prom: Prometheus) -> dict[tuple[str, str, str], str]:
     return out
 
 
+def objectives(prom: Prometheus) -> dict[tuple[str, str], Decimal]:
+    """(service, slo) -> objective (percent) of the `slo:objective:info` series obsgen's
+    rules record; empty for rule sets without them (our_shapes.py, Sloth's)."""
+    return {
+        (r["metric"]["service"], r["metric"]["slo"]): Decimal(r["metric"]["objective"])
+        for r in prom.api("query", query="slo:objective:info")["result"]
+    }
+
+
 def exactness(
-    ours: Prometheus, truth: Prometheus, windows: tuple[str, ...]
+    ours: Prometheus, truth: Prometheus, slo_list: Sequence[slos.SLO], windows: tuple[str, ...]
 ) -> dict[str, tuple[int, float, str]]:
     """Per window: ours' recorded error ratio vs the exact one at the same timestamp.
 
@@ -197,16 +222,18 @@ def exactness(
     number of SLOs, the largest difference in burn-rate units (|delta ratio| / error budget:
     the alert thresholds are 1, 3, 6 and 14.4) and where it is.
     """
-    by_key = {(s.job, s.kind): s for s in slos.all_slos()}
+    by_key = {(s.job, s.kind): s for s in slo_list}
     out: dict[str, tuple[int, float, str]] = {}
     for w in windows:
-        query = f'{{__name__=~"slo:sli_errors?:ratio_rate{w}"}}'
+        # a range selector returns the samples with their own timestamps (an instant vector
+        # would carry the query's time, and Sloth's backfilled 5m ratio still in the lookback)
+        query = f'{{__name__=~"slo:sli_errors?:ratio_rate{w}"}}[5m]'
         for r in ours.api("query", query=query)["result"]:
             key = slo_key({**r["metric"], "severity": "-"})
             slo = by_key.get((key[0], key[1])) if key else None
             if slo is None:
                 continue
-            ts, value = r["value"]
+            ts, value = r["values"][-1]
             if float(ts) < ours.started:
                 continue  # backfilled, not evaluated by this server (Sloth's 5m ratio)
             exact = truth.api("query", query=f"({slo.errors(w)}) / ({slo.total(w)})", time=str(ts))

@@ -16,6 +16,7 @@ benchmark runnable before then and documents the shape being measured:
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from typing import Any
 
 from bench.rule_cost import slos
@@ -46,19 +47,19 @@ def ratio(w: str) -> str:
     return f"slo:sli_error:ratio_rate{w}"
 
 
-def rates_group() -> dict[str, Any]:
+def rates_group(slo_list: Sequence[SLO]) -> dict[str, Any]:
     """The only rules that read raw series, and only over 5m."""
     rules = []
-    for slo in slos.all_slos():
+    for slo in slo_list:
         rules.append({"record": ERRORS, "expr": slo.errors("5m"), "labels": _labels(slo)})
         rules.append({"record": REQUESTS, "expr": slo.total("5m"), "labels": _labels(slo)})
     return {"name": "slo-sli-rates", "interval": "30s", "rules": rules}
 
 
-def fast_group() -> dict[str, Any]:
+def fast_group(slo_list: Sequence[SLO]) -> dict[str, Any]:
     """5m ratio and current burn rate, every cycle."""
     rules = []
-    for slo in slos.all_slos():
+    for slo in slo_list:
         s = _sel(slo)
         rules.append(
             {
@@ -77,10 +78,12 @@ def fast_group() -> dict[str, Any]:
     return {"name": "slo-sli-current", "interval": "30s", "rules": rules}
 
 
-def window_group(name: str, interval: str, windows: tuple[str, ...]) -> dict[str, Any]:
+def window_group(
+    slo_list: Sequence[SLO], name: str, interval: str, windows: tuple[str, ...]
+) -> dict[str, Any]:
     """Ratio of sums of the recorded 5m rates over each window."""
     rules = []
-    for slo in slos.all_slos():
+    for slo in slo_list:
         s = _sel(slo)
         for w in windows:
             rules.append(
@@ -94,10 +97,10 @@ def window_group(name: str, interval: str, windows: tuple[str, ...]) -> dict[str
     return {"name": name, "interval": interval, "rules": rules}
 
 
-def period_group() -> dict[str, Any]:
+def period_group(slo_list: Sequence[SLO]) -> dict[str, Any]:
     """Period ratio, burn rate and budget remaining, plus the constant metadata."""
     rules: list[dict[str, Any]] = []
-    for slo in slos.all_slos():
+    for slo in slo_list:
         s, lab = _sel(slo), _labels(slo)
         period = f"{slos.PERIOD_DAYS}d"
         objective = slos.dec((slo.objective / 100).normalize())
@@ -138,10 +141,10 @@ def _condition(slo: SLO, alert: slos.BurnAlert) -> str:
     return f"({ratio(alert.short)}{{{s}}} > {t}\n and\n {ratio(alert.long)}{{{s}}} > {t})"
 
 
-def alerts_group() -> dict[str, Any]:
+def alerts_group(slo_list: Sequence[SLO]) -> dict[str, Any]:
     """Page and ticket alerts per SLO."""
     rules = []
-    for slo in slos.all_slos():
+    for slo in slo_list:
         for severity in ("page", "ticket"):
             conds = [a for a in slos.BURN_ALERTS if a.severity == severity]
             name = f"SLOErrorBudgetBurn{'Page' if severity == 'page' else 'Ticket'}"
@@ -164,11 +167,11 @@ def alerts_group() -> dict[str, Any]:
     return {"name": "slo-alerts", "interval": "30s", "rules": rules}
 
 
-def rules() -> dict[str, Any]:
-    """The whole reference rule file."""
-    groups = [rates_group(), fast_group()]
-    groups += [window_group(*g) for g in WINDOW_GROUPS]
-    groups += [period_group(), alerts_group()]
+def rules(slo_list: Sequence[SLO]) -> dict[str, Any]:
+    """The whole reference rule file for these SLOs."""
+    groups = [rates_group(slo_list), fast_group(slo_list)]
+    groups += [window_group(slo_list, *g) for g in WINDOW_GROUPS]
+    groups += [period_group(slo_list), alerts_group(slo_list)]
     return {"groups": groups}
 
 
@@ -178,7 +181,7 @@ def main() -> None:
     ap.add_argument("-o", "--output", help="file to write (default: stdout)")
     args = ap.parse_args()
     text = "# Reference SLO rules (obsgen shape), from bench/rule_cost/our_shapes.py\n"
-    text += dump(rules())
+    text += dump(rules(slos.all_slos()))
     if args.output:
         with open(args.output, "w", encoding="utf-8") as f:
             f.write(text)

@@ -1,4 +1,5 @@
-"""The eight SLOs both rule sets implement, and the SRE-workbook burn-rate windows.
+"""The SLOs both rule sets implement (DuRi's eight here; fleet.py reads N services' from a
+spec), and the SRE-workbook burn-rate windows.
 
 Availability: errors are `http_requests_total{status=~"5.."}` of the service's job, the
 objective comes from its tier (guide: 99.9 core/control, 99.5 brain, 99.0 evolution).
@@ -51,14 +52,10 @@ SEVERITY = {"page": "critical", "ticket": "warning"}
 class SLO:
     """One SLO of one service."""
 
-    job: str
+    job: str  # the service's name, also its `job` label
     kind: str  # "availability" or "latency"
     objective: Decimal  # percent
-
-    @property
-    def tier(self) -> str:
-        """Availability tier of the service."""
-        return TIERS[self.job][0]
+    tier: str
 
     @property
     def budget(self) -> Decimal:
@@ -86,11 +83,11 @@ class SLO:
 
 
 def all_slos() -> list[SLO]:
-    """Availability and latency SLO of each of the four services."""
+    """Availability and latency SLO of each of DuRi's four services."""
     out = []
-    for job, (_, objective) in TIERS.items():
-        out.append(SLO(job, "availability", objective))
-        out.append(SLO(job, "latency", LATENCY_OBJECTIVE))
+    for job, (tier, objective) in TIERS.items():
+        out.append(SLO(job, "availability", objective, tier))
+        out.append(SLO(job, "latency", LATENCY_OBJECTIVE, tier))
     return out
 
 

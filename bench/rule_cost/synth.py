@@ -1,47 +1,37 @@
-"""Synthetic HTTP traffic of the four DuRi services: history for backfill, live tail for scrapes.
+"""Synthetic HTTP traffic of a set of services: history for backfill, live tail for scrapes.
 
-One `Traffic` object advances step by step (one step = one scrape interval) and keeps the
-cumulative counters, so the OpenMetrics history and the live exposition that continues it
-after the history ends are the same process: no jump, no counter reset at the seam.
-
-Incidents are placed relative to the *anchor* (the end of the history, i.e. "now" when the
-benchmark starts) so that, while Prometheus evaluates, some burn-rate alerts fire:
-- duri-core availability: 2.5 % 5xx (25x the 0.1 % budget) since 75 min before the anchor
-  and still ongoing -> page (1h and 5m above 14.4x); 1d and 3d stay well under 3x and 1x.
-- duri-control availability: a slow leak at 0.15 % 5xx (1.5x) for the whole history
-  -> ticket (3d and 6h above 1x), no page.
-- duri-brain latency: 20 % of requests over 0.5 s (4x the 5 % budget) since 30 h before
-  the anchor -> ticket (1d and 2h above 3x), no page (6h stays under 6x).
-- duri-evolution availability: a 3 h, 12 % 5xx burst 40 h ago, long over -> no alert now,
-  but it is visible in every 3d window.
-- duri-core latency: a 20 min spike (60 % slow) 12 h ago -> no alert now.
-Every other SLO burns well below 1x.
+A `Model` says what is served: the services, their label sets, their incidents, the alerts
+those make active and the SLOs both rule sets implement (duri.py: DuRi's four services, the
+default; fleet.py: N synthetic ones). One `Traffic` object advances step by step (one step
+= one sample of the history) and keeps the cumulative counters, so the OpenMetrics history
+and the live exposition that continues it after the history ends are the same process: no
+jump, no counter reset at the seam.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from bench.rule_cost.slos import TIERS
+from bench.rule_cost.slos import SLO
 
+AlertKey = tuple[str, str, str]  # (service, slo, severity)
 STATUSES = ("200", "404", "500", "503")
-METHODS = (("GET", 0.7), ("POST", 0.3))
 LE = ("0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf")
 SLOW_BUCKET = 2  # index of le="0.5": the latency SLO threshold
 # Healthy latency distribution: cumulative share of requests at or under each `le`.
 BASE_CDF = (0.55, 0.83, 0.98, 0.994, 0.999, 0.9998, 1.0, 1.0)
 MEAN_SECONDS = 0.13  # feeds _sum only
-HOUR = 3600
 
 
 @dataclass(frozen=True)
 class Service:
-    """A service: its job label, mean request rate, endpoints (name, share), baselines."""
+    """A service: its job label, tier, mean request rate, endpoints (name, share), baselines."""
 
     job: str
+    tier: str
     rps: float
     endpoints: tuple[tuple[str, float], ...]
     error_share: float  # baseline share of 5xx
@@ -59,62 +49,27 @@ class Incident:
     share: float
 
 
-SERVICES = (
-    Service(
-        "duri-core",
-        120.0,
-        (
-            ("/api/v1/chat", 0.45),
-            ("/api/v1/sessions", 0.25),
-            ("/api/v1/memory", 0.2),
-            ("/health", 0.1),
-        ),
-        0.0002,
-    ),
-    Service(
-        "duri-control",
-        40.0,
-        (("/api/v1/config", 0.4), ("/api/v1/jobs", 0.3), ("/api/v1/status", 0.2), ("/health", 0.1)),
-        0.0003,
-    ),
-    Service(
-        "duri-brain",
-        25.0,
-        (
-            ("/api/v1/reason", 0.5),
-            ("/api/v1/plan", 0.25),
-            ("/api/v1/recall", 0.15),
-            ("/health", 0.1),
-        ),
-        0.001,
-    ),
-    Service(
-        "duri-evolution",
-        10.0,
-        (
-            ("/api/v1/train", 0.4),
-            ("/api/v1/evaluate", 0.3),
-            ("/api/v1/models", 0.2),
-            ("/health", 0.1),
-        ),
-        0.002,
-    ),
-)
+@dataclass(frozen=True)
+class Model:
+    """What the traffic is made of, and what it should make the rules decide."""
 
-INCIDENTS = (
-    Incident("duri-core", "errors", -75 * 60, None, 0.025),
-    Incident("duri-control", "errors", -30 * 24 * HOUR, None, 0.0015),
-    Incident("duri-brain", "latency", -30 * HOUR, None, 0.20),
-    Incident("duri-evolution", "errors", -40 * HOUR, -37 * HOUR, 0.12),
-    Incident("duri-core", "latency", -12 * HOUR, -12 * HOUR + 20 * 60, 0.60),
-)
+    services: tuple[Service, ...]
+    methods: tuple[tuple[str, float], ...]  # (method, share of each endpoint's requests)
+    incidents: tuple[Incident, ...]
+    expected: frozenset[AlertKey]  # what the incidents make active while the benchmark runs
+    slos: tuple[SLO, ...]  # the SLOs both rule sets implement
 
-# (service, slo, severity) that the incidents above make active while the benchmark runs
-EXPECTED_ALERTS = {
-    ("duri-core", "availability", "critical"),
-    ("duri-control", "availability", "warning"),
-    ("duri-brain", "latency", "warning"),
-}
+    def describe(self) -> str:
+        """`N services (jobs ...), L label sets (job x E endpoints x M methods x S statuses)`."""
+        jobs = [s.job for s in self.services]
+        names = ", ".join(jobs) if len(jobs) <= 4 else f"{jobs[0]} .. {jobs[-1]}"
+        endpoints = "/".join(str(n) for n in sorted({len(s.endpoints) for s in self.services}))
+        methods = len(self.methods)
+        sets = sum(len(s.endpoints) for s in self.services) * methods * len(STATUSES)
+        return (
+            f"{len(jobs)} services (jobs {names}), {sets:,} label sets (job x {endpoints} "
+            f"endpoints x {methods} method{'s' * (methods != 1)} x {len(STATUSES)} statuses)"
+        )
 
 
 def _labels(**pairs: str) -> str:
@@ -139,11 +94,17 @@ class _Series:
 
     __slots__ = ("buckets", "count", "counter_prefix", "hist_prefixes", "sum")
 
-    def __init__(self, job: str, endpoint: str, method: str, status: str) -> None:
+    def __init__(self, svc: Service, endpoint: str, method: str, status: str) -> None:
         # the labels the scrape job obsgen writes puts on every target: its service and tier
         # (what the services' shared rules select and aggregate by)
-        own = {"service": job, "tier": TIERS[job][0]}
-        lab = {"job": job, **own, "status": status, "method": method, "endpoint": endpoint}
+        lab = {
+            "job": svc.job,
+            "service": svc.job,
+            "tier": svc.tier,
+            "status": status,
+            "method": method,
+            "endpoint": endpoint,
+        }
         self.counter_prefix = "http_requests_total" + _labels(**lab) + " "
         self.hist_prefixes = (
             *tuple(
@@ -179,18 +140,21 @@ class _Series:
 
 
 class Traffic:
-    """Deterministic traffic of all services, advanced one step at a time."""
+    """Deterministic traffic of a model's services, advanced one step at a time."""
 
-    def __init__(self, anchor: float, step: float, seed: int = 42) -> None:
+    def __init__(self, model: Model, anchor: float, step: float, seed: int = 42) -> None:
         self.anchor = anchor
         self.step = step
         self.rng = random.Random(seed)
         self.t: float | None = None  # time of the last completed step
+        self.incidents: dict[str, list[Incident]] = {}  # job -> its incidents, in order
+        for inc in model.incidents:
+            self.incidents.setdefault(inc.job, []).append(inc)
         self.streams: list[tuple[Service, float, list[_Series]]] = []
-        for svc in SERVICES:
+        for svc in model.services:
             for endpoint, share in svc.endpoints:
-                for method, mshare in METHODS:
-                    series = [_Series(svc.job, endpoint, method, s) for s in STATUSES]
+                for method, mshare in model.methods:
+                    series = [_Series(svc, endpoint, method, s) for s in STATUSES]
                     self.streams.append((svc, share * mshare, series))
 
     @property
@@ -200,13 +164,8 @@ class Traffic:
 
     def _share(self, job: str, kind: str, t: float, base: float) -> float:
         rel = t - self.anchor
-        for inc in INCIDENTS:
-            if (
-                inc.job == job
-                and inc.kind == kind
-                and inc.start <= rel
-                and (inc.end is None or rel < inc.end)
-            ):
+        for inc in self.incidents.get(job, ()):
+            if inc.kind == kind and inc.start <= rel and (inc.end is None or rel < inc.end):
                 return inc.share
         return base
 
@@ -243,18 +202,16 @@ class Traffic:
                 yield from s.lines(suffix, counter, histogram)
 
 
-def write_openmetrics(path: str, traffic: Traffic, start: float, end: float) -> int:
-    """Write the history [start, end] (OpenMetrics, one sample per step); return samples."""
+def write_openmetrics(path: str, traffic: Traffic, times: Iterable[float]) -> int:
+    """Write the history at these times (OpenMetrics, one step each, in order); return samples."""
     samples = 0
     with open(path, "w", encoding="ascii", buffering=1 << 20) as f:
         f.write("# TYPE http_requests counter\n# TYPE http_request_duration_seconds histogram\n")
-        t = start
-        while t <= end:
+        for t in times:
             traffic.advance(t)
             lines = list(traffic.lines(f" {int(t)}\n"))
             f.writelines(lines)
             samples += len(lines)
-            t += traffic.step
         f.write("# EOF\n")
     return samples
 
