@@ -11,9 +11,10 @@ thousand services cost a few distinct rows, not a thousand.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from generator.alertmanager import (
@@ -311,18 +312,6 @@ def _rows(alerts: Sequence[AlertRule], parts: _Parts, rank: _Rank) -> tuple[Cata
     return tuple(rows)
 
 
-@dataclass(frozen=True)
-class _Table:
-    """What a time-to-fire table shows: services whose SLOs show the same share one."""
-
-    slo: str
-    objective: Decimal
-    budget: Decimal
-    period: str
-    columns: tuple[BurnColumn, ...]
-    rows: tuple[RateRow, ...]
-
-
 def _slo_tables(
     alerts: Sequence[AlertRule], slos: Sequence[SLOPlan], ctx: Ctx, rank: _Rank
 ) -> tuple[CatalogueSLO, ...]:
@@ -335,8 +324,9 @@ def _slo_tables(
     }
     alerting = [s for s in slos if s.burns]  # an SLO without alerts has no time to fire
     # the figures depend on the SLO's shape (its service aside) and `for`s: once per shape
-    figures: dict[tuple[SLOPlan, tuple[int, ...]], _Table] = {}
-    found: dict[_Table, list[SLOPlan]] = {}
+    # a table before its services and plots are known: the key of the services that share it
+    figures: dict[tuple[SLOPlan, tuple[int, ...]], CatalogueSLO] = {}
+    found: dict[CatalogueSLO, list[SLOPlan]] = {}
     columns_of = []
     for s in alerting:
         for_s = {b.long: burn_for[(s.service, s.slo, b.long)] for b in s.burns}
@@ -344,7 +334,9 @@ def _slo_tables(
         table = figures.get(shape)
         if table is None:
             columns, rows = _slo_entry(ctx, s, for_s)
-            table = figures[shape] = _Table(s.slo, s.objective, s.budget, s.period, columns, rows)
+            table = figures[shape] = CatalogueSLO(
+                (), s.slo, s.objective, s.budget, s.period, columns, rows, ()
+            )
         found.setdefault(table, []).append(s)
         columns_of.append(table.columns)
     assert_shared_plots(alerting, columns_of)
@@ -354,21 +346,12 @@ def _slo_tables(
         first_of_tier: dict[str, str] = {}
         for m in ordered:
             first_of_tier.setdefault(m.tier, m.service)
-        out.append(
-            CatalogueSLO(
-                services=tuple(m.service for m in ordered),
-                slo=table.slo,
-                objective=table.objective,
-                budget=table.budget,
-                period=table.period,
-                columns=table.columns,
-                rows=table.rows,
-                plots=tuple(
-                    SLOPlot(cv.slo_plot(tier, table.slo), tier, service)
-                    for tier, service in first_of_tier.items()
-                ),
-            )
+        plots = tuple(
+            SLOPlot(cv.slo_plot(tier, table.slo), tier, service)
+            for tier, service in first_of_tier.items()
         )
+        services = tuple(m.service for m in ordered)
+        out.append(dataclasses.replace(table, services=services, plots=plots))
     return tuple(out)
 
 

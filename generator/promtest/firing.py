@@ -10,6 +10,8 @@ from generator.promtest.inputs import _sorted
 from generator.promtest.members import MEMBER_KEYS, Members, each_of, total
 from generator.promtest.model import ExprCheck
 
+SERVICE_ALERT = ("alertname", "service", "severity", "tier")  # a service alert's own labels
+
 
 def firing_once(
     members: Members,

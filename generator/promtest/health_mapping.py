@@ -23,7 +23,7 @@ from generator.prometheus import AlertRule, RuleFile, ingested
 from generator.promtest.cases import Ctx, Scenario, ceil_to, seconds
 from generator.promtest.firing import firing_once
 from generator.promtest.health_cases import const, raw_series, selector_labels
-from generator.promtest.members import MEMBER, Members
+from generator.promtest.members import Members, mapping_scenario
 from generator.promtest.model import InputSeries
 
 DOWN_LABELS = ("alertname", "job", "service", "severity", "tier")
@@ -53,8 +53,7 @@ def _scenario(
 
     members = Members()
     checks = firing_once(members, views, keys, when, why, job)
-    fed = [*series, *members.series(count)]
-    return Scenario(name, frozenset({"up", MEMBER}), tuple(fed), (), tuple(checks))
+    return mapping_scenario(name, series, members, checks, count, frozenset({"up"}))
 
 
 def health_mapping_scenarios(ctx: Ctx, rule_file: RuleFile) -> list[Scenario]:

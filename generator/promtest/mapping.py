@@ -34,16 +34,15 @@ from generator.prometheus import (
 )
 from generator.promtest.cases import Ctx, Scenario, at, ceil_to, seconds
 from generator.promtest.feeds import counter, gauge
-from generator.promtest.firing import firing_once
+from generator.promtest.firing import SERVICE_ALERT, firing_once
 from generator.promtest.inputs import _sorted, replica, status_labels
-from generator.promtest.members import Members, each_of, total
+from generator.promtest.members import Members, each_of, mapping_scenario, total
 from generator.promtest.model import CaseError, ExprCheck, InputSeries
 from generator.spec import Spec
 
 STRANGER = "no-service"  # label value of series no service's selector names
 RATE = Decimal(1)  # network bytes per second, and requests without a throughput alert
 HALF = Decimal("0.5")
-ALERT_LABELS = ("alertname", "service", "severity", "tier")
 
 
 @dataclass(frozen=True)
@@ -166,13 +165,10 @@ def _alert_checks(
     for rule in shared:
         if rule.kind == "latency" and any(v.threshold and v.threshold >= last for v in rule.views):
             raise CaseError(f"{rule.alert}: no latency past the last bucket ({fmt(last)}) fires it")
-    views = [v for r in shared for v in r.views]
-    if not views:
-        return []
     return firing_once(
         members,
-        views,
-        ALERT_LABELS,
+        [v for r in shared for v in r.views],
+        SERVICE_ALERT,
         when,
         "every service past every threshold of the shared alerts for longer than every for: "
         "each fires once for each service it covers, at each severity, and for no other",
@@ -220,14 +216,5 @@ def mapping_scenarios(ctx: Ctx, shared: list[AlertRule]) -> list[Scenario]:
     members = Members()
     checks = _record_checks(ctx, members, replicas, when)
     checks += _alert_checks(ctx, members, shared, when)
-    series += members.series(when // ctx.interval_s + 1)
-    metrics = frozenset(s.metric for s in series)
-    return [
-        Scenario(
-            "every service's series map into the recording rules",
-            metrics,
-            tuple(series),
-            (),
-            tuple(checks),
-        )
-    ]
+    name = "every service's series map into the recording rules"
+    return [mapping_scenario(name, series, members, checks, when // ctx.interval_s + 1)]

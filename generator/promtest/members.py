@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from generator.core.numbers import fmt
 from generator.prometheus import Labels
+from generator.promtest.cases import Scenario
 from generator.promtest.model import Each, ExprCheck, InputSeries, Sample, Segment
 
 MEMBER = "obsgen_member"
@@ -94,3 +95,18 @@ def total(check: ExprCheck, count: int) -> ExprCheck:
     return dataclasses.replace(
         check, samples=(Sample("", (), Decimal(count)),), proves=proves, total=True
     )
+
+
+def mapping_scenario(
+    name: str,
+    series: list[InputSeries],
+    members: Members,
+    checks: list[ExprCheck],
+    count: int,
+    metrics: frozenset[str] = frozenset(),
+) -> Scenario:
+    """A mapping test's one scenario: its series and its sets' members (`count` samples
+    each), and its checks. `metrics` adds raw metrics it must not share a group with though
+    it may feed none (`up`, whose absence a TargetDown mapping reads)."""
+    fed = (*series, *members.series(count))
+    return Scenario(name, metrics | {s.metric for s in fed}, fed, (), tuple(checks))

@@ -19,12 +19,11 @@ from math import ceil
 
 from generator.prometheus import AlertRule, ingested
 from generator.promtest.cases import Ctx, Scenario, ceil_to, seconds
-from generator.promtest.firing import firing_once
+from generator.promtest.firing import SERVICE_ALERT, firing_once
 from generator.promtest.inputs import _sorted
-from generator.promtest.members import Members
+from generator.promtest.members import Members, mapping_scenario
 from generator.promtest.model import CaseError, InputSeries, Segment
 
-ALERT_LABELS = ("alertname", "service", "severity", "tier")
 WORSE = Decimal(1)  # a latency (seconds) or error ratio past any factor of 0 before
 
 
@@ -71,18 +70,10 @@ def regression_mapping_scenarios(ctx: Ctx, shared: Sequence[AlertRule]) -> list[
     checks = firing_once(
         members,
         views,
-        ALERT_LABELS,
+        SERVICE_ALERT,
         when,
         "every service's signals worse than one period ago past every threshold, for longer "
         "than the for: each shared regression alert fires once for each service it covers",
     )
-    series += members.series(before_n + after_n + 1)
-    return [
-        Scenario(
-            "every service's signals map into the shared regression alerts",
-            frozenset(s.metric for s in series),
-            tuple(series),
-            (),
-            tuple(checks),
-        )
-    ]
+    name = "every service's signals map into the shared regression alerts"
+    return [mapping_scenario(name, series, members, checks, before_n + after_n + 1)]

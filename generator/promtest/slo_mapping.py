@@ -27,7 +27,7 @@ from generator.promtest.cases import Ctx, Scenario, at, ceil_to, seconds, within
 from generator.promtest.feeds import samples
 from generator.promtest.firing import firing_once
 from generator.promtest.inputs import _sorted
-from generator.promtest.members import Bounds, Members, each_of, total
+from generator.promtest.members import Bounds, Members, each_of, mapping_scenario, total
 from generator.promtest.model import ExprCheck, InputSeries, Segment
 
 SERIES_LABELS = ("service", "slo", "tier")
@@ -143,8 +143,6 @@ def _record_checks(members: Members, rules: Sequence[RecordingRule], when: int) 
 def _alert_checks(members: Members, alerts: Sequence[AlertRule], when: int) -> list[ExprCheck]:
     """Every burn alert a 100 % error ratio trips firing once per service, SLO and windows."""
     views = [v for a in alerts for v in a.views if v.threshold is not None and v.threshold < 1]
-    if not views:
-        return []
     return firing_once(
         members,
         views,
@@ -171,13 +169,5 @@ def slo_mapping_scenarios(ctx: Ctx, rule_file: RuleFile) -> list[Scenario]:
     members = Members()
     checks = _record_checks(members, records, when)
     checks += _alert_checks(members, alerts, when)
-    series += members.series(samples(when, ctx.interval_s))
-    return [
-        Scenario(
-            "every service's SLI series map into the shared SLO rules",
-            frozenset(s.metric for s in series),
-            tuple(series),
-            (),
-            tuple(checks),
-        )
-    ]
+    name = "every service's SLI series map into the shared SLO rules"
+    return [mapping_scenario(name, series, members, checks, samples(when, ctx.interval_s))]
