@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from generator.core.numbers import fmt, format_duration, parse_duration
+from generator.prometheus import unquoted
 
 THRESHOLD, FOR, COMPARISON, MATCHER, SEVERITY, CONSTANT, WINDOW = (
     "threshold",
@@ -76,20 +77,11 @@ def _mask(expr: str) -> str:
 def matcher_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """(begin, end) of each matcher of `text[start:end]`, a selector's braces' inside (commas
     inside quotes do not split)."""
-    items, i, quote, begin = [], start, "", start
-    while i < end:
-        ch = text[i]
-        if quote:
-            if ch == "\\":
-                i += 1
-            elif ch == quote:
-                quote = ""
-        elif ch in "\"'`":
-            quote = ch
-        elif ch == ",":
+    items, begin = [], start
+    for i in unquoted(text, start, end):
+        if text[i] == ",":
             items.append((begin, i))
             begin = i + 1
-        i += 1
     return [*items, (begin, end)]
 
 

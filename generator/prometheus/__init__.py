@@ -36,7 +36,7 @@ from generator.prometheus.model import (
     RuleFile,
     labels,
 )
-from generator.prometheus.promql import expression_problem, known_series
+from generator.prometheus.promql import expression_problem, known_series, unquoted
 from generator.prometheus.rules import eq, quantiles, ratio, seconds_text
 from generator.prometheus.selector_expr import expand
 from generator.prometheus.slo import slo_plans
@@ -88,4 +88,5 @@ __all__ = [
     "service_resources",
     "slo_plans",
     "slo_rule_file",
+    "unquoted",
 ]

@@ -26,12 +26,13 @@ def _in_name(c: str) -> bool:
     return c.isalnum() or c in "_:"
 
 
-def _or_terms(expr: str) -> list[str]:
-    """The operands of the expression's outermost chain of `or` (itself if it has none),
-    each without the `on (...)`/`ignoring (...)` of the `or` before it."""
-    terms, depth, start, i, quote = [], 0, 0, 0, ""
-    while i < len(expr):
-        c = expr[i]
+def unquoted(text: str, start: int = 0, end: int | None = None) -> Iterator[int]:
+    """The indexes of `text[start:end]` outside its string literals (a literal's quotes and
+    escapes included), where PromQL's operators, parentheses and commas are."""
+    stop = len(text) if end is None else end
+    i, quote = start, ""
+    while i < stop:
+        c = text[i]
         if quote:
             if c == "\\":
                 i += 1
@@ -39,7 +40,20 @@ def _or_terms(expr: str) -> list[str]:
                 quote = ""
         elif c in "\"'`":
             quote = c
-        elif c in "([{":
+        else:
+            yield i
+        i += 1
+
+
+def _or_terms(expr: str) -> list[str]:
+    """The operands of the expression's outermost chain of `or` (itself if it has none),
+    each without the `on (...)`/`ignoring (...)` of the `or` before it."""
+    terms, depth, start = [], 0, 0
+    for i in unquoted(expr):
+        c = expr[i]
+        if i < start:  # within the `or` just split at, or its modifier
+            continue
+        if c in "([{":
             depth += 1
         elif c in ")]}":
             depth -= 1
@@ -51,9 +65,7 @@ def _or_terms(expr: str) -> list[str]:
         ):
             terms.append(expr[start:i])
             found = _OR_MODIFIER.match(expr, i + 2)
-            start = i = found.end() if found else i + 2
-            continue
-        i += 1
+            start = found.end() if found else i + 2
     terms.append(expr[start:])
     return terms
 
