@@ -36,7 +36,12 @@ from generator.prometheus.model import (
     RuleFile,
     labels,
 )
-from generator.prometheus.promql import expression_problem, known_series, unquoted
+from generator.prometheus.promql import (
+    expression_problem,
+    known_series,
+    range_seconds,
+    unquoted,
+)
 from generator.prometheus.rules import eq, quantiles, ratio, seconds_text
 from generator.prometheus.selector_expr import expand
 from generator.prometheus.slo import slo_plans
@@ -80,6 +85,7 @@ __all__ = [
     "promql_sli_metrics",
     "promql_sli_problems",
     "quantiles",
+    "range_seconds",
     "ratio",
     "reads_by_job",
     "recording_file",

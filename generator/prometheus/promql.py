@@ -136,6 +136,18 @@ def series_names(expr: str) -> set[str]:
         return set(_names(expr))  # the expression as written: its own error message
 
 
+def range_seconds(expr: str) -> list[int]:
+    """The windows, in seconds, of the expression's range selectors and subqueries (how much
+    of a series a query loads). Raises ValueError if it does not parse."""
+    return [
+        int(node.range.total_seconds())
+        for tree in _parse(expr)
+        for node in nodes(tree)
+        if isinstance(node, promql_parser.MatrixSelector | promql_parser.SubqueryExpr)
+        and node.range is not None
+    ]
+
+
 def unknown_series(expr: str, known: set[str] | frozenset[str]) -> list[str]:
     """Series the expression reads that are neither declared metrics nor recorded rules."""
     return sorted(series_names(expr) - set(known))

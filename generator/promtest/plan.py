@@ -29,6 +29,7 @@ from generator.promtest.mapping import mapping_scenarios
 from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
 from generator.promtest.network import network_scenarios
 from generator.promtest.node_ratios import node_ratio_scenarios
+from generator.promtest.ranges import longest_range_s, spacing_within
 from generator.promtest.regression import regression_scenarios
 from generator.promtest.regression_mapping import regression_mapping_scenarios
 from generator.promtest.replicas import CONTAINER_KINDS, replica_scenarios
@@ -207,13 +208,16 @@ def plan_tests(
     spec: Spec, rule_files: Sequence[RuleFile], slos: Sequence[SLOPlan]
 ) -> tuple[RuleTestFile, ...]:
     """Every test file: for each rule file with alerts, one per family of its alerts."""
-    ctx = contexts(spec)
+    every = contexts(spec)
     recording = [f for f in rule_files if f.records() and not f.alerts()]
     files = []
     for rule_file in rule_files:
         if not rule_file.alerts():
             continue
         loaded = [*recording, *([] if rule_file in recording else [rule_file])]
+        main = every[MAIN]
+        spacing = spacing_within(main.interval_s, longest_range_s(loaded))
+        ctx = {**every, MAIN: dataclasses.replace(main, interval_s=spacing)}
         stem = posixpath.splitext(posixpath.basename(rule_file.path))[0]
         scenarios_of = _scenarios(ctx, rule_file.representatives(), standing_slos(rule_file, slos))
         if rule_file.path == cv.ALERTS_FILE:  # who each shared signal and alert belongs to

@@ -37,6 +37,7 @@ SPECS = {
     "shop": (FIXTURES / "shop" / "spec.yaml", None),
     "payments": (FIXTURES / "payments" / "spec.yaml", None),  # overrides, off, p99.9
     "slo-kinds": (FIXTURES / "slo-kinds" / "spec.yaml", None),
+    "e2e": (FIXTURES / "e2e" / "spec.yaml", None),  # scraped every second (test_dense_inputs)
     # the second example: batch tier, health checks excluded, a custom alert, replicas
     "example-payments": (
         ROOT / "examples" / "payments" / "spec.yaml",
