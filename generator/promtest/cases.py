@@ -44,6 +44,7 @@ class Scenario:
     series: tuple[InputSeries, ...]
     alerts: tuple[AlertCheck, ...]
     exprs: tuple[ExprCheck, ...] = ()
+    interval_s: int = 0  # its inputs' own spacing (a custom alert's example), 0: the file's
 
 
 @functools.cache

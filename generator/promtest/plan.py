@@ -43,6 +43,7 @@ from generator.spec import Spec
 MAIN, REGRESSION, SLO = "main", "regression", "slo"
 SLO_WINDOWS = "windows"
 SLO_LONG = "long"
+EXAMPLES = "examples"  # the spacing custom alerts' examples are written at: the scrape's
 MINUTE = 60
 SLOW_STEP = 240  # under the 5m lookback, at which a one-step-old read may be absent
 # promtool evaluates every rule at every step: a minute (or the global interval, if slower)
@@ -130,7 +131,12 @@ def _scenarios(
             except CaseError as exc:
                 raise CaseError(str(exc), exc.field or ("regression",)) from None
         elif kind == "custom":
-            out[family] += custom_scenarios(ctx[family], name, group)
+            # an example's values are one scrape interval apart, whatever the file's spacing
+            examples = ctx[EXAMPLES]
+            out[family] += [
+                dataclasses.replace(s, interval_s=examples.interval_s)
+                for s in custom_scenarios(examples, name, group)
+            ]
         elif kind in HEALTH_KINDS:
             out[family] += health_scenarios(ctx[family], name, group)
         elif kind in THRESHOLD_KINDS and all(a.threshold is not None for a in group):
@@ -163,8 +169,20 @@ def _scenarios(
 def pack(scenarios: list[Scenario], ctx: Ctx) -> tuple[RuleTestGroup, ...]:
     """First fit: a scenario joins the first group none of whose scenarios feed its metrics."""
     bins: list[list[Scenario]] = []
+
+    def spacing(scenario: Scenario) -> int:
+        return scenario.interval_s or ctx.interval_s
+
     for scenario in scenarios:
-        home = next((b for b in bins if all(not (s.metrics & scenario.metrics) for s in b)), None)
+        home = next(
+            (
+                b
+                for b in bins
+                if spacing(b[0]) == spacing(scenario)
+                and all(not (s.metrics & scenario.metrics) for s in b)
+            ),
+            None,
+        )
         if home is None:
             bins.append([scenario])
         else:
@@ -172,7 +190,7 @@ def pack(scenarios: list[Scenario], ctx: Ctx) -> tuple[RuleTestGroup, ...]:
     return tuple(
         RuleTestGroup(
             name="; ".join(s.name for s in b),
-            interval=format_duration(ctx.interval_s * 1000),
+            interval=format_duration(spacing(b[0]) * 1000),
             series=tuple(x for s in b for x in s.series),
             alerts=tuple(c for s in b for c in s.alerts),
             exprs=tuple(e for s in b for e in s.exprs),
@@ -217,7 +235,7 @@ def plan_tests(
         loaded = [*recording, *([] if rule_file in recording else [rule_file])]
         main = every[MAIN]
         spacing = spacing_within(main.interval_s, longest_range_s(loaded))
-        ctx = {**every, MAIN: dataclasses.replace(main, interval_s=spacing)}
+        ctx = {**every, MAIN: dataclasses.replace(main, interval_s=spacing), EXAMPLES: main}
         stem = posixpath.splitext(posixpath.basename(rule_file.path))[0]
         scenarios_of = _scenarios(ctx, rule_file.representatives(), standing_slos(rule_file, slos))
         if rule_file.path == cv.ALERTS_FILE:  # who each shared signal and alert belongs to

@@ -87,3 +87,27 @@ def test_longest_range_reads_window_arguments_and_custom_promql_not_offsets() ->
     assert longest_range_s([_file(offset)]) == 300  # an offset moves a window, not widens it
     assert longest_range_s([_file(offset, custom)]) == 86400  # the subquery's day
     assert longest_range_s([_file()]) == 0
+
+
+def test_a_custom_alerts_example_keeps_the_scrape_spacing_when_the_file_is_fed_sparser(
+    tmp_path: Path,
+) -> None:
+    """An example's values are one scrape interval apart (spec/custom_alerts.py): when a rule
+    of alerts.yml reads an hour (2s inputs at a 1s scrape), the example's groups stay at 1s,
+    the other groups go to 2s, and promtool passes both."""
+    text = SPEC.read_text(encoding="utf-8")
+    queue = "'max by (queue) (duri_queue_depth{$selector}) > 1000'"
+    assert queue in text
+    hour = "'max by (queue) (max_over_time(duri_queue_depth{$selector}[1h])) > 1000'"
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text.replace(queue, hour), encoding="utf-8")
+    files = build(spec, tmp_path / "out", display="spec.yaml").files
+    groups = yaml.safe_load(files["prometheus/tests/alerts.yml"])["tests"]
+    spacing = {("QueueBacklog" in g["name"], g["interval"]) for g in groups}
+    assert spacing == {(True, "1s"), (False, "2s")}
+    assert all(
+        "QueueBacklog" not in g["name"] or g["name"].startswith("QueueBacklog") for g in groups
+    )
+    rules = ("prometheus/rules/recording.yml", "prometheus/rules/alerts.yml")
+    run = promtool_test(files, tmp_path / "rendered", "prometheus/tests/alerts.yml", rules)
+    assert run.returncode == 0, run.stdout + run.stderr
