@@ -18,13 +18,14 @@ from generator.promtest.slo_gauge_model import VERSIONS, Samples, agreed
 from generator.promtest.slo_gauge_series import ProbeLabels, Values, held, probe_series
 
 BURST_S = 240  # zeros at every other sample for 4 minutes: over half a 5m window
+PHASES = (1, 2)  # the burst's first zero: the first sample after its start, else the second
 TOLERANCE = Decimal("0.000001")  # relative: counts over 300 are exact, floats round them
 
 
-def _burst(until_s: int, interval_s: int, at_s: int) -> Values:
-    """1, but 0 at every other sample of the burst from `at_s` (the first one after it)."""
+def _burst(until_s: int, interval_s: int, at_s: int, phase: int) -> Values:
+    """1, but 0 at every other sample of the burst from `at_s` (the `phase`th one after it)."""
     values = held(until_s, interval_s, 1)
-    for k in range(at_s // interval_s + 1, (at_s + BURST_S) // interval_s + 1, 2):
+    for k in range(at_s // interval_s + phase, (at_s + BURST_S) // interval_s + 1, 2):
         values[k] = 0
     return tuple(values)
 
@@ -60,6 +61,7 @@ class _Timeline:
     """When the counted scenario's checks happen at the evaluation step of `ctx`."""
 
     burst_at: int  # the first evaluation from which the 5m window holds samples only
+    phase: int  # the burst's first zero: the phase-th sample after burst_at
     early: int | None  # an evaluation before 5m: every sample so far counted
     inside: tuple[int, int] | None  # (evaluation, zeros) with the whole burst within 5m
     leaving: tuple[int, int]  # (evaluation, zeros) with part of the burst gone
@@ -76,28 +78,41 @@ class _Timeline:
 
 
 def _timeline(ctx: Ctx) -> _Timeline:
+    """The first burst phase for which an evaluation pins the window as the burst leaves
+    it: an evaluation whose window starts on a zero is counted differently by the two
+    Prometheus versions, so at some spacings and steps the burst must start a sample later."""
     interval, step = ctx.interval_s, ctx.step_s
     at_s = ceil_to(RATE_WINDOW_S, step)
     until = at_s + BURST_S + 2 * RATE_WINDOW_S
-    probes = (
-        Samples(tuple(held(until, interval, 1)), interval),
-        Samples(_burst(until, interval, at_s), interval),
-    )
     end = at_s + BURST_S
-    inside = _zeros_at(ctx, range(end, at_s + RATE_WINDOW_S + 1), probes, [RATE_WINDOW_S // 2])
     spans = [RATE_WINDOW_S // 2, RATE_WINDOW_S * 2]
-    leaving = _zeros_at(ctx, range(at_s + RATE_WINDOW_S + 1, end + RATE_WINDOW_S), probes, spans)
-    if leaving is None:
-        raise CaseError(f"no evaluation at a {step}s step pins the gauge SLI's 5m window")
-    early = (RATE_WINDOW_S - 1) // step * step
-    return _Timeline(at_s, early if early >= interval else None, inside, leaving, probes)
+    for phase in PHASES:
+        probes = (
+            Samples(tuple(held(until, interval, 1)), interval),
+            Samples(_burst(until, interval, at_s, phase), interval),
+        )
+        leaving = _zeros_at(
+            ctx, range(at_s + RATE_WINDOW_S + 1, end + RATE_WINDOW_S), probes, spans
+        )
+        if leaving is not None:
+            inside = _zeros_at(
+                ctx, range(end, at_s + RATE_WINDOW_S + 1), probes, [RATE_WINDOW_S // 2]
+            )
+            early = (RATE_WINDOW_S - 1) // step * step
+            return _Timeline(
+                at_s, phase, early if early >= interval else None, inside, leaving, probes
+            )
+    raise CaseError(f"no evaluation at a {step}s step pins the gauge SLI's 5m window")
 
 
 def counted_scenario(ctx: Ctx, name: str, slos: Sequence[SLOPlan]) -> Scenario:
     """Samples counted, zeros bad, excluded and other series left out, absence absent."""
     spec, interval = ctx.spec, ctx.interval_s
     line = _timeline(ctx)
-    values = [tuple(held(line.stop, interval, 1)), _burst(line.stop, interval, line.burst_at)]
+    values = [
+        tuple(held(line.stop, interval, 1)),
+        _burst(line.stop, interval, line.burst_at, line.phase),
+    ]
     zeros = held(line.stop, interval, 0)
     taken = [v for s in slos for v in spec.services[s.service].selector.values()]
     series: list[InputSeries] = []
