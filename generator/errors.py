@@ -83,11 +83,18 @@ class SpecError(ObsgenError):
 
 class PlanError(ObsgenError):
     """The spec reads well but cannot be planned as written. `field` is the spec path of what
-    is at fault, when known: the pipeline then reports it there, with file:line."""
+    is at fault, when known: the pipeline then reports it there, with file:line; `more` are
+    further problems found by the same check, each at its own field."""
 
-    def __init__(self, message: str, field: tuple[str | int, ...] = ()) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        field: tuple[str | int, ...] = (),
+        more: tuple[tuple[tuple[str | int, ...], str], ...] = (),
+    ) -> None:
+        super().__init__("\n".join([message, *(m for _, m in more)]))
         self.field = field
+        self.problems = ((field, message), *more)
 
 
 class TemplateError(ObsgenError):

@@ -65,7 +65,7 @@ def build(
     except PlanError as exc:
         if not exc.field:
             raise
-        raise SpecError([doc.problem(exc.field, str(exc))]) from None
+        raise SpecError([doc.problem(field, message) for field, message in exc.problems]) from None
     files = render(plan, templates)
     files = dict(sorted({**files, **plot_outputs(plan.catalogue, plan.slos, plan.source)}.items()))
     validate_outputs(plan, files, deep=deep or templates is not None)

@@ -28,6 +28,7 @@ from generator.alertmanager.tree import (
     labels_text,
     matched_labels,
     stray_by_severity,
+    walk,
 )
 from generator.core import conventions as cv
 from generator.errors import PlanError
@@ -319,6 +320,27 @@ def _check_coverage(router: Router, routing: Routing, sets: list[dict[str, str]]
     )
 
 
+def _check_reached(router: Router, rows: Iterable[RoutingRow]) -> None:
+    """Every route is taken by an alert obsgen generates or a service x severity combination
+    of the routing table: a route matching only alert names this spec has no rule for (a
+    regression route without `regression`) is reported at the route, not left for the
+    routing-table check of the output to find without a place in the spec."""
+    ends = [r.origin for row in rows for r in router.resolve(dict(row.labels))]
+    entered = {origin[:n] for origin in ends for n in range(len(origin) + 1)}
+    problems = tuple(
+        (
+            route.origin,
+            "no alert this spec generates, nor any service and severity of the routing "
+            "table, reaches this route: its matchers (with its parents') fit none of them",
+        )
+        for route in walk(router.root)
+        if route.origin not in entered
+    )
+    if problems:
+        (field, message), *more = problems
+        raise PlanError(message, field, tuple(more))
+
+
 def plan_alertmanager(spec: Spec, alerts: Iterable[AlertRule]) -> AlertmanagerPlan | None:
     """The Alertmanager plan of a spec with a routing section (None without one)."""
     routing = spec.routing
@@ -339,6 +361,8 @@ def plan_alertmanager(spec: Spec, alerts: Iterable[AlertRule]) -> AlertmanagerPl
         for i, rule in enumerate(routing.inhibit)
     )
     routed = matched_labels(root, (m for r in inhibit_rules for m in (r.source, r.target)))
+    rows = routing_rows(spec, router, alerts, external, routed)
+    _check_reached(router, rows)
     return AlertmanagerPlan(
         path=cv.ALERTMANAGER_CONFIG,
         table_path=cv.ROUTING_TABLE,
@@ -348,6 +372,6 @@ def plan_alertmanager(spec: Spec, alerts: Iterable[AlertRule]) -> AlertmanagerPl
         time_intervals=tuple(
             _time_interval(n, spans) for n, spans in sorted(routing.time_intervals.items())
         ),
-        rows=routing_rows(spec, router, alerts, external, routed),
+        rows=rows,
         routed=routed,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import zoneinfo
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from generator.output import parse_outputs
 from generator.pipeline import Build
 from generator.plan import parse_spec
 from generator.spec import load_text
-from tests.conftest import DURI_OUT, DURI_SPEC, render_spec
+from tests.conftest import DURI_OUT, DURI_SPEC, render_spec, run_cli
 
 CONFIG = "alertmanager/alertmanager.yml"
 
@@ -270,3 +271,29 @@ def test_a_time_zone_the_tz_database_does_not_know_is_a_spec_error() -> None:
     assert line.endswith(
         "routing.time_intervals.business-hours[0].location: unknown time zone 'Asia/Sejong'"
     )
+
+
+def test_a_route_only_absent_alert_names_match_is_reported_at_the_route_with_its_line(
+    tmp_path: Path,
+) -> None:
+    """DuRi's regression route without `regression`: no alert of that name is generated.
+    Found when the routes are planned, at the spec's line, and nothing is written."""
+    text = DURI_SPEC.read_text(encoding="utf-8")
+    start = text.index("regression:  ")
+    end = text.index("\nbaseline:")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    route = next(
+        n
+        for n, line in enumerate(spec.read_text(encoding="utf-8").splitlines(), 1)
+        if "match: {alertname: [LatencyP95Regression" in line
+    )
+    out = tmp_path / "out"
+    run = run_cli("generate", str(spec), "--out", str(out))
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.splitlines() == [
+        f"{spec}:{route}:7: routing.routes[5]: no alert this spec generates, nor any service "
+        "and severity of the routing table, reaches this route: its matchers (with its "
+        "parents') fit none of them"
+    ]
+    assert not out.exists()
