@@ -16,7 +16,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from generator.core import conventions as cv
-from generator.core.numbers import fmt
+from generator.core.numbers import fmt, parse_duration
 from generator.prometheus import AlertRule, quantiles
 from generator.promtest.cases import (
     RATE_WINDOW_S,
@@ -37,7 +37,14 @@ from generator.promtest.inputs import (
     histogram_feed,
     threshold_driver,
 )
-from generator.promtest.model import AlertCheck, CaseError, ExpectedAlert, ExprCheck, rule_key
+from generator.promtest.model import (
+    AlertCheck,
+    CaseError,
+    ExpectedAlert,
+    ExprCheck,
+    Sample,
+    rule_key,
+)
 from generator.promtest.threshold import make_scenario, subject_feeds
 from generator.promtest.timeline import State, Timeline, condition, fire_bounds, states
 
@@ -174,21 +181,78 @@ def _attempt(
     ]
     if before <= s3:  # fires at the first evaluation past the threshold: s3 is the one before
         del checks[1]
-    out = []
+    out: list[AlertCheck] = []
+    named: list[ExprCheck] = []
     for when, firing, proves in checks:
         for a in tested.values():
             if state[rule_key(a)][0][when].firing is not firing:
                 raise CaseError(f"{name}: {severity} is not {'firing' if firing else 'silent'}")
-        out.append(_check(when, name, every, state, feeds, proves))
-    feeds = subject_feeds(ctx, driver, {s: phases for s in group}, fire_at)
+        try:
+            out.append(_check(when, name, every, state, feeds, proves))
+        except PrintsDifferently:
+            # mid-ramp, the versions print $value apart: which alerts fire is still pinned
+            # (ALERTS, labels only), and the annotations are checked once the rate settles
+            named.append(_firing_series(when, name, state, feeds, proves))
+            if firing:
+                out.append(_settled(ctx, when, horizon, name, every, state, feeds))
+    # the inputs run to the last evaluation checked
+    last = max([fire_at, *(parse_duration(c.eval_time) // 1000 for c in out)])
+    feeds = subject_feeds(ctx, driver, {s: phases for s in group}, last)
     title = (
         f"{name} {severity}: {fmt(far)}, then {short_s} and {past_s} ({fmt(ref.threshold or 0)})"
     )
     scenario = make_scenario(title, feeds, out)
-    if ref.kind != "latency":
-        return scenario
-    exprs = tuple(c for s in group for c in _quantile_checks(ctx, s, short, s3))
+    exprs = tuple(named)
+    if ref.kind == "latency":
+        exprs += tuple(c for s in group for c in _quantile_checks(ctx, s, short, s3))
     return Scenario(scenario.name, scenario.metrics, scenario.series, scenario.alerts, exprs)
+
+
+class PrintsDifferently(CaseError):
+    """A firing alert's annotations print differently in Prometheus 2 and 3 at a check."""
+
+
+def _firing_series(
+    when: int,
+    name: str,
+    state: dict[str, tuple[dict[int, State], str, AlertRule]],
+    feeds: dict[str, Feed],
+    proves: str,
+) -> ExprCheck:
+    """The alerts firing at `when` as their ALERTS series, exactly: labels, no annotations."""
+    samples = []
+    for _, (st, subject, alert) in sorted(state.items()):
+        if st[when].firing:
+            mine = {**dict(feeds[subject].labels), **dict(alert.labels)}
+            mine |= {"alertname": alert.alert, "alertstate": "firing"}
+            samples.append(Sample("ALERTS", tuple(sorted(mine.items())), Decimal(1)))
+    selector = (("alertname", "=", name), ("alertstate", "=", "firing"))
+    why = f"{proves} (which alerts fire: their values print alike only once the 5m rate settles)"
+    return ExprCheck("ALERTS", selector, at(when), tuple(samples), why)
+
+
+def _settled(
+    ctx: Ctx,
+    fired: int,
+    horizon: int,
+    name: str,
+    every: list[AlertRule],
+    state: dict[str, tuple[dict[int, State], str, AlertRule]],
+    feeds: dict[str, Feed],
+) -> AlertCheck:
+    """The firing check with annotations at the first evaluation after `fired` at which the
+    same alerts fire and both versions print them alike."""
+    firing = {k for k, (st, _, _) in state.items() if st[fired].firing}
+    for when in range(fired + ctx.step_s, horizon + 1, ctx.step_s):
+        if {k for k, (st, _, _) in state.items() if st[when].firing} != firing:
+            break
+        try:
+            return _check(
+                when, name, every, state, feeds, "still firing, its annotations as both print"
+            )
+        except PrintsDifferently:
+            continue
+    raise PrintsDifferently(f"{name}: its annotations never print alike in Prometheus 2 and 3")
 
 
 def _quantile_checks(ctx: Ctx, subject: str, level: Decimal, when: int) -> list[ExprCheck]:
@@ -235,7 +299,7 @@ def _check(
         if now.firing:
             seen = {expected(alert, feeds[subject].labels, v) for v in now.values}
             if len(seen) != 1:
-                raise CaseError(f"{name}: {key} prints differently in Prometheus 2 and 3")
+                raise PrintsDifferently(f"{name}: {key} prints differently in Prometheus 2 and 3")
             firing.append(seen.pop())
     keys = {rule_key(a) for a in every}
     fired = {k for k, (st, _, _) in state.items() if st[when].firing}

@@ -1,0 +1,66 @@
+"""Where a check of a threshold alert falls while the 5m rate still ramps, the two Prometheus
+versions print a firing alert's `$value` differently, so no `alert_rule_test` can hold its
+annotations. Such a check is written as the ALERTS series that fire then (labels only), and
+the annotations are checked at the first later evaluation where both print alike. DuRi
+scraped every minute and evaluated every 2m was refused for its critical latency alert
+(`for: 2m`, inside the ramp); it now generates, promtool passes its tests, and a `for`
+doubled fails them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.pipeline import Build, build
+from tests.conftest import DURI_SPEC, promtool_test
+
+TESTS = "prometheus/tests/alerts.yml"
+RULES = ("prometheus/rules/recording.yml", "prometheus/rules/alerts.yml")
+
+
+def _duri_every_2m(tmp: Path) -> Build:
+    text = DURI_SPEC.read_text(encoding="utf-8")
+    text = text.replace("  scrape_interval: 15s ", "  scrape_interval: 1m  ", 1)
+    text = text.replace("  evaluation_interval: 30s ", "  evaluation_interval: 2m  ", 1)
+    assert "scrape_interval: 1m" in text and "evaluation_interval: 2m" in text
+    spec = tmp / "spec.yaml"
+    spec.write_text(text, encoding="utf-8")
+    return build(spec, tmp / "out", display="spec.yaml")
+
+
+def _groups(files: dict[str, str], title: str) -> list[dict[str, Any]]:
+    return [g for g in yaml.safe_load(files[TESTS])["tests"] if title in g["name"]]
+
+
+def test_a_check_inside_the_ramp_names_the_firing_alerts_by_their_alerts_series(
+    tmp_path: Path,
+) -> None:
+    files = _duri_every_2m(tmp_path).files
+    (group,) = _groups(files, "LatencyP95High critical:")
+    series = [e for e in group["promql_expr_test"] if e["expr"].startswith("ALERTS{")]
+    assert series, "no check by ALERTS series"
+    for check in series:
+        assert check["expr"] == 'ALERTS{alertname="LatencyP95High", alertstate="firing"}'
+        for sample in check["exp_samples"]:
+            assert 'alertstate="firing"' in sample["labels"] and sample["value"] == 1
+    # the annotations are still checked: at evaluations outside the ramp
+    checked = [c for c in group["alert_rule_test"] if c["alertname"] == "LatencyP95High"]
+    assert any(a.get("exp_annotations") for c in checked for a in c.get("exp_alerts") or [])
+
+
+def test_promtool_passes_them_and_fails_the_critical_for_doubled(tmp_path: Path) -> None:
+    files = _duri_every_2m(tmp_path).files
+    run = promtool_test(files, tmp_path / "as-is", TESTS, RULES)
+    assert run.returncode == 0, run.stdout + run.stderr
+    rule = (
+        "expr: 'service:http_request_duration_seconds:p95_rate5m"
+        '{tier=~"brain|control|core|evolution"} > 1\'\n        for: 2m\n'
+    )
+    rules = files[RULES[1]]
+    assert rules.count(rule) == 1
+    doubled = {**files, RULES[1]: rules.replace(rule, rule.replace("for: 2m", "for: 4m"))}
+    run = promtool_test(doubled, tmp_path / "doubled", TESTS, RULES)
+    assert run.returncode != 0
+    assert "LatencyP95High" in run.stdout + run.stderr
