@@ -64,14 +64,21 @@ def unique(planned: list[tuple[R, list[R]]]) -> list[tuple[R, list[R]]]:
     """Shared rules and the rules of the services each covers, two rules of one name alike
     in their common labels split by tier, then by service, until each carries labels of its
     own."""
+    # each list's common labels, worked out once (a list not split keeps them)
+    commons: dict[int, tuple[list[R], tuple[tuple[str, str], ...]]] = {}
+
+    def key(rule: R, views: list[R]) -> tuple[str, tuple[tuple[str, str], ...]]:
+        found = commons.get(id(views))
+        if found is None:
+            found = commons[id(views)] = (views, common_labels(views))
+        return _name(rule), found[1]
+
     for by in ("tier", "service"):
-        taken = Counter((_name(rule), common_labels(views)) for rule, views in planned)
+        taken = Counter(key(rule, views) for rule, views in planned)
         planned = [
             (rule, part)
             for rule, views in planned
-            for part in (
-                _split(views, by) if taken[(_name(rule), common_labels(views))] > 1 else [views]
-            )
+            for part in (_split(views, by) if taken[key(rule, views)] > 1 else [views])
         ]
     return planned
 
