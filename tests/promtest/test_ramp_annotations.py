@@ -4,7 +4,8 @@ annotations. Such a check is written as the ALERTS series that fire then (labels
 the annotations are checked at the first later evaluation where both print alike. DuRi
 scraped every minute and evaluated every 2m was refused for its critical latency alert
 (`for: 2m`, inside the ramp); it now generates, promtool passes its tests, and a `for`
-doubled fails them."""
+doubled fails them. So does a p95 threshold inside a coarse bucket (0.9s between 0.5s
+and 1s, `for: 2m`), which was an invalid-spec case until then."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from typing import Any
 import yaml
 
 from generator.pipeline import Build, build
-from tests.conftest import DURI_SPEC, promtool_test
+from tests.conftest import DURI_SPEC, FIXTURES, promtool_test
 
 TESTS = "prometheus/tests/alerts.yml"
 RULES = ("prometheus/rules/recording.yml", "prometheus/rules/alerts.yml")
+COARSE = FIXTURES / "specs" / "coarse-latency-buckets.yaml"
 
 
 def _duri_every_2m(tmp: Path) -> Build:
@@ -64,3 +66,25 @@ def test_promtool_passes_them_and_fails_the_critical_for_doubled(tmp_path: Path)
     run = promtool_test(doubled, tmp_path / "doubled", TESTS, RULES)
     assert run.returncode != 0
     assert "LatencyP95High" in run.stdout + run.stderr
+
+
+def test_a_p95_threshold_inside_a_coarse_bucket_is_proved_and_held(tmp_path: Path) -> None:
+    # 0.9s lies between the 0.5s and 1s buckets, with for: 2m: refused as "cannot be pinned"
+    files = build(COARSE, tmp_path / "out", display="spec.yaml").files
+    (group,) = _groups(files, "LatencyP95High critical:")
+    assert any(e["expr"].startswith("ALERTS{") for e in group["promql_expr_test"])
+    run = promtool_test(files, tmp_path / "as-is", TESTS, RULES)
+    assert run.returncode == 0, run.stdout + run.stderr
+    rule = 'p95_rate5m{tier="core"} > 0.9\'\n        for: 2m\n'
+    rules = files[RULES[1]]
+    assert rules.count(rule) == 1
+    mutants = {
+        "for-doubled": rule.replace("for: 2m", "for: 4m"),
+        "threshold-lowered": rule.replace("> 0.9", "> 0.8"),
+        "threshold-raised": rule.replace("> 0.9", "> 0.95"),
+    }
+    for name, mutant in mutants.items():
+        changed = {**files, RULES[1]: rules.replace(rule, mutant)}
+        run = promtool_test(changed, tmp_path / name, TESTS, RULES)
+        assert run.returncode != 0, name
+        assert "LatencyP95High" in run.stdout + run.stderr, name
