@@ -51,7 +51,9 @@ from generator.promtest.timeline import State, Timeline, condition, fire_bounds,
 # How far past / short of a threshold the two test levels sit (relative), tried in turn
 # until every check is predictable (no value on a tie, annotations alike in both versions).
 GAPS = (Decimal("0.005"), Decimal("0.004"), Decimal("0.006"), Decimal("0.003"))
-FAR = (Decimal("0.5"), Decimal("0.6"), Decimal("0.75"), Decimal("0.9"))  # x the nearest
+# The silent level the test starts at, x the nearest threshold, tried in turn; the last is
+# for a percentile threshold on a histogram's first bucket, which no p99 can go far below.
+FAR = (Decimal("0.5"), Decimal("0.6"), Decimal("0.75"), Decimal("0.9"), Decimal("0.99"))
 DIGITS = 4  # annotations print 4 significant digits: levels use no more
 
 
