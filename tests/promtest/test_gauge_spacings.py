@@ -49,8 +49,12 @@ def test_a_gauge_slo_scraped_every_minute_generates_and_promtool_passes_its_test
     spec.write_text(text.replace("  scrape_interval: 30s\n", "  scrape_interval: 1m\n"))
     files = build(spec, tmp_path / "out", display="spec.yaml").files
     path = "prometheus/tests/slo-windows.yml"
-    names = [g["name"] for g in yaml.safe_load(files[path])["tests"]]
-    assert any("samples counted" in n for n in names)
+    doc = yaml.safe_load(files[path])
+    # the gauge's counted scenario alone: the file's other groups do not read the gauge's
+    # series and take most of a minute
+    doc["tests"] = [g for g in doc["tests"] if "samples counted" in g["name"]]
+    assert doc["tests"]
+    counted = {**files, path: yaml.safe_dump(doc, sort_keys=False, width=10**6)}
     rules = ("prometheus/rules/recording.yml", "prometheus/rules/slo.yml")
-    run = promtool_test(files, tmp_path / "rendered", path, rules)
+    run = promtool_test(counted, tmp_path / "rendered", path, rules)
     assert run.returncode == 0, run.stdout + run.stderr
