@@ -86,10 +86,19 @@ def contexts(spec: Spec) -> dict[str, Ctx]:
         # a step dividing `for` and the compared period, at most half of `for`: a `for`
         # halved then fires by the evaluation before the one `for` fires at (k steps halved
         # are at most k - 1 for k >= 2), and a week compared is evaluated 15m apart, not 1m
+        # (finer where a short compare would otherwise read the test's own last phases: its
+        # phases just short of and past the threshold, each 5m plus `for` or the first 5m
+        # only, then firing a step later, must end within one compare; regression.py)
         wait, compare = seconds(spec.regression.for_), seconds(spec.regression.compare)
+        steps = [s for s in COARSE_STEPS if 2 * s <= wait and wait % s == 0 and compare % s == 0]
         coarse = next(
-            (s for s in COARSE_STEPS if 2 * s <= wait and wait % s == 0 and compare % s == 0),
-            evaluation,
+            (
+                s
+                for hold in (wait, 0)
+                for s in steps
+                if 2 * RATE_WINDOW_S + hold + wait + 3 * s < compare
+            ),
+            steps[0] if steps else evaluation,
         )
     return {
         MAIN: Ctx(spec, scrape, max(evaluation, MINUTE)),

@@ -79,3 +79,35 @@ def test_promtool_passes_the_regression_test(tmp_path: Path, wait: str, compare:
         files, tmp_path / "rendered", "prometheus/tests/alerts-regression.yml", rules
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_a_for_over_a_third_of_a_short_compare_is_proved_with_a_short_first_phase(
+    tmp_path: Path,
+) -> None:
+    """for 30m against 1h ago: just short of the threshold for 5m plus the `for`, then past
+    it for as long, would read its own phases one compare later (generate refused it with
+    "the model cannot tell when the regression starts"). The step drops to 5m and the
+    just-short phase to its 5m window; promtool passes, and fails the threshold 1 % off
+    either way, the `for` halved or doubled."""
+    files = _files(tmp_path, "30m", "1h")
+    step, gaps = _gaps(files)
+    assert step == 300_000 and gaps == {step}
+    rules = ("prometheus/rules/alerts.yml", "prometheus/rules/recording.yml")
+    test = "prometheus/tests/alerts-regression.yml"
+    run = promtool_test(files, tmp_path / "as-is", test, rules)
+    assert run.returncode == 0, run.stdout + run.stderr
+    text = files[rules[0]]
+    start = text.index("- alert: LatencyP95Regression")
+    block = text[start : text.index("- alert:", start + 1)]
+    assert "> 1.2 * (" in block and "\n        for: 30m\n" in block
+    mutants = {
+        "lower": block.replace("> 1.2 * (", "> 1.188 * ("),
+        "higher": block.replace("> 1.2 * (", "> 1.212 * ("),
+        "for-halved": block.replace("for: 30m", "for: 15m"),
+        "for-doubled": block.replace("for: 30m", "for: 1h"),
+    }
+    for name, mutant in mutants.items():
+        changed = {**files, rules[0]: text.replace(block, mutant)}
+        run = promtool_test(changed, tmp_path / name, test, rules)
+        assert run.returncode != 0, name
+        assert "LatencyP95Regression" in run.stdout + run.stderr, name
