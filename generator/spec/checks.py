@@ -189,6 +189,15 @@ def _problems(spec: Spec) -> Iterator[tuple[PathT, str]]:
             f"{reg.compare} after a change the comparison sees the new level on both sides, "
             "so the alert could never fire; shorten for or compare further back",
         )
+    # throughput regresses by falling: 100 % worse is no traffic at all, and the rule's
+    # `rate < 0 * before` can never hold
+    if reg and "throughput" in reg.metrics and reg.threshold >= 100:
+        yield (
+            ("regression", "threshold"),
+            f"a throughput {fmt(reg.threshold)}% below the level {reg.compare} ago is no "
+            "traffic or less, so ThroughputRegression could never fire; use a threshold "
+            "under 100",
+        )
 
 
 def _name_collisions(spec: Spec) -> Iterator[tuple[PathT, str]]:
