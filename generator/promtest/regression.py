@@ -92,7 +92,11 @@ def _cases(ctx: Ctx, alert: AlertRule, kind: str) -> list[Case]:
         cases += [Case("traffic just over the minimum", hi, hi, base)]
     floor = alert.expr.args.get("floor")
     if kind == "errors" and floor:
-        low = floor / 2  # past it x the threshold stays under the floor until it is passed
+        # past it x the threshold stays under the floor until it is passed: a base of half
+        # the floor, or less where the threshold (a ratio near 2) would put the ratio's own
+        # limit on the levels that straddle the floor
+        assert alert.threshold is not None
+        low = floor / 2 if alert.threshold <= Decimal("1.8") else floor / (2 * alert.threshold)
         cases += [Case("just under the error floor", ok, ok, low)]
     return cases
 

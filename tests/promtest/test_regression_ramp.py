@@ -15,7 +15,7 @@ import yaml
 
 from generator.core.numbers import parse_duration
 from generator.pipeline import build
-from tests.conftest import FIXTURES, promtool_test
+from tests.conftest import DURI_SPEC, FIXTURES, promtool_test
 
 BASE = (FIXTURES / "diff" / "every_field.yaml").read_text(encoding="utf-8")
 FOR = "metrics: [latency_p95, throughput, error_rate]\n  for: 30m"
@@ -111,3 +111,37 @@ def test_a_for_over_a_third_of_a_short_compare_is_proved_with_a_short_first_phas
         run = promtool_test(changed, tmp_path / name, test, rules)
         assert run.returncode != 0, name
         assert "LatencyP95Regression" in run.stdout + run.stderr, name
+
+
+def test_an_error_regression_threshold_near_double_keeps_the_floor_case_off_the_ratio(
+    tmp_path: Path,
+) -> None:
+    """At 99 % worse (a ratio of 1.99), the floor case's base of half the floor put the
+    ratio's limit on the level just short of the floor, and generate failed ("the model
+    cannot tell whether ErrorRateRegression ... fires"); the base is now floor / (2 x 1.99).
+    promtool passes, and fails the floor or the ratio moved 1 %."""
+    data = yaml.safe_load(DURI_SPEC.read_text(encoding="utf-8"))
+    data["regression"]["threshold"] = 99
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    files = build(tmp_path / "spec.yaml", tmp_path / "out", display="spec.yaml").files
+    rules = ("prometheus/rules/alerts.yml", "prometheus/rules/recording.yml")
+    test = "prometheus/tests/alerts-regression.yml"
+    doc = yaml.safe_load(files[test])  # the error regression's groups: the others take long
+    doc["tests"] = [g for g in doc["tests"] if g["name"].startswith("ErrorRateRegression")]
+    assert any("floor" in g["name"] for g in doc["tests"])
+    files[test] = yaml.safe_dump(doc, sort_keys=False, width=10**6)
+    run = promtool_test(files, tmp_path / "as-is", test, rules)
+    assert run.returncode == 0, run.stdout + run.stderr
+    text = files[rules[0]]
+    start = text.index("- alert: ErrorRateRegression")
+    block = text[start : text.index("\n        for:", start)]
+    assert block.count("> 1.99 * (") == 1 and block.count("> 0.001 and") == 1
+    for name, (old, new) in {
+        "floor-lower": ("> 0.001 and", "> 0.00099 and"),
+        "floor-higher": ("> 0.001 and", "> 0.00101 and"),
+        "ratio-lower": ("> 1.99 * (", "> 1.9701 * ("),
+    }.items():
+        changed = {**files, rules[0]: text.replace(block, block.replace(old, new))}
+        run = promtool_test(changed, tmp_path / name, test, rules)
+        assert run.returncode != 0, name
+        assert "ErrorRateRegression" in run.stdout + run.stderr, name
