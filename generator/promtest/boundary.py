@@ -54,6 +54,7 @@ GAPS = (Decimal("0.005"), Decimal("0.004"), Decimal("0.006"), Decimal("0.003"))
 # The silent level the test starts at, x the nearest threshold, tried in turn; the last is
 # for a percentile threshold on a histogram's first bucket, which no p99 can go far below.
 FAR = (Decimal("0.5"), Decimal("0.6"), Decimal("0.75"), Decimal("0.9"), Decimal("0.99"))
+PADS = (0, 1, 2, 3)  # evaluation steps the crossing of the threshold is put off, tried in turn
 DIGITS = 4  # annotations print 4 significant digits: levels use no more
 
 
@@ -110,13 +111,16 @@ def _pinned(
     failure = CaseError(f"{name} {severity}: no test levels")
     # levels at which the condition's start is known (`for` pinned to one evaluation) first;
     # else the tightest bracket the ramp allows (1m inputs read 5 or 4 samples per window)
-    for loose in (False, True):
-        for gap in GAPS:
-            for k in FAR:
-                try:
-                    return _attempt(ctx, name, severity, group, driver, gap, k, loose)
-                except CaseError as exc:
-                    failure = exc
+    # then the same with the threshold crossed a few steps later: another level's alert,
+    # crossed in the ramp to the silent level, may turn at a check in one version only
+    for pad in PADS:
+        for loose in (False, True):
+            for gap in GAPS:
+                for k in FAR:
+                    try:
+                        return _attempt(ctx, name, severity, group, driver, gap, k, loose, pad)
+                    except CaseError as exc:
+                        failure = exc
     raise failure
 
 
@@ -129,6 +133,7 @@ def _attempt(
     gap: Decimal,
     k: Decimal,
     loose: bool,
+    pad: int,
 ) -> Scenario:
     tested: dict[str, AlertRule] = {}
     for subject, mine in group.items():
@@ -144,7 +149,7 @@ def _attempt(
     first = ceil_to(RATE_WINDOW_S, ctx.step_s)  # the first evaluation with a full window
     s2 = ceil_to(first + ctx.step_s, grid)
     # just short of the threshold long enough that an alert 1 % off would fire
-    s3 = ceil_to(s2 + RATE_WINDOW_S + wait + ctx.step_s, grid)
+    s3 = ceil_to(s2 + RATE_WINDOW_S + wait + ctx.step_s + pad * ctx.step_s, grid)
     horizon = s3 + RATE_WINDOW_S + wait + 2 * ctx.step_s
     phases = [(0, far), (s2, short), (s3, past)]
     feeds = subject_feeds(ctx, driver, {s: phases for s in group}, horizon)

@@ -88,3 +88,35 @@ def test_a_p95_threshold_inside_a_coarse_bucket_is_proved_and_held(tmp_path: Pat
         run = promtool_test(changed, tmp_path / name, TESTS, RULES)
         assert run.returncode != 0, name
         assert "LatencyP95High" in run.stdout + run.stderr, name
+
+
+def test_a_check_where_another_levels_alert_turns_in_one_version_is_put_off_a_step(
+    tmp_path: Path,
+) -> None:
+    """Payments scraped and evaluated every minute, its p99.9 critical with `for: 2m`: the
+    warning (0.3s, `for: 10m`), crossed in the ramp to the critical's just-short level,
+    turned at the critical's firing check in one Prometheus version only ("the model cannot
+    tell whether LatencyP999High{service="ledger",severity="warning"} fires at 19m"). The
+    threshold is crossed a few evaluations later instead; promtool passes the tests and fails
+    the critical's `for` doubled or ledger's threshold 1 % higher."""
+    data = yaml.safe_load((FIXTURES / "payments" / "spec.yaml").read_text(encoding="utf-8"))
+    data["prometheus"].update(scrape_interval="1m", evaluation_interval="1m")
+    data["alerts"]["latency"]["critical"]["for"] = "2m"
+    # the example's values are a scrape apart: at 1m it fires by 21m, not 20m
+    data["custom_alerts"]["PaymentQueueBacklog"]["example"]["fires_at"] = "25m"
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    files = build(tmp_path / "spec.yaml", tmp_path / "out", display="spec.yaml").files
+    run = promtool_test(files, tmp_path / "as-is", TESTS, RULES)
+    assert run.returncode == 0, run.stdout + run.stderr
+    rules = files[RULES[1]]
+    ledger = 'rate5m{service="ledger"} > 0.5\'\n        for: 2m\n'
+    assert rules.count(ledger) == 1
+    for name, mutant in (
+        ("for-doubled", ledger.replace("for: 2m", "for: 4m")),
+        ("threshold-higher", ledger.replace("> 0.5'", "> 0.505'")),
+    ):
+        run = promtool_test(
+            {**files, RULES[1]: rules.replace(ledger, mutant)}, tmp_path / name, TESTS, RULES
+        )
+        assert run.returncode != 0, name
+        assert "LatencyP999High" in run.stdout + run.stderr, name
