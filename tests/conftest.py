@@ -76,6 +76,24 @@ def promtool_test(
     )
 
 
+def promtool_fails_each(
+    files: dict[str, str],
+    root: Path,
+    test: str,
+    rules: tuple[str, ...],
+    edits: dict[str, tuple[str, str]],
+    alert: str,
+) -> None:
+    """`promtool test rules` on `test` fails on each edit of the last rule file of `rules`
+    (its one occurrence of the old text replaced by the new), naming `alert`."""
+    text = files[rules[-1]]
+    for name, (old, new) in edits.items():
+        assert text.count(old) == 1, (name, old)
+        run = promtool_test({**files, rules[-1]: text.replace(old, new)}, root / name, test, rules)
+        assert run.returncode != 0, name
+        assert alert in run.stdout + run.stderr, name
+
+
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run `python -m generator ARGS` in a subprocess."""
     return subprocess.run(

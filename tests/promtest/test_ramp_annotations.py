@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from generator.pipeline import Build, build
-from tests.conftest import DURI_SPEC, FIXTURES, promtool_test
+from tests.conftest import DURI_SPEC, FIXTURES, promtool_fails_each, promtool_test
 
 TESTS = "prometheus/tests/alerts.yml"
 RULES = ("prometheus/rules/recording.yml", "prometheus/rules/alerts.yml")
@@ -76,18 +76,12 @@ def test_a_p95_threshold_inside_a_coarse_bucket_is_proved_and_held(tmp_path: Pat
     run = promtool_test(files, tmp_path / "as-is", TESTS, RULES)
     assert run.returncode == 0, run.stdout + run.stderr
     rule = 'p95_rate5m{tier="core"} > 0.9\'\n        for: 2m\n'
-    rules = files[RULES[1]]
-    assert rules.count(rule) == 1
-    mutants = {
-        "for-doubled": rule.replace("for: 2m", "for: 4m"),
-        "threshold-lowered": rule.replace("> 0.9", "> 0.8"),
-        "threshold-raised": rule.replace("> 0.9", "> 0.95"),
+    edits = {
+        "for-doubled": (rule, rule.replace("for: 2m", "for: 4m")),
+        "threshold-lowered": (rule, rule.replace("> 0.9", "> 0.8")),
+        "threshold-raised": (rule, rule.replace("> 0.9", "> 0.95")),
     }
-    for name, mutant in mutants.items():
-        changed = {**files, RULES[1]: rules.replace(rule, mutant)}
-        run = promtool_test(changed, tmp_path / name, TESTS, RULES)
-        assert run.returncode != 0, name
-        assert "LatencyP95High" in run.stdout + run.stderr, name
+    promtool_fails_each(files, tmp_path, TESTS, RULES, edits, "LatencyP95High")
 
 
 def test_a_check_where_another_levels_alert_turns_in_one_version_is_put_off_a_step(
@@ -108,15 +102,9 @@ def test_a_check_where_another_levels_alert_turns_in_one_version_is_put_off_a_st
     files = build(tmp_path / "spec.yaml", tmp_path / "out", display="spec.yaml").files
     run = promtool_test(files, tmp_path / "as-is", TESTS, RULES)
     assert run.returncode == 0, run.stdout + run.stderr
-    rules = files[RULES[1]]
     ledger = 'rate5m{service="ledger"} > 0.5\'\n        for: 2m\n'
-    assert rules.count(ledger) == 1
-    for name, mutant in (
-        ("for-doubled", ledger.replace("for: 2m", "for: 4m")),
-        ("threshold-higher", ledger.replace("> 0.5'", "> 0.505'")),
-    ):
-        run = promtool_test(
-            {**files, RULES[1]: rules.replace(ledger, mutant)}, tmp_path / name, TESTS, RULES
-        )
-        assert run.returncode != 0, name
-        assert "LatencyP999High" in run.stdout + run.stderr, name
+    edits = {
+        "for-doubled": (ledger, ledger.replace("for: 2m", "for: 4m")),
+        "threshold-higher": (ledger, ledger.replace("> 0.5'", "> 0.505'")),
+    }
+    promtool_fails_each(files, tmp_path, TESTS, RULES, edits, "LatencyP999High")
