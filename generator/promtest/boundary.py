@@ -11,6 +11,7 @@ A threshold 1 % off either way, a `for` halved or doubled, fails a check.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from decimal import Decimal
@@ -113,14 +114,11 @@ def _pinned(
     # else the tightest bracket the ramp allows (1m inputs read 5 or 4 samples per window)
     # then the same with the threshold crossed a few steps later: another level's alert,
     # crossed in the ramp to the silent level, may turn at a check in one version only
-    for pad in PADS:
-        for loose in (False, True):
-            for gap in GAPS:
-                for k in FAR:
-                    try:
-                        return _attempt(ctx, name, severity, group, driver, gap, k, loose, pad)
-                    except CaseError as exc:
-                        failure = exc
+    for pad, loose, gap, k in itertools.product(PADS, (False, True), GAPS, FAR):
+        try:
+            return _attempt(ctx, name, severity, group, driver, gap, k, loose, pad)
+        except CaseError as exc:
+            failure = exc
     raise failure
 
 

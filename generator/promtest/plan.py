@@ -30,7 +30,7 @@ from generator.promtest.model import CaseError, RuleTestFile, RuleTestGroup
 from generator.promtest.network import network_scenarios
 from generator.promtest.node_ratios import node_ratio_scenarios
 from generator.promtest.ranges import longest_range_s, spacing_within
-from generator.promtest.regression import regression_scenarios
+from generator.promtest.regression import regression_scenarios, regression_step
 from generator.promtest.regression_mapping import regression_mapping_scenarios
 from generator.promtest.replicas import CONTAINER_KINDS, replica_scenarios
 from generator.promtest.slo_long import INTERVAL_S as LONG_INTERVAL_S
@@ -49,7 +49,6 @@ SLOW_STEP = 240  # under the 5m lookback, at which a one-step-old read may be ab
 # promtool evaluates every rule at every step: a minute (or the global interval, if slower)
 # is fine enough for `for` durations of minutes and halves the time of a 30 s step.
 # Evaluation steps a day of regression history may use: the coarsest dividing its windows.
-COARSE_STEPS = (1800, 900, 600, 300, 120, 60)
 
 
 PIN_HINT = (
@@ -83,23 +82,8 @@ def contexts(spec: Spec) -> dict[str, Ctx]:
     evaluation = seconds(spec.prometheus.evaluation_interval)
     coarse = evaluation
     if spec.regression is not None:
-        # a step dividing `for` and the compared period, at most half of `for`: a `for`
-        # halved then fires by the evaluation before the one `for` fires at (k steps halved
-        # are at most k - 1 for k >= 2), and a week compared is evaluated 15m apart, not 1m
-        # (finer where a short compare would otherwise read the test's own last phases: its
-        # phases just short of and past the threshold, each 5m plus `for` or the first 5m
-        # only, then firing a step later, must end within one compare; regression.py)
         wait, compare = seconds(spec.regression.for_), seconds(spec.regression.compare)
-        steps = [s for s in COARSE_STEPS if 2 * s <= wait and wait % s == 0 and compare % s == 0]
-        coarse = next(
-            (
-                s
-                for hold in (wait, 0)
-                for s in steps
-                if 2 * RATE_WINDOW_S + hold + wait + 3 * s < compare
-            ),
-            steps[0] if steps else evaluation,
-        )
+        coarse = regression_step(wait, compare, evaluation)
     return {
         MAIN: Ctx(spec, scrape, max(evaluation, MINUTE)),
         REGRESSION: Ctx(spec, max(scrape, MINUTE), max(coarse, evaluation)),

@@ -34,6 +34,7 @@ from generator.promtest.model import AlertCheck, CaseError, ExpectedAlert, rule_
 from generator.promtest.timeline import TIE, State, Timeline, fire_bounds, states_of
 
 GAP = Decimal("0.005")
+COARSE_STEPS = (1800, 900, 600, 300, 120, 60)  # test steps tried, coarsest first
 DRIFT = Decimal("0.1")  # the second half-day sits this far off the baseline
 
 # A compare too short against the `for` leaves no test to make: where and why, for the user.
@@ -93,10 +94,10 @@ def _cases(ctx: Ctx, alert: AlertRule, kind: str) -> list[Case]:
     floor = alert.expr.args.get("floor")
     if kind == "errors" and floor:
         # past it x the threshold stays under the floor until it is passed: a base of half
-        # the floor, or less where the threshold (a ratio near 2) would put the ratio's own
-        # limit on the levels that straddle the floor
+        # the floor, whose limit (the base x the threshold) stays at most 0.9 of the floor,
+        # clear of the levels straddling it, also where the threshold is a ratio near 2
         assert alert.threshold is not None
-        low = floor / 2 if alert.threshold <= Decimal("1.8") else floor / (2 * alert.threshold)
+        low = min(floor / 2, floor * Decimal("0.9") / alert.threshold)
         cases += [Case("just under the error floor", ok, ok, low)]
     return cases
 
@@ -142,13 +143,13 @@ class _Plan:
     horizon: int
 
 
-def _plan(ctx: Ctx, alert: AlertRule, short_for: int) -> _Plan:
-    """Phase starts, the just-short phase held `short_for` past its 5m window."""
+def _plan(ctx: Ctx, alert: AlertRule, hold: int) -> _Plan:
+    """Phase starts, the just-short phase held `hold` past its 5m window."""
     reg = ctx.spec.regression
     assert reg is not None
     compare, wait = seconds(reg.compare), seconds(alert.for_)
     grid = math.lcm(ctx.step_s, ctx.interval_s)
-    past_at = ceil_to(compare + RATE_WINDOW_S + short_for + 2 * ctx.step_s, grid)
+    past_at = ceil_to(compare + RATE_WINDOW_S + hold + 2 * ctx.step_s, grid)
     horizon = past_at + RATE_WINDOW_S + wait + 2 * ctx.step_s
     # the drift starts at half a period, or later when a short period's reads one period
     # ago (up to horizon - compare) reach it; with under 5m left of the period, none
@@ -183,22 +184,45 @@ class _ReadsItself(CaseError):
     """The main case's reads one compare ago reach its own last phases."""
 
 
+def _holds(wait: int) -> tuple[int, int]:
+    """How long past its 5m window the just-short phase holds, tried in turn: the `for`, so
+    a threshold 1 % off fires in it; else nothing, where that would leave the test reading
+    its own phases one compare later (a threshold 1 % off then fires before the silent
+    check one evaluation ahead of the `for`, which catches it instead)."""
+    return wait, 0
+
+
+def _ends_within_compare(compare: int, wait: int, hold: int, step: int) -> bool:
+    """Whether the just-short phase (5m and `hold`) and the past one (5m and `for`), firing
+    up to a step later, end within one compare, with the steps `_plan` leaves between them."""
+    return 2 * RATE_WINDOW_S + hold + wait + 3 * step < compare
+
+
+def regression_step(wait: int, compare: int, evaluation: int) -> int:
+    """The test's evaluation step: the coarsest dividing `for` and `compare` and at most half
+    the `for` (a `for` halved then fires by the evaluation before the one `for` fires at: k
+    steps halved are at most k - 1 for k >= 2; a week compared is evaluated 15m apart, not
+    1m), finer where the coarsest would leave the phases no room within one compare."""
+    steps = [s for s in COARSE_STEPS if 2 * s <= wait and wait % s == 0 and compare % s == 0]
+    fitting = (
+        s for hold in _holds(wait) for s in steps if _ends_within_compare(compare, wait, hold, s)
+    )
+    return next(fitting, steps[0] if steps else evaluation)
+
+
 def _scenario(
     ctx: Ctx, name: str, kind: str, main_case: Case, assigned: list[tuple[AlertRule, Case]]
 ) -> Scenario:
-    """Just short of the threshold for as long as an alert 1 % off would need to fire (5m
-    and its `for`); where a compare too short for that would read the case's own last
-    phases, for the 5m window only: a threshold 1 % off then fires before the silent check
-    one evaluation ahead of the `for`, which catches it instead."""
-    wait = seconds(assigned[0][0].for_)
-    try:
-        return _scenario_on(ctx, name, kind, main_case, assigned, _plan(ctx, assigned[0][0], wait))
-    except _ReadsItself:
-        plan = _plan(ctx, assigned[0][0], 0)
-    try:
-        return _scenario_on(ctx, name, kind, main_case, assigned, plan)
-    except _ReadsItself as exc:
-        raise CaseError(str(exc), FIELD) from None
+    """The main case's timeline with each hold of the just-short phase in turn."""
+    refused = CaseError(f"{name}: no regression timeline", FIELD)
+    for hold in _holds(seconds(assigned[0][0].for_)):
+        try:
+            return _scenario_on(
+                ctx, name, kind, main_case, assigned, _plan(ctx, assigned[0][0], hold)
+            )
+        except _ReadsItself as exc:
+            refused = CaseError(str(exc), FIELD)
+    raise refused
 
 
 def _scenario_on(
