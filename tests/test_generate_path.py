@@ -127,12 +127,21 @@ def test_an_unwritable_cache_costs_speed_not_the_run(tmp_path: Path) -> None:
     assert (out / "prometheus" / "prometheus.yml").is_file()
 
 
-def test_a_cache_directory_others_may_write_to_is_not_used(tmp_path: Path) -> None:
-    shared = tmp_path / "shared" / f"jinja-{jinja2.__version__}-sandboxed"
+@pytest.mark.parametrize("overridden", [False, True], ids=["built-in", "overrides"])
+def test_a_cache_directory_others_may_write_to_is_not_used(
+    tmp_path: Path, overridden: bool
+) -> None:
+    # the built-in templates alone and with overrides (sandboxed) are cached apart
+    kind = "sandboxed" if overridden else "builtin"
+    shared = tmp_path / "shared" / f"jinja-{jinja2.__version__}-{kind}"
     shared.mkdir(parents=True)
     os.chmod(shared, 0o777)  # whatever the umask
-    _generate(tmp_path, {"OBSGEN_CACHE_DIR": str(shared.parent)}, "out")
-    assert list(tmp_path.rglob("*.cache")) == []
+    templates = tmp_path / "team-templates"
+    templates.mkdir()
+    overrides = ("--templates", str(templates)) if overridden else ()
+    _generate(tmp_path, {"OBSGEN_CACHE_DIR": str(shared.parent)}, "out", *overrides)
+    assert list(shared.rglob("*.cache")) == []
+    assert shared.stat().st_mode & 0o777 == 0o777  # left as it was, not made private
 
 
 def test_the_cache_can_be_turned_off(tmp_path: Path) -> None:

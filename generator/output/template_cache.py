@@ -38,13 +38,14 @@ def cache_dir() -> Path | None:
     return Path(base) / "obsgen"
 
 
-def bytecode_cache() -> jinja2.BytecodeCache | None:
-    """The cache for the sandboxed environment (its own subdirectory per Jinja version:
-    compiled code is only reused by the code generator that wrote it)."""
+def bytecode_cache(sandboxed: bool = True) -> jinja2.BytecodeCache | None:
+    """The cache of one environment, sandboxed (overrides) or not (the built-in templates
+    alone): its own subdirectory per Jinja version and environment, since compiled code is
+    only reused by the code generator that wrote it."""
     root = cache_dir()
     if root is None:
         return None
-    directory = root / f"jinja-{jinja2.__version__}-sandboxed"
+    directory = root / f"jinja-{jinja2.__version__}-{'sandboxed' if sandboxed else 'builtin'}"
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
@@ -52,7 +53,7 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
     if not _private(directory):
         return None
     # the name says which code generator compiled it: output/sandbox.py bounds `~` in the code
-    return _BestEffortCache(str(directory), "%s.bounded.cache")
+    return _BestEffortCache(str(directory), "%s.bounded.cache" if sandboxed else "%s.cache")
 
 
 def _private(directory: Path) -> bool:
