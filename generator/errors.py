@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 # Every character that ends or rewrites a terminal line (str.splitlines breaks on all of
 # these): printed raw, a key holding "\nspec:1:1: ..." would forge a line of its own.
@@ -80,6 +81,10 @@ class SpecError(ObsgenError):
     def lines(self) -> list[str]:
         return [str(p) for p in self.problems]
 
+    def __reduce__(self) -> tuple[type[Any], tuple[list[Problem]]]:
+        # rebuilt from its problems (a forked child's error comes back pickled, core/forked.py)
+        return (type(self), (list(self.problems),))
+
 
 class PlanError(ObsgenError):
     """The spec reads well but cannot be planned as written. `field` is the spec path of what
@@ -96,6 +101,10 @@ class PlanError(ObsgenError):
         self.field = field
         self.problems = ((field, message), *more)
 
+    def __reduce__(self) -> tuple[type[Any], tuple[Any, ...]]:
+        (field, message), *more = self.problems
+        return (type(self), (message, field, tuple(more)))
+
 
 class TemplateError(ObsgenError):
     """A template failed to render."""
@@ -110,6 +119,9 @@ class OutputError(ObsgenError):
 
     def lines(self) -> list[str]:
         return [one_line(f"output: {m}") for m in self.messages]
+
+    def __reduce__(self) -> tuple[type[Any], tuple[list[str]]]:
+        return (type(self), (list(self.messages),))
 
 
 class ToolError(ObsgenError):

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.catalogue import plot_outputs
-from generator.errors import PlanError, SpecError
-from generator.output import prove_examples, render, validate_outputs
-from generator.plan import Plan, build_plan, read_spec
-from generator.promtest import example_tests
+from generator.core.forked import forked
+from generator.errors import ObsgenError, PlanError, SpecError
+from generator.output import (
+    RuleTestOutputs,
+    check_tests,
+    find_problems,
+    prove_examples,
+    raise_problems,
+    render,
+    rule_test_files,
+)
+from generator.plan import Plan, plan_base, plan_readers, plan_rules, plan_tests_of, read_spec
+from generator.promtest import RuleTestFile, example_tests
 from generator.spec import Document, Spec
 
 
@@ -60,19 +70,52 @@ def build(
     name = display or display_name(spec_path)
     layers = [(path, display_name(path)) for path in overlays]
     spec, doc = read_spec(spec_path, name, layers)
+    source = " + ".join([name, *(shown for _, shown in layers)])
     try:
-        plan = build_plan(spec, " + ".join([name, *(shown for _, shown in layers)]))
+        plan, files = _outputs(spec, source, templates, deep or templates is not None)
     except PlanError as exc:
         if not exc.field:
             raise
         raise SpecError([doc.problem(field, message) for field, message in exc.problems]) from None
-    files = render(plan, templates)
-    files = dict(sorted({**files, **plot_outputs(plan.catalogue, plan.slos, plan.source)}.items()))
-    validate_outputs(plan, files, deep=deep or templates is not None)
     unproved = _prove_examples(spec, doc, plan, files, templates)
     if tuple(targets) != ("files",):
         files = _with_targets(plan, files, templates, targets)
     return Build(spec, plan, files, unproved)
+
+
+def _outputs(
+    spec: Spec, source: str, templates: Path | None, deep: bool
+) -> tuple[Plan, dict[str, str]]:
+    """The Plan and its outputs, rendered and validated.
+
+    After the rules, the work falls in two independent halves: the rule tests (planned,
+    rendered, read back, checked) and everything else (routing, catalogue, dashboards, their
+    outputs and checks). A forked child does the first while this process does the second
+    (core/forked.py; a third of a 1,000-service generate). Errors come as a serial run
+    meets them: the tests' (a problem with an alert's own numbers before its routing),
+    then this side's, and the outputs' problems in one list, in `validate_outputs`' order.
+    """
+    base = plan_base(spec, source, plan_rules(spec))
+
+    def tests_part() -> tuple[tuple[RuleTestFile, ...], RuleTestOutputs]:
+        tested = plan_tests_of(spec, base)
+        # only what this side lacks goes back: the rules it has are most of the Plan
+        return tested.tests, rule_test_files(tested, templates)
+
+    with forked(tests_part) as pending:
+        try:
+            plan = plan_readers(spec, base)
+            own = render(plan, templates, tests={})
+            own.update(plot_outputs(plan.catalogue, plan.slos, plan.source))
+            findings = find_problems(plan, own, deep, skip=check_tests)
+        except ObsgenError:
+            pending.result()  # the tests' own error, when they have one, comes first
+            raise
+        planned, tests = pending.result()
+    plan = dataclasses.replace(plan, tests=planned)
+    files = dict(sorted({**own, **tests.files}.items()))
+    raise_problems(files, findings, deep, tests.checked)
+    return plan, files
 
 
 def _prove_examples(

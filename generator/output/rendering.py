@@ -263,13 +263,19 @@ PLANNERS: list[OutputPlanner] = [
 ]
 
 
-def render(plan: Plan, overrides: Path | None = None) -> dict[str, str]:
-    """Render every output of `plan`; keys are paths relative to out/, sorted."""
+def render(
+    plan: Plan, overrides: Path | None = None, tests: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Render every output of `plan`; keys are paths relative to out/, sorted. The rule
+    test files are `tests` when given (rendered beside the rest, output/rule_tests.py)."""
     env = environment(overrides)
     files: dict[str, str] = {}
     for planner in PLANNERS:
+        if planner is rule_test_outputs and tests is not None:
+            files.update(tests)
+            continue
         for output in planner(plan):
-            files[output.path] = _render_one(env, output, plan)
+            files[output.path] = render_one(env, output, plan)
     return dict(sorted(files.items()))
 
 
@@ -278,7 +284,7 @@ def render_outputs(
 ) -> dict[str, str]:
     """Render the given outputs (the planners of other targets call this)."""
     env = environment(overrides)
-    return {output.path: _render_one(env, output, plan) for output in outputs}
+    return {output.path: render_one(env, output, plan) for output in outputs}
 
 
 def _where(exc: BaseException, default: str) -> str:
@@ -293,7 +299,7 @@ def _where(exc: BaseException, default: str) -> str:
     return f"{filename or default}:{line}" if line else str(filename or default)
 
 
-def _render_one(env: jinja2.Environment, output: Output, plan: Plan) -> str:
+def render_one(env: jinja2.Environment, output: Output, plan: Plan) -> str:
     try:
         template = env.get_template(output.template)
         context = {"source": plan.source, "system": plan.system, **output.context}

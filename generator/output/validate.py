@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -28,16 +29,24 @@ def parse_outputs(files: dict[str, str]) -> tuple[Parsed, list[str]]:
     parsed: Parsed = {}
     problems: list[str] = []
     for path, text in files.items():
-        try:
-            if path.endswith((".yml", ".yaml")):
-                parsed[path] = yaml_read.load(text)  # libyaml events, no node graph
-            elif path.endswith(".json"):
-                parsed[path] = json.loads(text)
-            else:
-                parsed[path] = text
-        except (yaml.YAMLError, ValueError) as exc:
-            problems.append(f"{path}: does not parse back: {exc}")
+        doc, problem = parse_output(path, text)
+        if problem is None:
+            parsed[path] = doc
+        else:
+            problems.append(problem)
     return parsed, problems
+
+
+def parse_output(path: str, text: str) -> tuple[Any, str | None]:
+    """One output parsed back, or the problem of one that does not parse."""
+    try:
+        if path.endswith((".yml", ".yaml")):
+            return yaml_read.load(text), None  # libyaml events, no node graph
+        if path.endswith(".json"):
+            return json.loads(text), None
+        return text, None
+    except (yaml.YAMLError, ValueError) as exc:
+        return None, f"{path}: does not parse back: {exc}"
 
 
 def rule_expressions(doc: Any) -> list[tuple[str, str, str]]:
@@ -62,11 +71,16 @@ def check_rule_files(plan: Plan, parsed: Parsed) -> list[str]:
     return problems
 
 
+def check_tests(plan: Plan, parsed: Parsed) -> list[str]:
+    """The rule test files name only written rule files; every alert has a firing case."""
+    return check_rule_tests(plan.rule_files, parsed)
+
+
 # One entry per output kind; each returns human-readable problems.
 CHECKERS: list[Checker] = [
     check_shapes,
     check_rule_files,
-    lambda plan, parsed: check_rule_tests(plan.rule_files, parsed),
+    check_tests,
     lambda plan, parsed: check_grafana(plan.grafana, plan.known_series(), parsed),
     lambda plan, parsed: check_alertmanager(
         plan.alertmanager, plan.alerts(), plan.prometheus.external_labels, parsed
@@ -83,13 +97,73 @@ DEEP_CHECKERS: list[Checker] = [
 ]
 
 
+@dataclass(frozen=True)
+class CheckedTests:
+    """The rule test files parsed back and checked elsewhere (output/rule_tests.py): each
+    one's parse problem or None, and `check_tests`' problems."""
+
+    parsed: dict[str, str | None]
+    problems: list[str]
+
+
+@dataclass(frozen=True)
+class Findings:
+    """Outputs read back and checked, their problems not yet raised: the documents, each
+    unreadable file's problem, and each checker's problems (by place in the list of
+    checkers; none when a file did not parse, as then no checker runs)."""
+
+    parsed: Parsed
+    unparsed: dict[str, str]
+    found: dict[int, list[str]]
+
+
+def _checkers(deep: bool) -> list[Checker]:
+    return CHECKERS + (DEEP_CHECKERS if deep else [])
+
+
+def find_problems(
+    plan: Plan, files: dict[str, str], deep: bool = True, skip: Checker | None = None
+) -> Findings:
+    """Read every output back and run every checker but `skip` on them."""
+    parsed: Parsed = {}
+    unparsed: dict[str, str] = {}
+    for path, text in files.items():
+        doc, problem = parse_output(path, text)
+        if problem is None:
+            parsed[path] = doc
+        else:
+            unparsed[path] = problem
+    found: dict[int, list[str]] = {}
+    if not unparsed:
+        for place, checker in enumerate(_checkers(deep)):
+            if checker is not skip:
+                found[place] = checker(plan, parsed)
+    return Findings(parsed, unparsed, found)
+
+
+def raise_problems(
+    files: dict[str, str], findings: Findings, deep: bool, tests: CheckedTests | None = None
+) -> None:
+    """Raise OutputError listing every problem found, as `validate_outputs` lists them: the
+    files that do not parse back, in path order, else each checker's problems in turn. The
+    rule test files' come from `tests` when they were read back elsewhere."""
+    unparsed = dict(findings.unparsed)
+    if tests is not None:
+        unparsed.update((path, problem) for path, problem in tests.parsed.items() if problem)
+    problems = [unparsed[path] for path in files if path in unparsed]
+    if not problems:
+        for place, checker in enumerate(_checkers(deep)):
+            if tests is not None and checker is check_tests:
+                problems.extend(tests.problems)
+            else:
+                problems.extend(findings.found[place])
+    if problems:
+        raise OutputError(problems)
+
+
 def validate_outputs(plan: Plan, files: dict[str, str], deep: bool = True) -> Parsed:
     """Raise OutputError listing every problem of the rendered outputs; return them parsed.
     `deep` adds the schema conformance checks (DEEP_CHECKERS)."""
-    parsed, problems = parse_outputs(files)
-    if not problems:
-        for checker in CHECKERS + (DEEP_CHECKERS if deep else []):
-            problems.extend(checker(plan, parsed))
-    if problems:
-        raise OutputError(problems)
-    return parsed
+    findings = find_problems(plan, files, deep)
+    raise_problems(files, findings, deep)
+    return findings.parsed

@@ -4,8 +4,17 @@ planned from it, in the order their inputs allow.
 Other packages import only the names below (the import contracts in pyproject.toml).
 """
 
-from generator.plan.build import build_plan
+from generator.plan.build import build_plan, plan_base, plan_readers, plan_rules, plan_tests_of
 from generator.plan.model import Plan
 from generator.plan.read import parse_spec, read_spec
 
-__all__ = ["Plan", "build_plan", "parse_spec", "read_spec"]
+__all__ = [
+    "Plan",
+    "build_plan",
+    "parse_spec",
+    "plan_base",
+    "plan_readers",
+    "plan_rules",
+    "plan_tests_of",
+    "read_spec",
+]

@@ -1,12 +1,21 @@
-"""Spec -> Plan (pure): each domain plans its part, in the order their inputs allow."""
+"""Spec -> Plan (pure): each domain plans its part, in the order their inputs allow.
+
+The rule files come first (`plan_rules`, `plan_base`); then the rule tests proving them
+(`plan_tests_of`) and what reads them (`plan_readers`: routing, catalogue, dashboards).
+Those two read only the rule files, so the pipeline plans them side by side (pipeline.py).
+"""
 
 from __future__ import annotations
+
+import dataclasses
 
 from generator.alertmanager import plan_alertmanager, watchdog_rule
 from generator.catalogue import plan_catalogue
 from generator.grafana import plan_grafana
 from generator.plan.model import Plan
 from generator.prometheus import (
+    RuleFile,
+    SLOPlan,
     alerting_file,
     catalogue_series,
     health_file,
@@ -19,30 +28,61 @@ from generator.promtest import plan_tests
 from generator.spec import Spec
 
 
-def build_plan(spec: Spec, source: str) -> Plan:
-    """Decide every output of `spec`; `source` is the spec path named in headers."""
+@dataclasses.dataclass(frozen=True)
+class Rules:
+    """The rule files and the SLOs they implement: what every later step reads."""
+
+    slos: tuple[SLOPlan, ...]
+    files: tuple[RuleFile, ...]
+
+
+def plan_rules(spec: Spec) -> Rules:
+    """Every rule file of `spec`, with its SLOs."""
     slos = slo_plans(spec)
     health = health_file(spec)
-    rule_files = (
+    files = (
         recording_file(spec),
         alerting_file(spec, watchdog_rule(spec)),
         slo_rule_file(spec, slos),
         *([health] if health else []),
     )
-    # the tests first: a problem with an alert's own numbers is reported before its routing
-    tests = plan_tests(spec, rule_files, slos)
-    alertmanager = plan_alertmanager(spec, [a for f in rule_files for a in f.alerts()])
+    return Rules(tuple(slos), files)
+
+
+def plan_base(spec: Spec, source: str, rules: Rules) -> Plan:
+    """The Plan of the rule files alone (and prometheus.yml); `source` is the spec path
+    named in headers. `plan_tests_of` and `plan_readers` each add their part to it."""
     return Plan(
         source=source,
         system=spec.name,
         metrics=catalogue_series(spec),
-        rule_files=rule_files,
-        prometheus=prometheus_config(spec, rule_files),
-        slos=tuple(slos),
-        tests=tests,
-        alertmanager=alertmanager,
-        catalogue=plan_catalogue(spec, rule_files, slos, alertmanager),
-        grafana=plan_grafana(spec, rule_files, slos),
+        rule_files=rules.files,
+        prometheus=prometheus_config(spec, rules.files),
+        slos=rules.slos,
         kubernetes=spec.kubernetes,
         mimir=spec.mimir,
     )
+
+
+def plan_tests_of(spec: Spec, base: Plan) -> Plan:
+    """`base` with the rule tests proving its rules."""
+    return dataclasses.replace(base, tests=plan_tests(spec, base.rule_files, base.slos))
+
+
+def plan_readers(spec: Spec, base: Plan) -> Plan:
+    """`base` with what reads its rules: routing, catalogue and dashboards."""
+    alertmanager = plan_alertmanager(spec, base.alerts())
+    return dataclasses.replace(
+        base,
+        alertmanager=alertmanager,
+        catalogue=plan_catalogue(spec, base.rule_files, base.slos, alertmanager),
+        grafana=plan_grafana(spec, base.rule_files, base.slos),
+    )
+
+
+def build_plan(spec: Spec, source: str) -> Plan:
+    """Decide every output of `spec`; `source` is the spec path named in headers."""
+    base = plan_base(spec, source, plan_rules(spec))
+    # the tests first: a problem with an alert's own numbers is reported before its routing
+    tested = plan_tests_of(spec, base)
+    return dataclasses.replace(plan_readers(spec, base), tests=tested.tests)

@@ -1,0 +1,133 @@
+"""`generate` plans and checks the rule tests in a forked child beside the rest
+(pipeline._outputs, core/forked.py): the same files and the same errors as a serial run
+(OBSGEN_JOBS=1), which is what runs where forking is unsafe."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DURI_SPEC, ROOT, snapshot
+
+INVALID = ROOT / "tests" / "invalid"
+
+
+def _generate(
+    spec: Path, out: Path, jobs: str | None, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "OBSGEN_JOBS"}
+    if jobs is not None:
+        env["OBSGEN_JOBS"] = jobs
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "generate", str(spec), "--out", str(out), *extra],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+COUNTING_FORKS = """
+import os, sys
+PID, FORKS, REAL = os.getpid(), [], os.fork
+def counting():
+    FORKS.append(1)
+    return REAL()
+os.fork = counting
+from generator.cli import main
+try:
+    main()
+finally:
+    if os.getpid() == PID:
+        print("forks", len(FORKS), file=sys.stderr)
+"""
+
+
+def test_generate_forks_once_and_obsgen_jobs_1_not_at_all(tmp_path: Path) -> None:
+    counted = {}
+    for jobs in ("default", "1"):
+        env = {k: v for k, v in os.environ.items() if k != "OBSGEN_JOBS"}
+        if jobs != "default":
+            env["OBSGEN_JOBS"] = jobs
+        out = tmp_path / f"out-{jobs}"
+        res = subprocess.run(
+            [sys.executable, "-c", COUNTING_FORKS, "generate", str(DURI_SPEC), "--out", str(out)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        assert res.returncode == 0, res.stderr
+        counted[jobs] = res.stderr.strip().splitlines()[-1]
+    assert counted == {"default": "forks 1", "1": "forks 0"}
+    assert snapshot(tmp_path / "out-default") == snapshot(tmp_path / "out-1")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "regression-compare-too-short-to-test",  # the rule tests' planning refuses it
+        "slo-min-events-beyond-test-traffic",
+        "routing-route-fits-no-alert",  # the routing's planning refuses it
+        "several-problems-at-once",  # the spec's own checks, before any planning
+    ],
+)
+def test_a_refused_spec_gets_the_same_errors_forked_or_not(tmp_path: Path, name: str) -> None:
+    spec = INVALID / f"{name}.yaml"
+    forked = _generate(spec, tmp_path / "a", None)
+    serial = _generate(spec, tmp_path / "b", "1")
+    assert (forked.returncode, serial.returncode) == (2, 2)
+    assert forked.stderr == serial.stderr
+    assert "Traceback" not in forked.stderr
+    assert not (tmp_path / "a").exists()
+
+
+def _overrides(tmp_path: Path, templates: dict[str, str]) -> Path:
+    root = tmp_path / "team-templates"
+    for rel, text in templates.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def test_the_rule_tests_template_error_comes_first_forked_or_not(tmp_path: Path) -> None:
+    root = _overrides(
+        tmp_path,
+        {
+            "prometheus/tests.yml.j2": "{{ no_such_name }}\n",
+            "prometheus/prometheus.yml.j2": "{{ another_missing_name }}\n",
+        },
+    )
+    forked = _generate(DURI_SPEC, tmp_path / "a", None, "--templates", str(root))
+    serial = _generate(DURI_SPEC, tmp_path / "b", "1", "--templates", str(root))
+    assert forked.returncode == serial.returncode == 2
+    assert forked.stderr == serial.stderr
+    assert "tests.yml.j2" in forked.stderr and "no_such_name" in forked.stderr
+
+
+def test_outputs_that_do_not_parse_back_are_listed_in_path_order_forked_or_not(
+    tmp_path: Path,
+) -> None:
+    root = _overrides(
+        tmp_path,
+        {
+            "prometheus/tests.yml.j2": "tests: [unclosed\n",
+            "grafana/provisioning/datasources.yml.j2": "datasources: [unclosed\n",
+        },
+    )
+    forked = _generate(DURI_SPEC, tmp_path / "a", None, "--templates", str(root))
+    serial = _generate(DURI_SPEC, tmp_path / "b", "1", "--templates", str(root))
+    assert forked.returncode == serial.returncode == 2
+    assert forked.stderr == serial.stderr
+    unparsed = [line for line in forked.stderr.splitlines() if "does not parse back" in line]
+    assert unparsed[0].startswith("output: grafana/provisioning/datasources/")
+    assert {line.split(":")[1].strip().split("/")[1] for line in unparsed[1:]} == {"tests"}
+    assert len(unparsed) == 1 + 6  # the datasource and DuRi's six test files
