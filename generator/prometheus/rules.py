@@ -238,18 +238,51 @@ def quantiles(spec: Spec) -> list[Decimal]:
 SERVICE_TEMPLATE = "{{ $labels.service }}"  # a shared rule's annotations name the service so
 
 
+@dataclass(frozen=True)
+class ThresholdSettings:
+    """What a service's threshold alerts are planned from besides its name and tier: each
+    alert as it applies to the service (service > tier > global, None when off) and the
+    container limits its CPU and memory alerts name. Services with equal settings share
+    their threshold alert rules (sharing.py)."""
+
+    latency: ThresholdAlert | None
+    throughput: ThresholdAlert | None
+    cpu: ThresholdAlert | None
+    memory: ThresholdAlert | None
+    cpu_limit: Decimal
+    memory_limit: str
+
+    def key(self) -> str:
+        """Equal for equal settings (the alerts are pydantic models, compared by value)."""
+        return repr(self)
+
+
+def threshold_settings(spec: Spec, name: str, service: Service) -> ThresholdSettings:
+    """The settings of one service's threshold alerts."""
+    limits = service_resources(spec, service).limits
+    return ThresholdSettings(
+        latency=effective_alert(spec, ("services", name), "latency")
+        if spec.alerts.latency
+        else None,
+        throughput=effective_alert(spec, ("services", name), "throughput"),
+        cpu=effective_alert(spec, ("services", name), "cpu"),
+        memory=effective_alert(spec, ("services", name), "memory"),
+        cpu_limit=limits.cpu,
+        memory_limit=str(limits.memory),
+    )
+
+
 def service_alerts(
-    spec: Spec, name: str, service: Service, shared: bool = False
+    spec: Spec, name: str, tier: str, settings: ThresholdSettings, shared: bool = False
 ) -> list[AlertRule]:
-    """Threshold alerts of one service, at its effective values (service > tier > global):
-    its own rules, or (`shared`) the rules as every service alike shares them, the service
-    and tier taken from the series, selecting the stand-in `service` sharing.finish replaces
-    with the services the rule covers."""
+    """Threshold alerts of one service, at its effective `settings`: its own rules, or
+    (`shared`) the rules as every service alike shares them, the service and tier taken
+    from the series, selecting the stand-in `service` sharing.finish replaces with the
+    services the rule covers (then `name` and `tier` are not read)."""
     sig = spec.signals
-    static = () if shared else labels(service=name, tier=service.tier)
+    static = () if shared else labels(service=name, tier=tier)
     mine: Matchers = [("service", "=", SERVICE_TEMPLATE if shared else name)]
     who = SERVICE_TEMPLATE if shared else name
-    limits = service_resources(spec, service).limits
     rules: list[AlertRule] = []
     if spec.alerts.latency:
         pct = fmt(spec.alerts.latency.percentile)
@@ -261,8 +294,7 @@ def service_alerts(
             "seconds",
             "{{ $value | humanizeDuration }}",
         )
-        latency = effective_alert(spec, ("services", name), "latency")
-        rules += threshold_alerts(spec, watch, latency, who, static, mine)
+        rules += threshold_alerts(spec, watch, settings.latency, who, static, mine)
     watches = [
         (
             Watch(
@@ -273,7 +305,7 @@ def service_alerts(
                 "rps",
                 "{{ $value | humanize }} req/s",
             ),
-            effective_alert(spec, ("services", name), "throughput"),
+            settings.throughput,
             "",
         ),
         (
@@ -285,8 +317,8 @@ def service_alerts(
                 "percent",
                 "{{ $value | humanizePercentage }}",
             ),
-            effective_alert(spec, ("services", name), "cpu"),
-            f" (of its {fmt(limits.cpu)} CPU limit)",
+            settings.cpu,
+            f" (of its {fmt(settings.cpu_limit)} CPU limit)",
         ),
         (
             Watch(
@@ -297,8 +329,8 @@ def service_alerts(
                 "percent",
                 "{{ $value | humanizePercentage }}",
             ),
-            effective_alert(spec, ("services", name), "memory"),
-            f" (of its {limits.memory} byte limit)",
+            settings.memory,
+            f" (of its {settings.memory_limit} byte limit)",
         ),
     ]
     for watch, alert, context in watches:

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from generator.prometheus.ingestion import Matchers, selection
 from generator.prometheus.model import AlertRule, Expr, RecordingRule, Rule
 from generator.prometheus.regression import regression_alerts
-from generator.prometheus.rules import SERVICE_TEMPLATE, service_alerts
+from generator.prometheus.rules import SERVICE_TEMPLATE, service_alerts, threshold_settings
 from generator.spec import Spec
 
 KINDS = ("latency", "throughput", "cpu", "memory")  # the order of a service's threshold alerts
@@ -104,12 +104,19 @@ def shared_alerts(spec: Spec) -> list[AlertRule]:
     the order a service's rules come (alert, severity, then first service covered), made
     unique for promtool's lint (`unique`)."""
 
+    # the shared form depends on the settings alone: planned once per distinct settings
+    forms: dict[str, list[AlertRule]] = {}
+
     def entries() -> Iterator[tuple[tuple[int, int, str], AlertRule, AlertRule]]:
         for name, service in sorted(spec.services.items()):
-            own = service_alerts(spec, name, service)
-            for rule, view in zip(
-                service_alerts(spec, name, service, shared=True), own, strict=True
-            ):
+            settings = threshold_settings(spec, name, service)
+            own = service_alerts(spec, name, service.tier, settings)
+            shared = forms.get(settings.key())
+            if shared is None:
+                shared = forms[settings.key()] = service_alerts(
+                    spec, name, service.tier, settings, shared=True
+                )
+            for rule, view in zip(shared, own, strict=True):
                 order = (KINDS.index(rule.kind), SEVERITIES.index(rule.label("severity")), name)
                 yield order, rule, view
 

@@ -13,7 +13,7 @@ import yaml
 
 from bench.scale.specs import spec_data
 from generator.pipeline import Build, build
-from generator.prometheus.rules import service_alerts
+from generator.prometheus.rules import service_alerts, threshold_settings
 from tests.conftest import DURI_OUT, DURI_SPEC, promtool_test
 
 ALERTS = "prometheus/rules/alerts.yml"
@@ -57,7 +57,9 @@ def test_each_service_still_fires_what_its_own_rule_fired(duri: Build) -> None:
     own = [
         a
         for name, service in sorted(duri.spec.services.items())
-        for a in service_alerts(duri.spec, name, service)
+        for a in service_alerts(
+            duri.spec, name, service.tier, threshold_settings(duri.spec, name, service)
+        )
     ]
     assert sorted(map(repr, views)) == sorted(map(repr, own))
 
