@@ -3,6 +3,7 @@ alerts (latency, throughput, CPU, memory; sharing.py shares them between service
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -252,9 +253,20 @@ class ThresholdSettings:
     cpu_limit: Decimal
     memory_limit: str
 
-    def key(self) -> str:
-        """Equal for equal settings (the alerts are pydantic models, compared by value)."""
-        return repr(self)
+    def key(self) -> tuple[object, ...]:
+        """Equal for equal settings: every field by value (the alerts are pydantic models,
+        which do not hash; their reprs cost as much as planning the rules again)."""
+        return tuple(_value(getattr(self, f.name)) for f in dataclasses.fields(self))
+
+
+def _value(value: object) -> object:
+    """A hashable form of a spec value, equal for equal values (models field by field)."""
+    fields = getattr(type(value), "model_fields", None)
+    if fields is not None:
+        return (type(value).__name__, *(_value(getattr(value, name)) for name in fields))
+    if isinstance(value, Decimal):  # 0.50 and 0.5 are equal, yet each prints as written
+        return ("Decimal", str(value))
+    return value
 
 
 def threshold_settings(spec: Spec, name: str, service: Service) -> ThresholdSettings:

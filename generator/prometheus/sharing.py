@@ -105,17 +105,16 @@ def shared_alerts(spec: Spec) -> list[AlertRule]:
     unique for promtool's lint (`unique`)."""
 
     # the shared form depends on the settings alone: planned once per distinct settings
-    forms: dict[str, list[AlertRule]] = {}
+    forms: dict[tuple[object, ...], list[AlertRule]] = {}
 
     def entries() -> Iterator[tuple[tuple[int, int, str], AlertRule, AlertRule]]:
         for name, service in sorted(spec.services.items()):
             settings = threshold_settings(spec, name, service)
             own = service_alerts(spec, name, service.tier, settings)
-            shared = forms.get(settings.key())
+            key = settings.key()
+            shared = forms.get(key)
             if shared is None:
-                shared = forms[settings.key()] = service_alerts(
-                    spec, name, service.tier, settings, shared=True
-                )
+                shared = forms[key] = service_alerts(spec, name, service.tier, settings, True)
             for rule, view in zip(shared, own, strict=True):
                 order = (KINDS.index(rule.kind), SEVERITIES.index(rule.label("severity")), name)
                 yield order, rule, view

@@ -5,6 +5,7 @@ fail a rule whose selection loses or takes in a service."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ import yaml
 
 from bench.scale.specs import spec_data
 from generator.pipeline import Build, build
-from generator.prometheus.rules import service_alerts, threshold_settings
+from generator.prometheus.rules import ThresholdSettings, service_alerts, threshold_settings
+from generator.spec import Threshold, ThresholdAlert
 from tests.conftest import DURI_OUT, DURI_SPEC, promtool_test
 
 ALERTS = "prometheus/rules/alerts.yml"
@@ -111,3 +113,17 @@ def test_the_tests_fail_a_shared_rule_that_takes_in_an_overridden_service(
     run = promtool_test(files, tmp_path, ALERT_TESTS, RULES)
     assert run.returncode != 0  # svc-0002 fires twice (its own rule's test sees it first)
     assert "LatencyP95High" in run.stdout + run.stderr
+
+
+def _settings(cpu_warning: str, memory_limit: str = "1073741824") -> ThresholdSettings:
+    alert = ThresholdAlert(warning=Threshold(threshold=Decimal(cpu_warning), **{"for": "5m"}))
+    return ThresholdSettings(None, None, alert, None, Decimal(2), memory_limit)
+
+
+def test_threshold_settings_share_a_form_only_when_every_field_is_written_alike() -> None:
+    assert _settings("80").key() == _settings("80").key()
+    assert _settings("80").key() != _settings("81").key()
+    assert _settings("80").key() != _settings("80", memory_limit="536870912").key()
+    # equal numbers written apart print apart in the rule, so they plan forms of their own
+    assert _settings("80").key() != _settings("80.0").key()
+    hash(_settings("80").key())
