@@ -8,8 +8,9 @@ pickle. Leaving the block without asking stops the child (by PID) and reaps it.
 Where a fork is not safe or not possible, `work` runs at once in this process and the
 handle only holds its value, so a caller sees the same values and the same errors either
 way, in the same order: the child's error first, as a serial run would meet it. That is
-so without `os.fork` (Windows), with other threads running (a fork copies only the calling
-thread, and any lock another one holds stays held in the child), and with `OBSGEN_JOBS=1`.
+so off Linux, with other threads running (a fork copies only the calling thread, and any
+lock another one holds stays held in the child), with `OBSGEN_JOBS=1`, and when the
+system refuses another process.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import contextlib
 import os
 import pickle
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -29,10 +31,12 @@ JOBS_VARIABLE = "OBSGEN_JOBS"
 
 
 def can_fork() -> bool:
-    """Whether `forked` runs work in a child here."""
+    """Whether `forked` runs work in a child here: on Linux (macOS' system libraries are
+    not safe to use in a child forked without exec, which is why Python's own
+    multiprocessing does not fork there), single-threaded, unless OBSGEN_JOBS=1."""
     if os.environ.get(JOBS_VARIABLE, "").strip() == "1":
         return False
-    return hasattr(os, "fork") and _threads() == 1
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and _threads() == 1
 
 
 def _threads() -> int:
@@ -60,7 +64,13 @@ class Pending(Generic[T]):
             return
         self._done = False
         read, write = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no room for another process: the work is done here instead
+            os.close(read)
+            os.close(write)
+            self._value, self._done = work(), True
+            return
         if pid == 0:  # the child: never returns into the caller's code
             os.close(read)
             _child(work, write)

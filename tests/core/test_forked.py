@@ -88,10 +88,30 @@ def test_without_forking_the_work_runs_here_at_once_and_its_error_comes_first() 
 
 def test_obsgen_jobs_1_turns_forking_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fk, "_threads", lambda: 1)
+    monkeypatch.setattr(fk.sys, "platform", "linux")
     monkeypatch.delenv(fk.JOBS_VARIABLE, raising=False)
-    assert fk.can_fork() is hasattr(os, "fork")
+    assert fk.can_fork() is True
     monkeypatch.setenv(fk.JOBS_VARIABLE, "1")
     assert fk.can_fork() is False
+
+
+def test_only_linux_forks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fk, "_threads", lambda: 1)
+    monkeypatch.delenv(fk.JOBS_VARIABLE, raising=False)
+    for platform in ("darwin", "win32"):
+        monkeypatch.setattr(fk.sys, "platform", platform)
+        assert fk.can_fork() is False
+
+
+def test_a_refused_fork_does_the_work_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(fk.os, "fork", refuse)
+    open_before = len(os.listdir("/proc/self/fd"))
+    with fk.forked(os.getpid, fork=True) as pending:
+        assert pending.result() == os.getpid()
+    assert len(os.listdir("/proc/self/fd")) == open_before  # the pipe was closed
 
 
 def test_a_process_running_other_threads_is_not_forked() -> None:
