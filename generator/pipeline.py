@@ -104,8 +104,8 @@ def _outputs(
 
     with forked(tests_part) as pending:
         try:
-            plan = plan_readers(spec, base)
-            own = render(plan, templates, tests={})
+            plan = plan_readers(spec, base)  # its tests are the child's: none rendered here
+            own = render(plan, templates)
             own.update(plot_outputs(plan.catalogue, plan.slos, plan.source))
             findings = find_problems(plan, own, deep, skip=check_tests)
         except ObsgenError:
@@ -114,7 +114,7 @@ def _outputs(
         planned, tests = pending.result()
     plan = dataclasses.replace(plan, tests=planned)
     files = dict(sorted({**own, **tests.files}.items()))
-    raise_problems(files, findings, deep, tests.checked)
+    raise_problems(plan, files, findings, deep, tests.read)
     return plan, files
 
 

@@ -122,3 +122,19 @@ def test_outputs_that_do_not_parse_back_are_listed_in_path_order_forked_or_not(
     assert unparsed[0].startswith("output: grafana/provisioning/datasources/")
     assert {line.split(":")[1].strip().split("/")[1] for line in unparsed[1:]} == {"tests"}
     assert len(unparsed) == 1 + 6  # the datasource and DuRi's six test files
+
+
+def test_test_files_that_name_no_rule_file_and_expect_nothing_fail_alike_forked_or_not(
+    tmp_path: Path,
+) -> None:
+    # read back in the child, checked against the rule files in this process
+    root = _overrides(
+        tmp_path,
+        {"prometheus/tests.yml.j2": "rule_files: [../rules/nope.yml]\ntests: []\n"},
+    )
+    printed = _refused_alike(tmp_path, DURI_SPEC, "--templates", str(root)).splitlines()
+    named = [line for line in printed if "names rule file ../rules/nope.yml" in line]
+    untested = [line for line in printed if line.endswith("has no firing test")]
+    assert len(named) == 6  # each of DuRi's test files
+    assert any("alert LatencyP95High" in line for line in untested)
+    assert any("alert Watchdog" in line for line in untested)

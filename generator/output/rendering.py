@@ -263,17 +263,11 @@ PLANNERS: list[OutputPlanner] = [
 ]
 
 
-def render(
-    plan: Plan, overrides: Path | None = None, tests: dict[str, str] | None = None
-) -> dict[str, str]:
-    """Render every output of `plan`; keys are paths relative to out/, sorted. The rule
-    test files are `tests` when given (rendered beside the rest, output/rule_tests.py)."""
+def render(plan: Plan, overrides: Path | None = None) -> dict[str, str]:
+    """Render every output of `plan`; keys are paths relative to out/, sorted."""
     env = environment(overrides)
     files: dict[str, str] = {}
     for planner in PLANNERS:
-        if planner is rule_test_outputs and tests is not None:
-            files.update(tests)
-            continue
         for output in planner(plan):
             files[output.path] = render_one(env, output, plan)
     return dict(sorted(files.items()))

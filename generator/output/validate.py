@@ -18,7 +18,7 @@ from generator.output import yaml_read
 from generator.output.shapes import check_shapes
 from generator.plan import Plan
 from generator.prometheus import expression_problem
-from generator.promtest import check_rule_tests
+from generator.promtest import RuleTestFacts, check_rule_tests, rule_test_coverage
 
 Parsed = dict[str, Any]
 Checker = Callable[[Plan, Parsed], list[str]]
@@ -26,15 +26,22 @@ Checker = Callable[[Plan, Parsed], list[str]]
 
 def parse_outputs(files: dict[str, str]) -> tuple[Parsed, list[str]]:
     """Parse every YAML/JSON output back; return the documents and parse problems."""
+    parsed, unparsed = read_back(files)
+    return parsed, list(unparsed.values())
+
+
+def read_back(files: dict[str, str]) -> tuple[Parsed, dict[str, str]]:
+    """Every output parsed back: the documents, and the problem of each that does not
+    parse, in the files' order."""
     parsed: Parsed = {}
-    problems: list[str] = []
+    unparsed: dict[str, str] = {}
     for path, text in files.items():
         doc, problem = parse_output(path, text)
         if problem is None:
             parsed[path] = doc
         else:
-            problems.append(problem)
-    return parsed, problems
+            unparsed[path] = problem
+    return parsed, unparsed
 
 
 def parse_output(path: str, text: str) -> tuple[Any, str | None]:
@@ -98,12 +105,12 @@ DEEP_CHECKERS: list[Checker] = [
 
 
 @dataclass(frozen=True)
-class CheckedTests:
-    """The rule test files parsed back and checked elsewhere (output/rule_tests.py): each
-    one's parse problem or None, and `check_tests`' problems."""
+class ReadTests:
+    """The rule test files read back elsewhere (output/rule_tests.py): the problem of each
+    that does not parse, and what the others name and expect, which `check_tests` checks."""
 
-    parsed: dict[str, str | None]
-    problems: list[str]
+    unparsed: dict[str, str]
+    facts: RuleTestFacts
 
 
 @dataclass(frozen=True)
@@ -125,14 +132,7 @@ def find_problems(
     plan: Plan, files: dict[str, str], deep: bool = True, skip: Checker | None = None
 ) -> Findings:
     """Read every output back and run every checker but `skip` on them."""
-    parsed: Parsed = {}
-    unparsed: dict[str, str] = {}
-    for path, text in files.items():
-        doc, problem = parse_output(path, text)
-        if problem is None:
-            parsed[path] = doc
-        else:
-            unparsed[path] = problem
+    parsed, unparsed = read_back(files)
     found: dict[int, list[str]] = {}
     if not unparsed:
         for place, checker in enumerate(_checkers(deep)):
@@ -142,21 +142,25 @@ def find_problems(
 
 
 def raise_problems(
-    files: dict[str, str], findings: Findings, deep: bool, tests: CheckedTests | None = None
+    plan: Plan,
+    files: dict[str, str],
+    findings: Findings,
+    deep: bool,
+    tests: ReadTests | None = None,
 ) -> None:
     """Raise OutputError listing every problem found, as `validate_outputs` lists them: the
-    files that do not parse back, in path order, else each checker's problems in turn. The
-    rule test files' come from `tests` when they were read back elsewhere."""
-    unparsed = dict(findings.unparsed)
-    if tests is not None:
-        unparsed.update((path, problem) for path, problem in tests.parsed.items() if problem)
+    files that do not parse back, in path order, else each checker's problems in turn.
+    With `tests`, the rule test files were read back elsewhere: their parse problems and
+    `check_tests` come from what was read there."""
+    unparsed = {**findings.unparsed, **(tests.unparsed if tests is not None else {})}
     problems = [unparsed[path] for path in files if path in unparsed]
     if not problems:
         for place, checker in enumerate(_checkers(deep)):
             if tests is not None and checker is check_tests:
-                problems.extend(tests.problems)
+                found = rule_test_coverage(plan.rule_files, findings.parsed, tests.facts, files)
             else:
-                problems.extend(findings.found[place])
+                found = findings.found[place]
+            problems.extend(found)
     if problems:
         raise OutputError(problems)
 
@@ -165,5 +169,5 @@ def validate_outputs(plan: Plan, files: dict[str, str], deep: bool = True) -> Pa
     """Raise OutputError listing every problem of the rendered outputs; return them parsed.
     `deep` adds the schema conformance checks (DEEP_CHECKERS)."""
     findings = find_problems(plan, files, deep)
-    raise_problems(files, findings, deep)
+    raise_problems(plan, files, findings, deep)
     return findings.parsed

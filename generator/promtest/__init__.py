@@ -5,7 +5,12 @@ Other packages import only the names below (the import contracts in pyproject.to
 """
 
 from generator.promtest.cases import Ctx
-from generator.promtest.check import check_rule_tests
+from generator.promtest.check import (
+    RuleTestFacts,
+    check_rule_tests,
+    rule_test_coverage,
+    rule_test_facts,
+)
 from generator.promtest.examples import PARTS as EXAMPLE_PARTS
 from generator.promtest.examples import ExampleTest, example_tests
 from generator.promtest.inputs import REQUEST_RATE
@@ -29,6 +34,7 @@ __all__ = [
     "CaseError",
     "Ctx",
     "ExampleTest",
+    "RuleTestFacts",
     "RuleTestFile",
     "Scaled",
     "check_rule_tests",
@@ -41,6 +47,8 @@ __all__ = [
     "outage_proven",
     "outage_slos",
     "plan_tests",
+    "rule_test_coverage",
+    "rule_test_facts",
     "slo_context",
     "standing_slos",
 ]

@@ -7,7 +7,8 @@ promtool notices an alert without a test: these checks make both an error.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from generator.prometheus import RuleFile
@@ -44,25 +45,51 @@ def is_test_file(path: str, doc: Any) -> bool:
     )
 
 
-def check_rule_tests(rule_files: Sequence[RuleFile], parsed: Parsed) -> list[str]:
-    """Each test file names only existing rule files; each alert has a firing case."""
-    problems = []
+@dataclass(frozen=True)
+class RuleTestFacts:
+    """What the test files of an output set name and expect: each named rule file, as
+    (test file, name as written, path under out/), and each firing case."""
+
+    named: tuple[tuple[str, str, str], ...]
+    cases: tuple[tuple[str, dict[str, str]], ...]
+
+
+def rule_test_facts(parsed: Parsed) -> RuleTestFacts:
+    """The facts of every test file among `parsed` (the rest is ignored)."""
+    named: list[tuple[str, str, str]] = []
     cases: list[tuple[str, dict[str, str]]] = []
     for path, doc in sorted(parsed.items()):
         if not is_test_file(path, doc):
             continue
         for name in doc["rule_files"]:
             target = posixpath.normpath(posixpath.join(posixpath.dirname(path), str(name)))
-            if target not in parsed:
-                problems.append(f"{path}: names rule file {name}, which obsgen does not write")
+            named.append((path, str(name), target))
         cases += firing_cases(doc)
-    covered = _Coverage(cases)
+    return RuleTestFacts(tuple(named), tuple(cases))
+
+
+def rule_test_coverage(
+    rule_files: Sequence[RuleFile], parsed: Parsed, facts: RuleTestFacts, written: Collection[str]
+) -> list[str]:
+    """Each test file names only rule files among the outputs `written`; each alert of the
+    rule files (their documents among `parsed`) has a firing case."""
+    problems = [
+        f"{path}: names rule file {name}, which obsgen does not write"
+        for path, name, target in facts.named
+        if target not in written
+    ]
+    covered = _Coverage(list(facts.cases))
     for rule_file in rule_files:
         for name, labels in rule_alerts(parsed.get(rule_file.path)):
             if not covered(name, labels):
                 shown = ", ".join(f"{k}={v}" for k, v in sorted(labels.items()))
                 problems.append(f"{rule_file.path}: alert {name} ({shown}) has no firing test")
     return problems
+
+
+def check_rule_tests(rule_files: Sequence[RuleFile], parsed: Parsed) -> list[str]:
+    """Each test file names only existing rule files; each alert has a firing case."""
+    return rule_test_coverage(rule_files, parsed, rule_test_facts(parsed), parsed)
 
 
 class _Coverage:
