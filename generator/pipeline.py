@@ -89,11 +89,13 @@ def _outputs(
     """The Plan and its outputs, rendered and validated.
 
     After the rules, the work falls in two independent halves: the rule tests (planned,
-    rendered, read back, checked) and everything else (routing, catalogue, dashboards, their
-    outputs and checks). A forked child does the first while this process does the second
-    (core/forked.py; a third of a 1,000-service generate). Errors come as a serial run
-    meets them: the tests' (a problem with an alert's own numbers before its routing),
-    then this side's, and the outputs' problems in one list, in `validate_outputs`' order.
+    rendered, read back) and everything else (routing, catalogue, dashboards, their outputs
+    and checks). A forked child does the first while this process does the second
+    (core/forked.py; a third of a 1,000-service generate), then checks the tests' coverage
+    of the rules it has read back, from what the child found in them. Errors come as a
+    serial run meets them: the tests' (a problem with an alert's own numbers before its
+    routing), then this side's, and the outputs' problems in one list, in
+    `validate_outputs`' order.
     """
     base = plan_base(spec, source, plan_rules(spec))
 
