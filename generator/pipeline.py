@@ -20,7 +20,18 @@ from generator.output import (
     render,
     rule_test_files,
 )
-from generator.plan import Plan, plan_base, plan_readers, plan_rules, plan_tests_of, read_spec
+from generator.plan import (
+    Plan,
+    Rules,
+    plan_base,
+    plan_readers,
+    plan_side_files,
+    plan_slo_file,
+    plan_slos,
+    plan_tests_of,
+    read_spec,
+    rules_of,
+)
 from generator.promtest import RuleTestFile, example_tests
 from generator.spec import Document, Spec
 
@@ -91,13 +102,13 @@ def _outputs(
     After the rules, the work falls in two independent halves: the rule tests (planned,
     rendered, read back) and everything else (routing, catalogue, dashboards, their outputs
     and checks). A forked child does the first while this process does the second
-    (core/forked.py; a third of a 1,000-service generate), then checks the tests' coverage
+    (core/forked.py), then checks the tests' coverage
     of the rules it has read back, from what the child found in them. Errors come as a
     serial run meets them: the tests' (a problem with an alert's own numbers before its
     routing), then this side's, and the outputs' problems in one list, in
     `validate_outputs`' order.
     """
-    base = plan_base(spec, source, plan_rules(spec))
+    base = plan_base(spec, source, _rules(spec))
 
     def tests_part() -> tuple[tuple[RuleTestFile, ...], RuleTestOutputs]:
         tested = plan_tests_of(spec, base)
@@ -118,6 +129,22 @@ def _outputs(
     files = dict(sorted({**own, **tests.files}.items()))
     raise_problems(plan, files, findings, deep, tests.read)
     return plan, files
+
+
+def _rules(spec: Spec) -> Rules:
+    """`plan.plan_rules`, in two processes: a forked child plans the recording, alerting and
+    health rule files while this one plans the SLOs' (a quarter of the rules' time at 1,000
+    services; the child's files come back pickled). Errors come as `plan_rules` meets them:
+    the SLOs', then the child's, then the SLOs' file's."""
+    slos = plan_slos(spec)
+    with forked(lambda: plan_side_files(spec)) as pending:
+        try:
+            slo_file = plan_slo_file(spec, slos)
+        except ObsgenError:
+            pending.result()  # the side files are planned first: their error comes first
+            raise
+        side = pending.result()
+    return rules_of(slos, side, slo_file)
 
 
 def _prove_examples(

@@ -1,6 +1,7 @@
-"""`generate` plans and checks the rule tests in a forked child beside the rest
-(pipeline._outputs, core/forked.py): the same files and the same errors as a serial run
-(OBSGEN_JOBS=1), which is what runs where forking is unsafe."""
+"""`generate` plans the recording, alerting and health rule files in a forked child beside
+the SLOs' (pipeline._rules), then the rule tests in another beside routing, catalogue and
+dashboards (pipeline._outputs, core/forked.py): the same files and the same errors as a
+serial run (OBSGEN_JOBS=1), which is what runs where forking is unsafe."""
 
 from __future__ import annotations
 
@@ -62,14 +63,15 @@ finally:
 """
 
 
-def test_generate_forks_once_and_obsgen_jobs_1_not_at_all(tmp_path: Path) -> None:
+def test_generate_forks_twice_and_obsgen_jobs_1_not_at_all(tmp_path: Path) -> None:
     counted = {}
     for jobs in (None, "1"):
         out = tmp_path / f"out-{jobs}"
         res = _python(jobs, "-c", COUNTING_FORKS, "generate", str(DURI_SPEC), "--out", str(out))
         assert res.returncode == 0, res.stderr
         counted[jobs] = res.stderr.strip().splitlines()[-1]
-    assert counted == {None: "forks 1", "1": "forks 0"}
+    # one child for the side rule files, one for the rule tests
+    assert counted == {None: "forks 2", "1": "forks 0"}
     assert snapshot(tmp_path / "out-None") == snapshot(tmp_path / "out-1")
 
 
@@ -138,3 +140,38 @@ def test_test_files_that_name_no_rule_file_and_expect_nothing_fail_alike_forked_
     assert len(named) == 6  # each of DuRi's test files
     assert any("alert LatencyP95High" in line for line in untested)
     assert any("alert Watchdog" in line for line in untested)
+
+
+def test_problems_of_several_outputs_keep_the_checkers_order_forked_or_not(
+    tmp_path: Path,
+) -> None:
+    root = _overrides(
+        tmp_path,
+        {
+            "grafana/dashboards/dashboard.json.j2": '{"uid": "same", "title": "t", "panels": []}',
+            "alertmanager/alertmanager.yml.j2": "route:\n  receiver: nobody\nreceivers: []\n",
+        },
+    )
+    printed = _refused_alike(tmp_path, DURI_SPEC, "--templates", str(root)).splitlines()
+    files = [line.split(": ")[1] for line in printed]
+    uids = [i for i, line in enumerate(printed) if "uid 'same' is also the uid of" in line]
+    routing = [i for i, f in enumerate(files) if f.startswith("alertmanager/")]
+    schemas = [i for i, line in enumerate(printed) if "is a required property" in line]
+    assert len(uids) == 3  # four dashboards, one uid
+    assert uids and routing and schemas  # Grafana's rules, routing, then the schemas (deep)
+    assert max(uids) < min(routing) and max(routing) < min(schemas)
+
+
+def test_a_broken_dashboard_template_is_reported_before_a_broken_routing_one_forked_or_not(
+    tmp_path: Path,
+) -> None:
+    # the dashboards render before Alertmanager's files (rendering.PLANNERS)
+    root = _overrides(
+        tmp_path,
+        {
+            "grafana/dashboards/dashboard.json.j2": "{{ no_dashboard_name }}\n",
+            "alertmanager/alertmanager.yml.j2": "{{ no_routing_name }}\n",
+        },
+    )
+    printed = _refused_alike(tmp_path, DURI_SPEC, "--templates", str(root))
+    assert "no_dashboard_name" in printed and "no_routing_name" not in printed

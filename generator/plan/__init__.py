@@ -4,17 +4,35 @@ planned from it, in the order their inputs allow.
 Other packages import only the names below (the import contracts in pyproject.toml).
 """
 
-from generator.plan.build import build_plan, plan_base, plan_readers, plan_rules, plan_tests_of
+from generator.plan.build import (
+    Rules,
+    SideFiles,
+    build_plan,
+    plan_base,
+    plan_readers,
+    plan_rules,
+    plan_side_files,
+    plan_slo_file,
+    plan_slos,
+    plan_tests_of,
+    rules_of,
+)
 from generator.plan.model import Plan
 from generator.plan.read import parse_spec, read_spec
 
 __all__ = [
     "Plan",
+    "Rules",
+    "SideFiles",
     "build_plan",
     "parse_spec",
     "plan_base",
     "plan_readers",
     "plan_rules",
+    "plan_side_files",
+    "plan_slo_file",
+    "plan_slos",
     "plan_tests_of",
     "read_spec",
+    "rules_of",
 ]

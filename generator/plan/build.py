@@ -2,7 +2,9 @@
 
 The rule files come first (`plan_rules`, `plan_base`); then the rule tests proving them
 (`plan_tests_of`) and what reads them (`plan_readers`: routing, catalogue, dashboards).
-Those two read only the rule files, so the pipeline plans them side by side (pipeline.py).
+The pipeline plans side by side what reads only what is planned before it (pipeline.py):
+the SLOs' rule file and the others (`plan_slo_file`, `plan_side_files`), then the tests
+and their readers.
 """
 
 from __future__ import annotations
@@ -36,17 +38,44 @@ class Rules:
     files: tuple[RuleFile, ...]
 
 
+@dataclasses.dataclass(frozen=True)
+class SideFiles:
+    """The rule files beside the SLOs' own: they read no SLO, so they can be planned apart
+    from it (the pipeline plans both side by side)."""
+
+    recording: RuleFile
+    alerting: RuleFile
+    health: RuleFile | None
+
+
 def plan_rules(spec: Spec) -> Rules:
     """Every rule file of `spec`, with its SLOs."""
-    slos = slo_plans(spec)
+    slos = plan_slos(spec)
+    return rules_of(slos, plan_side_files(spec), plan_slo_file(spec, slos))
+
+
+def plan_slos(spec: Spec) -> tuple[SLOPlan, ...]:
+    """Every SLO of every service it covers: the first thing `plan_rules` plans."""
+    return tuple(slo_plans(spec))
+
+
+def plan_side_files(spec: Spec) -> SideFiles:
+    """The recording, alerting and health rule files, planned (and failing) in that order:
+    after the SLOs and before the SLOs' file, as `plan_rules` plans them."""
     health = health_file(spec)
-    files = (
-        recording_file(spec),
-        alerting_file(spec, watchdog_rule(spec)),
-        slo_rule_file(spec, slos),
-        *([health] if health else []),
-    )
-    return Rules(tuple(slos), files)
+    return SideFiles(recording_file(spec), alerting_file(spec, watchdog_rule(spec)), health)
+
+
+def plan_slo_file(spec: Spec, slos: tuple[SLOPlan, ...]) -> RuleFile:
+    """The SLOs' rule file: the last one `plan_rules` plans."""
+    return slo_rule_file(spec, list(slos))
+
+
+def rules_of(slos: tuple[SLOPlan, ...], side: SideFiles, slo_file: RuleFile) -> Rules:
+    """The rule files in the order they are written and read: recording, alerting, SLO,
+    health."""
+    health = (side.health,) if side.health else ()
+    return Rules(slos, (side.recording, side.alerting, slo_file, *health))
 
 
 def plan_base(spec: Spec, source: str, rules: Rules) -> Plan:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -124,3 +125,24 @@ def test_a_process_running_other_threads_is_not_forked() -> None:
     finally:
         stop.set()
         other.join()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_result_is_read_without_the_collector_which_is_left_as_it_was(
+    enabled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bool] = []
+    real = fk.pickle.loads
+
+    def loads(data: bytes) -> Any:
+        seen.append(gc.isenabled())
+        return real(data)
+
+    monkeypatch.setattr(fk.pickle, "loads", loads)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert _in_child(lambda: [{"n": i} for i in range(10_000)])[-1] == {"n": 9_999}
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+    assert seen == [False]
