@@ -6,6 +6,7 @@ the only matcher form obsgen writes, so routes and inhibitions compare exactly i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -94,11 +95,19 @@ class RoutingRow:
     def stands_for(self, labels: Mapping[str, str], routed: Sequence[str]) -> bool:
         """Whether the row stands for an alert: alike in every routed label, and each other
         label the row's own value or one it covers (a missing label reads as "")."""
-        shown, covers = dict(self.labels), dict(self.covers)
+        shown, covers = self._shown, self._covers
         if any(shown.get(n, "") != labels.get(n, "") for n in routed):
             return False
-        others = ({*labels, *shown} - set(routed)) | set(covers)
-        return all(labels.get(n, "") in covers.get(n, (shown.get(n, ""),)) for n in sorted(others))
+        others = ({*labels, *shown} - set(routed)) | covers.keys()
+        return all(labels.get(n, "") in covers.get(n, (shown.get(n, ""),)) for n in others)
+
+    @functools.cached_property
+    def _shown(self) -> dict[str, str]:
+        return dict(self.labels)  # a row stands for thousands of alerts: made once
+
+    @functools.cached_property
+    def _covers(self) -> dict[str, tuple[str, ...]]:
+        return dict(self.covers)
 
 
 @dataclass(frozen=True)

@@ -271,13 +271,14 @@ def _classes(
 def routing_rows(
     spec: Spec,
     router: Router,
-    alerts: Iterable[AlertRule],
+    label_sets: Iterable[tuple[tuple[str, str], ...]],
     external: dict[str, str],
     routed: tuple[str, ...],
 ) -> tuple[RoutingRow, ...]:
-    """One row per distinct values of the `routed` labels among the generated alerts, then
-    one per those of the subject x severity combinations no alert row has."""
-    alert_rows = _classes({alert_label_set(a, external) for a in alerts}, routed)
+    """One row per distinct values of the `routed` labels among the generated alerts (the
+    label sets they reach Alertmanager with, `alert_label_set`), then one per those of the
+    subject x severity combinations no alert row has."""
+    alert_rows = _classes(set(label_sets), routed)
     combos = _classes(
         {
             tuple(sorted({**external, "service": s.service, "tier": s.tier, "severity": v}.items()))
@@ -349,8 +350,8 @@ def plan_alertmanager(spec: Spec, alerts: Iterable[AlertRule]) -> AlertmanagerPl
     root = route_tree(spec, routing)
     router = Router(root)
     external = dict(spec.prometheus.external_labels)
-    alerts = list(alerts)
-    _check_coverage(router, routing, [dict(alert_label_set(a, external)) for a in alerts])
+    label_sets = [alert_label_set(a, external) for a in alerts]  # each worked out once
+    _check_coverage(router, routing, [dict(ls) for ls in label_sets])
     inhibit_rules = tuple(
         AMInhibitRule(
             matchers(spec, rule.source),
@@ -361,7 +362,7 @@ def plan_alertmanager(spec: Spec, alerts: Iterable[AlertRule]) -> AlertmanagerPl
         for i, rule in enumerate(routing.inhibit)
     )
     routed = matched_labels(root, (m for r in inhibit_rules for m in (r.source, r.target)))
-    rows = routing_rows(spec, router, alerts, external, routed)
+    rows = routing_rows(spec, router, label_sets, external, routed)
     _check_reached(router, rows)
     return AlertmanagerPlan(
         path=cv.ALERTMANAGER_CONFIG,

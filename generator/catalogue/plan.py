@@ -16,6 +16,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TypeVar
 
 from generator.alertmanager import (
     AlertmanagerPlan,
@@ -61,6 +62,7 @@ def _source_text(rule: AMInhibitRule) -> str:
     return ", ".join(matcher_text(name, values) for name, values in rule.source)
 
 
+T = TypeVar("T")
 Labelled = Sequence[tuple[AlertRule, Mapping[str, str]]]  # every alert with its label set
 
 
@@ -185,13 +187,17 @@ class _Parts:
         self.proven = outage_proven(self.ctx, slos)
         # receivers of each class of alerts the routing table has a row for
         self.routed = am.routed if am is not None else ()
+        # a column worked out once is kept once per distinct value, so that rows can tell
+        # values apart by identity (`_rows`)
+        self._kept: dict[object, object] = {}
         self.reaches: dict[tuple[str, ...], tuple[Reach, ...]] = {}
         for row in am.rows if am is not None else ():
             if row.alert:
                 when = row.when or ("always",) * len(row.receivers)
-                self.reaches[routed_values(dict(row.labels), self.routed)] = tuple(
-                    Reach(r, w) for r, w in zip(row.receivers, when, strict=True)
+                self.reaches[routed_values(dict(row.labels), self.routed)] = self.kept(
+                    tuple(Reach(r, w) for r, w in zip(row.receivers, when, strict=True))
                 )
+        self.no_reach: tuple[Reach, ...] = self.kept(())
         # each SLO's shape (its service aside) as a number, equal shapes one number
         shapes: dict[SLOPlan, int] = {}
         self._shape = {
@@ -208,6 +214,10 @@ class _Parts:
         )
         self._inhibitions: dict[tuple[str, ...], tuple[Inhibition, ...]] = {}
 
+    def kept(self, value: T) -> T:
+        """The one object kept for values equal to `value`."""
+        return self._kept.setdefault(value, value)  # type: ignore[return-value]
+
     def burn(self, alert: AlertRule) -> BurnFigures:
         """The figures of an SLO burn alert, worked out once per SLO shape, window, `for`
         and whether the tests prove them (the services of a tier share them)."""
@@ -219,7 +229,8 @@ class _Parts:
         memo = (self._shape[key], window.long, for_s, proven)
         found = self._burns.get(memo)
         if found is None:
-            found = self._burns[memo] = _burn_figures(self.ctx, slo, window, for_s, proven)
+            figures = _burn_figures(self.ctx, slo, window, for_s, proven)
+            found = self._burns[memo] = self.kept(figures)
         return found
 
     def inhibitions(self, mine: Mapping[str, str], sources: Sources) -> tuple[Inhibition, ...]:
@@ -228,7 +239,7 @@ class _Parts:
         key = tuple(mine.get(n, "") for n in self._inhibit_read)
         found = self._inhibitions.get(key)
         if found is None:
-            found = self._inhibitions[key] = _inhibitions(self.am, mine, sources)
+            found = self._inhibitions[key] = self.kept(_inhibitions(self.am, mine, sources))
         return found
 
 
@@ -276,21 +287,21 @@ def _rows(alerts: Sequence[AlertRule], parts: _Parts, rank: _Rank) -> tuple[Cata
     # the labels each alert reaches Alertmanager with (alertmanager.alert_label_set)
     everyone = [(a, {**parts.external, **dict(a.labels), "alertname": a.alert}) for a in alerts]
     sources = _sources(parts.am, everyone)
-    found: dict[_RowKey, list[Labels]] = {}
+    found: dict[tuple[object, ...], tuple[_RowKey, list[Labels]]] = {}
     for alert, mine in everyone:
-        key = (
-            alert.alert,
-            mine["severity"],
-            alert.condition,
-            alert.for_,
-            parts.reaches.get(routed_values(mine, parts.routed), ()),
-            parts.inhibitions(mine, sources),
-            _runbook(alert),
-            parts.burn(alert) if alert.kind == "slo" else None,
+        reaches = parts.reaches.get(routed_values(mine, parts.routed), parts.no_reach)
+        inhibitions = parts.inhibitions(mine, sources)
+        burn = parts.burn(alert) if alert.kind == "slo" else None
+        runbook = _runbook(alert)
+        plain = (alert.alert, mine["severity"], alert.condition, alert.for_)
+        # the columns `parts` works out are kept once per value: alike when identical, so
+        # an alert's row is found without comparing them field by field
+        seen = (*plain, id(reaches), id(inhibitions), runbook, id(burn))
+        found.setdefault(seen, ((*plain, reaches, inhibitions, runbook, burn), []))[1].append(
+            alert.labels
         )
-        found.setdefault(key, []).append(alert.labels)
     rows = []
-    for key, own in found.items():
+    for key, own in found.values():
         name, severity, condition, for_, reaches, inhibitions, runbook, burn = key
         mapped = [dict(labels) for labels in own]
         services, tiers = rank.sort((m["service"], m["tier"]) for m in mapped)

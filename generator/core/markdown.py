@@ -7,6 +7,7 @@ table cells at `|` before anything else, even inside code spans, unless it is es
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import quote
 
@@ -19,7 +20,12 @@ _URL_SAFE = ":/?#@!$&'*+,;=%-._~"
 
 def md_text(value: object) -> str:
     """Plain text, with every character that could start Markdown structure escaped."""
-    return _SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", str(value)))
+    return _escaped(str(value))
+
+
+@functools.lru_cache(maxsize=1 << 14)  # the catalogue writes each service's name in many rows
+def _escaped(text: str) -> str:
+    return _SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", text))
 
 
 def md_code(value: object) -> str:

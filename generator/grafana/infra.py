@@ -258,7 +258,7 @@ def _redis(layout: Layout, block: int, name: str, store: Redis, alerts: list[Ale
 
 
 def _own(alerts: list[AlertRule], name: str) -> list[AlertRule]:
-    return [a for a in alerts if dict(a.labels).get("service") == name]
+    return [a for a in alerts if ("service", name) in a.labels]
 
 
 def datastore_panels(spec: Spec, alerts: list[AlertRule]) -> tuple[Panel, ...]:

@@ -77,8 +77,9 @@ def _threshold_text(kind: str, value: Decimal) -> str:
 
 def alert_lines(alerts: Iterable[AlertRule], kind: str) -> dict[str, Any]:
     """Panel options drawing an alert's thresholds: the steps and a description naming them."""
+    mine = [r for r in alerts if r.kind == kind]  # one pass over every alert, not two
     rules = sorted(
-        (r for r in alerts if r.kind == kind and r.threshold is not None),
+        (r for r in mine if r.threshold is not None),
         key=lambda r: (r.label("severity") != "warning", r.alert),
     )
     seen: dict[tuple[str, str, Decimal, str], list[str]] = {}
@@ -87,7 +88,7 @@ def alert_lines(alerts: Iterable[AlertRule], kind: str) -> dict[str, Any]:
         key = (rule.alert, rule.label("severity"), rule.threshold, rule.for_)
         seen.setdefault(key, []).append(rule.label("service"))
     if not seen:
-        return {"steps": alert_steps(alerts, kind)}
+        return {"steps": alert_steps(mine, kind)}
     names = sorted({name for name, *_ in seen})
     where = "below" if any(r.direction == "below" for r in rules) else "above"
     # a value that not every service has (tier and service overrides, `off`) names its own
@@ -98,7 +99,7 @@ def alert_lines(alerts: Iterable[AlertRule], kind: str) -> dict[str, Any]:
         for (_, severity, value, for_), who in seen.items()
     )
     return {
-        "steps": alert_steps(alerts, kind),
+        "steps": alert_steps(mine, kind),
         "description": f"Dashed lines: the thresholds of {', '.join(names)} ({tiers}).",
     }
 

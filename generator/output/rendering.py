@@ -88,8 +88,15 @@ def yamlblock(text: str, indent: int) -> str:
     return "|\n" + "\n".join(pad + line if line else "" for line in lines)
 
 
+# what json.dumps leaves as it is: no quote, backslash or control character
+_JSON_PLAIN = re.compile(r'[^"\\\x00-\x1f]*')
+
+
 def promql_string(value: str) -> str:
-    """A PromQL double-quoted string literal holding exactly `value`."""
+    """A PromQL double-quoted string literal holding exactly `value` (JSON's escapes, which
+    PromQL reads; most label values need none, and skip the encoder)."""
+    if _JSON_PLAIN.fullmatch(value):
+        return '"' + value + '"'
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -102,6 +109,20 @@ def selector(matchers: Iterable[tuple[str, str, str]]) -> str:
 def num(value: Decimal | int | float) -> str:
     """Print a number exactly."""
     return fmt(value)
+
+
+def promtool_values(segments: Iterable[Any]) -> str:
+    """An input series' samples in promtool's expanding notation, `start+step x count` per
+    segment (`start-step` falling, `_x<count + 1>` for a gap), space-separated: written
+    here rather than in the template, which does it for tens of thousands of series."""
+    parts = []
+    for seg in segments:
+        if seg.missing:
+            parts.append(f"_x{seg.count + 1}")
+        else:
+            step = f"-{fmt(-seg.step)}" if seg.step < 0 else f"+{fmt(seg.step)}"
+            parts.append(f"{fmt(seg.start)}{step}x{seg.count}")
+    return " ".join(parts)
 
 
 def template_dirs(overrides: Path | None = None) -> list[Path]:
@@ -169,6 +190,7 @@ def environment(overrides: Path | None = None, sandboxed: bool | None = None) ->
         bytecode_cache=bytecode_cache(sandboxed),
     )
     env.filters.update(yamlstr=yamlstr, selector=selector, num=num, promql_string=promql_string)
+    env.filters["promtool_values"] = promtool_values
     env.filters["yamlblock"] = yamlblock
     env.filters["am_matcher"] = lambda pair: matcher_text(*pair)  # Alertmanager label matcher
     env.filters.update(md_text=md_text, md_code=md_code, md_url=md_url, md_comment=md_comment)

@@ -10,6 +10,7 @@ not an average of ratios, not a rate over days of raw series.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from fractions import Fraction
 
@@ -54,6 +55,7 @@ def slo_plans(spec: Spec) -> list[SLOPlan]:
     return sorted(plans, key=lambda p: (p.service, p.slo))
 
 
+@functools.lru_cache(maxsize=1024)  # every service of an objective has the same ones
 def burn_alerts(alert: str, budget: Decimal, period: str) -> tuple[BurnAlertPlan, ...]:
     """The page and ticket burn alerts (sm.BURN_WINDOWS) of an SLO with this error budget
     over this period."""
@@ -150,8 +152,8 @@ def _goal(slo: SLOPlan) -> str:
 
 def burn_alert(spec: Spec, slo: SLOPlan, burn: BurnAlertPlan) -> AlertRule:
     """The alert of one burn window: both windows above threshold, long window busy enough."""
-    numerator, denominator = sm.exact(burn.threshold)
-    factor = sm.exact_text(burn.factor)
+    numerator, denominator = burn.exact_threshold
+    factor = burn.factor_text
     speed = "fast" if burn.severity == sm.PAGE else "slow"
     share = fmt(burn.budget_share * sm.HUNDRED)
     expr = Expr(
@@ -191,11 +193,11 @@ def burn_alert(spec: Spec, slo: SLOPlan, burn: BurnAlertPlan) -> AlertRule:
             runbook_url=cv.runbook(spec.runbook_url, burn.alert),
         ),
         kind="slo",
-        threshold=sm.approx(burn.threshold),
+        threshold=burn.approx_threshold,
         direction="above",
         series=cv.slo_error_ratio(burn.long),
         condition=(
-            f"{slo.slo} error ratio above {sm.exact_text(burn.threshold)} ({factor}x the "
+            f"{slo.slo} error ratio above {burn.threshold_text} ({factor}x the "
             f"{fmt(slo.budget)} budget) over both {burn.long} and {burn.short}, with at least "
             f"{slo.min_events} {slo.events} in {burn.long}"
         ),

@@ -5,10 +5,13 @@ Dashboards read these (objectives, factors, thresholds) instead of recomputing t
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from generator.core import slo_math as sm
 from generator.spec import SLO
 
 
@@ -23,6 +26,35 @@ class BurnAlertPlan:
     budget_share: Decimal  # share of the period's budget the long window may spend
     factor: Fraction  # burn rate that spends that share within the long window
     threshold: Fraction  # error ratio: factor x error budget
+
+    # One plan serves every service of an objective (slo.burn_alerts), and a Fraction's
+    # hash is worked out in Python each time: the hash and the texts are kept once made.
+    def __hash__(self) -> int:
+        return self._hash
+
+    @functools.cached_property
+    def _hash(self) -> int:
+        return hash(dataclasses.astuple(self))
+
+    @functools.cached_property
+    def exact_threshold(self) -> tuple[Decimal, int]:
+        """The threshold as (decimal numerator, integer denominator): slo_math.exact."""
+        return sm.exact(self.threshold)
+
+    @functools.cached_property
+    def threshold_text(self) -> str:
+        """The threshold's exact text: slo_math.exact_text."""
+        return sm.exact_text(self.threshold)
+
+    @functools.cached_property
+    def factor_text(self) -> str:
+        """The factor's exact text: slo_math.exact_text."""
+        return sm.exact_text(self.factor)
+
+    @functools.cached_property
+    def approx_threshold(self) -> Decimal:
+        """The threshold for comparisons: slo_math.approx."""
+        return sm.approx(self.threshold)
 
 
 @dataclass(frozen=True)

@@ -206,13 +206,13 @@ def standing_slos(rule_file: RuleFile, slos: Sequence[SLOPlan]) -> list[SLOPlan]
     """The SLOs the tests of `rule_file` drive: those of its shared rules' chosen services
     (the mapping test maps every other service in), and every SLO no shared rule covers."""
     chosen = rule_file.chosen()
-    # a shared SLO rule is one SLO's (its views share the `slo` label): others are skipped
-    shared = {
-        (d["service"], d["slo"])
-        for r in (r for g in rule_file.groups for r in g.rules)
-        if r.views and any(name == "slo" for name, _ in r.labels)
-        for d in (dict(v.labels) for v in r.views)
-    }
+    # a shared SLO rule is one SLO's (its views share the `slo` label, which the rule keeps
+    # as a label they have in common): others are skipped
+    shared: set[tuple[str, str]] = set()
+    for r in (r for g in rule_file.groups for r in g.rules):
+        slo = dict(r.labels).get("slo") if r.views else None
+        if slo is not None:
+            shared.update((dict(v.labels)["service"], slo) for v in r.views)
     return [s for s in slos if s.service in chosen or (s.service, s.slo) not in shared]
 
 

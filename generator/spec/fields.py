@@ -201,4 +201,4 @@ Selector = Annotated[
 class Model(BaseModel):
     """Base of every spec model: unknown fields are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)

@@ -113,7 +113,7 @@ def _duration0(value: object) -> str:
 class Model(BaseModel):
     """Base of the routing models: unknown fields are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 def _duration(value: object) -> str:
