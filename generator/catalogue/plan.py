@@ -82,23 +82,6 @@ def _sources(am: AlertmanagerPlan | None, everyone: Labelled) -> Sources:
     return {key: tuple(sorted(names)) for key, names in index.items()}
 
 
-def _inhibitions(
-    am: AlertmanagerPlan | None, mine: Mapping[str, str], sources: Sources
-) -> tuple[Inhibition, ...]:
-    """Inhibit rules whose target matches the alert, with the alerts that can mute it: they
-    match the source and agree on every `equal` label (a label neither sets reads as "").
-    The spec checks keep sources and targets disjoint, so an alert never mutes itself."""
-    if am is None:
-        return ()
-    found = []
-    for i, rule in enumerate(am.inhibit_rules):
-        if not matches(rule.target, mine):
-            continue
-        names = sources.get((i, tuple(mine.get(n, "") for n in rule.equal)), ())
-        found.append(Inhibition(names, _source_text(rule), rule.equal))
-    return tuple(found)
-
-
 def _burn_figures(
     ctx: Ctx, slo: SLOPlan, burn: BurnAlertPlan, for_s: int, proven: bool
 ) -> BurnFigures:
@@ -204,15 +187,10 @@ class _Parts:
             key: shapes.setdefault(slo_shape(s), len(shapes)) for key, s in self.slo_index.items()
         }
         self._burns: dict[tuple[int, str, int, bool], BurnFigures] = {}
-        rules = am.inhibit_rules if am is not None else ()
-        self._inhibit_read = tuple(
-            sorted(
-                {n for r in rules for n, _ in (*r.source, *r.target)}.union(
-                    *(r.equal for r in rules)
-                )
-            )
-        )
-        self._inhibitions: dict[tuple[str, ...], tuple[Inhibition, ...]] = {}
+        self._rules = am.inhibit_rules if am is not None else ()
+        self._target_read = tuple(sorted({n for r in self._rules for n, _ in r.target}))
+        self._targeted: dict[tuple[str, ...], tuple[int, ...]] = {}
+        self._inhibitions: dict[tuple[object, ...], tuple[Inhibition, ...]] = {}
 
     def kept(self, value: T) -> T:
         """The one object kept for values equal to `value`."""
@@ -234,12 +212,29 @@ class _Parts:
         return found
 
     def inhibitions(self, mine: Mapping[str, str], sources: Sources) -> tuple[Inhibition, ...]:
-        """Who can mute an alert, worked out once per values of the labels inhibit rules
-        read (their matchers' and `equal` labels)."""
-        key = tuple(mine.get(n, "") for n in self._inhibit_read)
+        """Who can mute an alert: each inhibit rule whose target matches it (found once per
+        values of the labels target matchers read) with the alerts that match its source
+        and agree on its `equal` labels (`sources`; `equal` is often `service`, so those
+        are looked up per alert). The spec checks keep sources and targets disjoint, so an
+        alert never mutes itself."""
+        values = tuple(mine.get(n, "") for n in self._target_read)
+        targeted = self._targeted.get(values)
+        if targeted is None:
+            targeted = self._targeted[values] = tuple(
+                i for i, rule in enumerate(self._rules) if matches(rule.target, mine)
+            )
+        key = tuple(
+            (i, sources.get((i, tuple(mine.get(n, "") for n in self._rules[i].equal)), ()))
+            for i in targeted
+        )
         found = self._inhibitions.get(key)
         if found is None:
-            found = self._inhibitions[key] = self.kept(_inhibitions(self.am, mine, sources))
+            found = self._inhibitions[key] = self.kept(
+                tuple(
+                    Inhibition(names, _source_text(self._rules[i]), self._rules[i].equal)
+                    for i, names in key
+                )
+            )
         return found
 
 
