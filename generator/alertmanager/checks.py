@@ -163,14 +163,21 @@ def _accounting(
     """Every alert is one a row of the alerts section stands for, and every such row shows
     an alert the rules generate."""
     by_class = {tuple(dict(r.labels).get(n, "") for n in routed): r for r in rows if r.alert}
-    sent = {tuple(sorted(labels.items())) for labels in alerts}
-    for row in by_class.values():
-        if row.labels not in sent:
-            fail("routing table", f"{labels_text(dict(row.labels))} is no generated alert")
+    shown = {key: dict(row.labels) for key, row in by_class.items()}
+    sent: set[tuple[str, ...]] = set()  # the classes whose row shows a generated alert
+    strays = []
     for labels in alerts:
-        found = by_class.get(tuple(labels.get(n, "") for n in routed))
+        key = tuple(labels.get(n, "") for n in routed)
+        found = by_class.get(key)
         if found is None or not found.stands_for(labels, routed):
-            fail("routing table", f"no row of its alerts stands for {labels_text(labels)}")
+            strays.append(labels)
+        elif labels == shown[key]:  # an alert of a row's class has that class' routed values
+            sent.add(key)
+    for key, row in by_class.items():
+        if key not in sent:
+            fail("routing table", f"{labels_text(dict(row.labels))} is no generated alert")
+    for labels in strays:
+        fail("routing table", f"no row of its alerts stands for {labels_text(labels)}")
 
 
 def _coverage(root: AMRoute, alerts: list[dict[str, str]], fail: Any) -> None:
