@@ -297,3 +297,20 @@ def test_a_route_only_absent_alert_names_match_is_reported_at_the_route_with_its
         "parents') fit none of them"
     ]
     assert not out.exists()
+
+
+def test_a_routing_table_row_showing_no_generated_alert_is_reported(duri: Build) -> None:
+    shown: dict[str, str] = {}
+
+    def rename_one_service(table: dict[str, Any]) -> None:
+        row = next(r for r in table["alerts"] if r["labels"].get("service") == "duri-core")
+        row["labels"]["service"] = "duri-nowhere"  # the row still routes like its alerts
+        shown.update(row["labels"])
+
+    problems = _table_problems(duri, rename_one_service)
+    shown_as = [i for i, p in enumerate(problems) if p.endswith("is no generated alert")]
+    assert len(shown_as) == 1 and 'service="duri-nowhere"' in problems[shown_as[0]], problems
+    # duri-core's alerts of that class lost their row: each reported, after the row
+    strays = [i for i, p in enumerate(problems) if "no row of its alerts stands for" in p]
+    assert strays and all('service="duri-core"' in problems[i] for i in strays)
+    assert shown_as[0] < min(strays)
