@@ -97,29 +97,33 @@ def _overrides(tmp_path: Path, templates: dict[str, str]) -> Path:
     return root
 
 
+def _duri_refused_with(tmp_path: Path, templates: dict[str, str]) -> str:
+    """DuRi generated with these template overrides, refused alike forked or not."""
+    root = _overrides(tmp_path, templates)
+    return _refused_alike(tmp_path, DURI_SPEC, "--templates", str(root))
+
+
 def test_the_rule_tests_template_error_comes_first_forked_or_not(tmp_path: Path) -> None:
-    root = _overrides(
+    printed = _duri_refused_with(
         tmp_path,
         {
             "prometheus/tests.yml.j2": "{{ no_such_name }}\n",
             "prometheus/prometheus.yml.j2": "{{ another_missing_name }}\n",
         },
     )
-    printed = _refused_alike(tmp_path, DURI_SPEC, "--templates", str(root))
     assert "tests.yml.j2" in printed and "no_such_name" in printed
 
 
 def test_outputs_that_do_not_parse_back_are_listed_in_path_order_forked_or_not(
     tmp_path: Path,
 ) -> None:
-    root = _overrides(
+    printed = _duri_refused_with(
         tmp_path,
         {
             "prometheus/tests.yml.j2": "tests: [unclosed\n",
             "grafana/provisioning/datasources.yml.j2": "datasources: [unclosed\n",
         },
     )
-    printed = _refused_alike(tmp_path, DURI_SPEC, "--templates", str(root))
     unparsed = [line for line in printed.splitlines() if "does not parse back" in line]
     assert unparsed[0].startswith("output: grafana/provisioning/datasources/")
     assert {line.split(":")[1].strip().split("/")[1] for line in unparsed[1:]} == {"tests"}
@@ -130,11 +134,10 @@ def test_test_files_that_name_no_rule_file_and_expect_nothing_fail_alike_forked_
     tmp_path: Path,
 ) -> None:
     # read back in the child, checked against the rule files in this process
-    root = _overrides(
+    printed = _duri_refused_with(
         tmp_path,
         {"prometheus/tests.yml.j2": "rule_files: [../rules/nope.yml]\ntests: []\n"},
-    )
-    printed = _refused_alike(tmp_path, DURI_SPEC, "--templates", str(root)).splitlines()
+    ).splitlines()
     named = [line for line in printed if "names rule file ../rules/nope.yml" in line]
     untested = [line for line in printed if line.endswith("has no firing test")]
     assert len(named) == 6  # each of DuRi's test files
@@ -145,14 +148,13 @@ def test_test_files_that_name_no_rule_file_and_expect_nothing_fail_alike_forked_
 def test_problems_of_several_outputs_keep_the_checkers_order_forked_or_not(
     tmp_path: Path,
 ) -> None:
-    root = _overrides(
+    printed = _duri_refused_with(
         tmp_path,
         {
             "grafana/dashboards/dashboard.json.j2": '{"uid": "same", "title": "t", "panels": []}',
             "alertmanager/alertmanager.yml.j2": "route:\n  receiver: nobody\nreceivers: []\n",
         },
-    )
-    printed = _refused_alike(tmp_path, DURI_SPEC, "--templates", str(root)).splitlines()
+    ).splitlines()
     files = [line.split(": ")[1] for line in printed]
     uids = [i for i, line in enumerate(printed) if "uid 'same' is also the uid of" in line]
     routing = [i for i, f in enumerate(files) if f.startswith("alertmanager/")]
@@ -166,12 +168,11 @@ def test_a_broken_dashboard_template_is_reported_before_a_broken_routing_one_for
     tmp_path: Path,
 ) -> None:
     # the dashboards render before Alertmanager's files (rendering.PLANNERS)
-    root = _overrides(
+    printed = _duri_refused_with(
         tmp_path,
         {
             "grafana/dashboards/dashboard.json.j2": "{{ no_dashboard_name }}\n",
             "alertmanager/alertmanager.yml.j2": "{{ no_routing_name }}\n",
         },
     )
-    printed = _refused_alike(tmp_path, DURI_SPEC, "--templates", str(root))
     assert "no_dashboard_name" in printed and "no_routing_name" not in printed
