@@ -186,7 +186,7 @@ class _Parts:
         self._shape = {
             key: shapes.setdefault(slo_shape(s), len(shapes)) for key, s in self.slo_index.items()
         }
-        self._burns: dict[tuple[int, str, int, bool], BurnFigures] = {}
+        self._burns: dict[tuple[int, str, str, bool], BurnFigures] = {}
         self._rules = am.inhibit_rules if am is not None else ()
         self._target_read = tuple(sorted({n for r in self._rules for n, _ in r.target}))
         self._targeted: dict[tuple[str, ...], tuple[int, ...]] = {}
@@ -200,13 +200,15 @@ class _Parts:
         """The figures of an SLO burn alert, worked out once per SLO shape, window, `for`
         and whether the tests prove them (the services of a tier share them)."""
         key = (alert.label("service"), alert.label("slo"))
-        slo = self.slo_index[key]
-        window = next(b for b in slo.burns if b.long == alert.label("long_window"))
-        for_s = parse_duration(alert.for_) // 1000
-        proven = key in self.proven and window == fastest_page(slo)
-        memo = (self._shape[key], window.long, for_s, proven)
+        long = alert.label("long_window")
+        # the shape decides the window and whether it is the fastest page
+        memo = (self._shape[key], long, alert.for_, key in self.proven)
         found = self._burns.get(memo)
         if found is None:
+            slo = self.slo_index[key]
+            window = next(b for b in slo.burns if b.long == long)
+            for_s = parse_duration(alert.for_) // 1000
+            proven = key in self.proven and window == fastest_page(slo)
             figures = _burn_figures(self.ctx, slo, window, for_s, proven)
             found = self._burns[memo] = self.kept(figures)
         return found
@@ -239,13 +241,17 @@ class _Parts:
 
 
 def _order(alert: AlertRule) -> tuple[str, str, int, int]:
-    long = dict(alert.labels).get("long_window")
+    labels = dict(alert.labels)
+    long = labels.get("long_window")
     return (
-        alert.label("service"),
+        labels["service"],
         alert.alert,
-        SEVERITY_ORDER.get(alert.label("severity"), len(SEVERITY_ORDER)),
-        sm.seconds(long) if long else 0,
+        SEVERITY_ORDER.get(labels["severity"], len(SEVERITY_ORDER)),
+        _seconds(long) if long else 0,
     )
+
+
+_seconds = functools.lru_cache(maxsize=64)(sm.seconds)  # a few windows, 24,000 alerts
 
 
 class _Rank:
