@@ -102,8 +102,8 @@ def _outputs(
     After the rules, the work falls in two independent halves: the rule tests (planned,
     rendered, read back) and everything else (routing, catalogue, dashboards, their outputs
     and checks). A forked child does the first while this process does the second
-    (core/forked.py), then checks the tests' coverage
-    of the rules it has read back, from what the child found in them. Errors come as a
+    (core/forked.py), then checks the tests' coverage of the rules it has read back, from
+    what the child found in them. Errors come as a
     serial run meets them: the tests' (a problem with an alert's own numbers before its
     routing), then this side's, and the outputs' problems in one list, in
     `validate_outputs`' order.

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -176,3 +177,35 @@ def test_a_broken_dashboard_template_is_reported_before_a_broken_routing_one_for
         },
     )
     assert "no_dashboard_name" in printed and "no_routing_name" not in printed
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "inline"])
+@pytest.mark.parametrize(
+    ("side_fails", "slo_fails", "expected"),
+    [(True, True, "side"), (False, True, "slo"), (True, False, "side")],
+)
+def test_the_side_rule_files_error_comes_before_the_slo_files_as_plan_rules_meets_them(
+    monkeypatch: pytest.MonkeyPatch, fork: bool, side_fails: bool, slo_fails: bool, expected: str
+) -> None:
+    # no planner raises here today; the order pipeline._rules keeps is plan_rules'
+    from generator import pipeline
+    from generator.core.forked import forked
+    from generator.errors import PlanError
+    from generator.plan import read_spec
+
+    spec, _ = read_spec(DURI_SPEC, "spec/duri.yaml", [])
+
+    def failing(name: str, real: Any, fails: bool) -> Any:
+        def planned(*args: Any) -> Any:
+            if fails:
+                raise PlanError(f"{name} refused", ("services",))
+            return real(*args)
+
+        return planned
+
+    monkeypatch.setattr(pipeline, "forked", lambda work: forked(work, fork=fork))
+    for name, fails in (("side", side_fails), ("slo", slo_fails)):
+        attr = "plan_side_files" if name == "side" else "plan_slo_file"
+        monkeypatch.setattr(pipeline, attr, failing(name, getattr(pipeline, attr), fails))
+    with pytest.raises(PlanError, match=f"^{expected} refused"):
+        pipeline._rules(spec)

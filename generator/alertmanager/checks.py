@@ -163,7 +163,6 @@ def _accounting(
     """Every alert is one a row of the alerts section stands for, and every such row shows
     an alert the rules generate."""
     by_class = {tuple(dict(r.labels).get(n, "") for n in routed): r for r in rows if r.alert}
-    shown = {key: dict(row.labels) for key, row in by_class.items()}
     sent: set[tuple[str, ...]] = set()  # the classes whose row shows a generated alert
     strays = []
     for labels in alerts:
@@ -171,7 +170,7 @@ def _accounting(
         found = by_class.get(key)
         if found is None or not found.stands_for(labels, routed):
             strays.append(labels)
-        elif labels == shown[key]:  # an alert of a row's class has that class' routed values
+        elif labels == found.shown:  # the alert the row shows
             sent.add(key)
     for key, row in by_class.items():
         if key not in sent:

@@ -95,15 +95,17 @@ class RoutingRow:
     def stands_for(self, labels: Mapping[str, str], routed: Sequence[str]) -> bool:
         """Whether the row stands for an alert: alike in every routed label, and each other
         label the row's own value or one it covers (a missing label reads as "")."""
-        shown, covers = self._shown, self._covers
+        shown, covers = self.shown, self._covers
         if any(shown.get(n, "") != labels.get(n, "") for n in routed):
             return False
         others = ({*labels, *shown} - set(routed)) | covers.keys()
         return all(labels.get(n, "") in covers.get(n, (shown.get(n, ""),)) for n in others)
 
     @functools.cached_property
-    def _shown(self) -> dict[str, str]:
-        return dict(self.labels)  # a row stands for thousands of alerts: made once
+    def shown(self) -> dict[str, str]:
+        """The labels of the alert the row shows, as a dict (made once: a row stands for
+        thousands of alerts)."""
+        return dict(self.labels)
 
     @functools.cached_property
     def _covers(self) -> dict[str, tuple[str, ...]]:

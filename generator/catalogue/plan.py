@@ -247,11 +247,8 @@ def _order(alert: AlertRule) -> tuple[str, str, int, int]:
         labels["service"],
         alert.alert,
         SEVERITY_ORDER.get(labels["severity"], len(SEVERITY_ORDER)),
-        _seconds(long) if long else 0,
+        sm.seconds(long) if long else 0,
     )
-
-
-_seconds = functools.lru_cache(maxsize=64)(sm.seconds)  # a few windows, 24,000 alerts
 
 
 class _Rank:

@@ -6,7 +6,6 @@ Other packages import only the names below (the import contracts in pyproject.to
 
 from generator.plan.build import (
     Rules,
-    SideFiles,
     build_plan,
     plan_base,
     plan_readers,
@@ -23,7 +22,6 @@ from generator.plan.read import parse_spec, read_spec
 __all__ = [
     "Plan",
     "Rules",
-    "SideFiles",
     "build_plan",
     "parse_spec",
     "plan_base",

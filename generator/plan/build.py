@@ -68,7 +68,7 @@ def plan_side_files(spec: Spec) -> SideFiles:
 
 def plan_slo_file(spec: Spec, slos: tuple[SLOPlan, ...]) -> RuleFile:
     """The SLOs' rule file: the last one `plan_rules` plans."""
-    return slo_rule_file(spec, list(slos))
+    return slo_rule_file(spec, slos)
 
 
 def rules_of(slos: tuple[SLOPlan, ...], side: SideFiles, slo_file: RuleFile) -> Rules:

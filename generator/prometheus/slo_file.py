@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from generator.core import conventions as cv
 from generator.core import slo_math as sm
 from generator.prometheus.model import Group, Rule, RuleFile
@@ -11,7 +13,7 @@ from generator.prometheus.slo_sharing import shareable, shared_slo_rules
 from generator.spec import Spec
 
 
-def slo_rule_file(spec: Spec, slos: list[SLOPlan]) -> RuleFile:
+def slo_rule_file(spec: Spec, slos: Sequence[SLOPlan]) -> RuleFile:
     """prometheus/rules/slo.yml: a fast, a medium and a slow group of the rules services
     share (slo_sharing.py), then those groups per service for an SLO whose SLI reads what
     only that service's rules can (its own selector, a promql SLI)."""

@@ -34,7 +34,7 @@ class BurnAlertPlan:
 
     @functools.cached_property
     def _hash(self) -> int:
-        return hash(dataclasses.astuple(self))
+        return hash(tuple(getattr(self, f.name) for f in dataclasses.fields(self)))
 
     @functools.cached_property
     def exact_threshold(self) -> tuple[Decimal, int]:
