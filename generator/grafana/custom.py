@@ -3,6 +3,7 @@ fire for the service now, and since when, read from Prometheus' ALERTS series.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from generator.grafana.model import CRITICAL, OK, Step
@@ -13,7 +14,7 @@ ONE = Decimal(1)
 BLOCK = 8  # after the weekly review (7): a spec without custom alerts keeps its panel ids
 
 
-def custom_row(alerts: list[AlertRule], layout: Layout, mine: Matchers) -> None:
+def custom_row(alerts: Sequence[AlertRule], layout: Layout, mine: Matchers) -> None:
     """A row with a table of the custom alerts firing for $service (none: no row)."""
     names = sorted({a.alert for a in alerts if a.kind == "custom"})
     if not names:

@@ -9,7 +9,7 @@ the alert together. A spec with `health: {enabled: false}` plans no health rule:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from generator.core import conventions as cv
@@ -201,7 +201,7 @@ def _disk(rules: list[AlertRule]) -> Panel | None:
     )
 
 
-def health_row(layout: Layout, alerts: list[AlertRule], block: int, selector: Matchers) -> None:
+def health_row(layout: Layout, alerts: Sequence[AlertRule], block: int, selector: Matchers) -> None:
     """The "Data health" row in `block`; `selector` picks the health alerts the firing
     table lists (the dashboard's scope). Nothing when no health rule is planned."""
     rules = health_rules(alerts)

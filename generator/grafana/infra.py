@@ -5,7 +5,7 @@ datastores dashboard (Postgres connections and tuples, Redis memory, hits and cl
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from generator.core import conventions as cv
@@ -33,7 +33,7 @@ def _resource_lines(
     ]
 
 
-def infrastructure_panels(spec: Spec, alerts: list[AlertRule]) -> tuple[Panel, ...]:
+def infrastructure_panels(spec: Spec, alerts: Sequence[AlertRule]) -> tuple[Panel, ...]:
     """Every panel of the infrastructure dashboard, placed."""
     sig = spec.signals
     cpu_lines: dict[tuple[str, Decimal], list[str]] = defaultdict(list)
@@ -139,7 +139,7 @@ def infrastructure_panels(spec: Spec, alerts: list[AlertRule]) -> tuple[Panel, .
 
 
 def _postgres(
-    layout: Layout, block: int, name: str, store: Postgres, alerts: list[AlertRule]
+    layout: Layout, block: int, name: str, store: Postgres, alerts: Sequence[AlertRule]
 ) -> None:
     mine = [("service", "=", name)]
     limit = Decimal(store.max_connections)
@@ -189,7 +189,9 @@ def _postgres(
     )
 
 
-def _redis(layout: Layout, block: int, name: str, store: Redis, alerts: list[AlertRule]) -> None:
+def _redis(
+    layout: Layout, block: int, name: str, store: Redis, alerts: Sequence[AlertRule]
+) -> None:
     mine = [("service", "=", name)]
     exporter = eq(store.selector)
     limit = Decimal(store.maxmemory)
@@ -257,11 +259,11 @@ def _redis(layout: Layout, block: int, name: str, store: Redis, alerts: list[Ale
     )
 
 
-def _own(alerts: list[AlertRule], name: str) -> list[AlertRule]:
+def _own(alerts: Sequence[AlertRule], name: str) -> list[AlertRule]:
     return [a for a in alerts if ("service", name) in a.labels]
 
 
-def datastore_panels(spec: Spec, alerts: list[AlertRule]) -> tuple[Panel, ...]:
+def datastore_panels(spec: Spec, alerts: Sequence[AlertRule]) -> tuple[Panel, ...]:
     """Every panel of the datastores dashboard, one row per datastore, placed."""
     layout = Layout()
     for block, (name, store) in enumerate(sorted(spec.datastores.items()), start=1):

@@ -25,7 +25,7 @@ FIRING = [("alertstate", "=", "firing"), ("severity", "!=", "none")]
 ALERT_COLUMNS = ("alertname", "service", "severity", "tier")
 
 
-def overview_scope(spec: Spec, alerts: list[AlertRule], slos: Sequence[SLOPlan]) -> Scope:
+def overview_scope(spec: Spec, alerts: Sequence[AlertRule], slos: Sequence[SLOPlan]) -> Scope:
     """The system's services (every `service` its alerts and SLOs carry), $tier, and links
     to the service dashboard keeping the data source and time range."""
     services = sorted({a.label("service") for a in alerts} | {s.service for s in slos})
@@ -91,7 +91,7 @@ def _alerts_row(layout: Layout, scope: Scope) -> None:
     )
 
 
-def _services_row(spec: Spec, alerts: list[AlertRule], layout: Layout, scope: Scope) -> None:
+def _services_row(spec: Spec, alerts: Sequence[AlertRule], layout: Layout, scope: Scope) -> None:
     sig = spec.signals
     pct = alert_percentile(spec)
     layout.row("Services now", "services", 3)
@@ -135,7 +135,7 @@ def _services_row(spec: Spec, alerts: list[AlertRule], layout: Layout, scope: Sc
 
 
 def overview_panels(
-    spec: Spec, alerts: list[AlertRule], slos: Sequence[SLOPlan]
+    spec: Spec, alerts: Sequence[AlertRule], slos: Sequence[SLOPlan]
 ) -> tuple[Panel, ...]:
     """Every panel of the overview dashboard, placed."""
     layout = Layout()

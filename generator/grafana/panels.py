@@ -7,6 +7,7 @@ numbers), so the line on a panel and the alert that fires are the same number.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -75,9 +76,36 @@ def _threshold_text(kind: str, value: Decimal) -> str:
     return f"{fmt(value * 100)}%"  # every other threshold alert watches a ratio
 
 
+class PlannedAlerts(tuple[AlertRule, ...]):
+    """Every planned alert as the dashboards read it: each kind's threshold lines are worked
+    out once, however many panels draw them (17 panels over 24,000 alerts at 1,000
+    services filtered the whole list each)."""
+
+    def lines(self, kind: str) -> dict[str, Any]:
+        """`alert_lines(self, kind)`, worked out on the first call."""
+        cache: dict[str, dict[str, Any]] = self.__dict__.setdefault("_lines", {})
+        if kind not in cache:
+            cache[kind] = _lines(self._by_kind.get(kind, []), kind)
+        return dict(cache[kind])
+
+    @functools.cached_property
+    def _by_kind(self) -> dict[str, list[AlertRule]]:
+        """The alerts of each kind, in order: one pass over them all."""
+        kinds: dict[str, list[AlertRule]] = {}
+        for rule in self:
+            kinds.setdefault(rule.kind, []).append(rule)
+        return kinds
+
+
 def alert_lines(alerts: Iterable[AlertRule], kind: str) -> dict[str, Any]:
     """Panel options drawing an alert's thresholds: the steps and a description naming them."""
-    mine = [r for r in alerts if r.kind == kind]  # one pass over every alert, not two
+    if isinstance(alerts, PlannedAlerts):
+        return alerts.lines(kind)
+    return _lines([r for r in alerts if r.kind == kind], kind)
+
+
+def _lines(mine: list[AlertRule], kind: str) -> dict[str, Any]:
+    """`alert_lines` of the alerts of `kind`."""
     rules = sorted(
         (r for r in mine if r.threshold is not None),
         key=lambda r: (r.label("severity") != "warning", r.alert),

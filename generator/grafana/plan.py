@@ -12,7 +12,7 @@ from generator.core import conventions as cv
 from generator.grafana.infra import datastore_panels, infrastructure_panels
 from generator.grafana.model import Dashboard, Datasource, GrafanaPlan, Panel, Provider, Variable
 from generator.grafana.overview import overview_panels
-from generator.grafana.panels import grafana_range
+from generator.grafana.panels import PlannedAlerts, grafana_range
 from generator.grafana.service import service_panels
 from generator.prometheus import AlertRule, RuleFile, SLOPlan
 from generator.spec import Spec
@@ -22,7 +22,7 @@ from generator.spec import Spec
 # timepicker.time_options and add hideFrom.tooltip, none of which we write).
 SCHEMA_VERSION = 39
 
-PanelsOf = Callable[[Spec, list[AlertRule], Sequence[SLOPlan]], tuple[Panel, ...]]
+PanelsOf = Callable[[Spec, Sequence[AlertRule], Sequence[SLOPlan]], tuple[Panel, ...]]
 
 # kind -> (title, description, panels); the order is the order of the files' listing
 KINDS: tuple[tuple[str, str, str, PanelsOf], ...] = (
@@ -109,7 +109,7 @@ def plan_grafana(
 ) -> GrafanaPlan:
     """Decide every dashboard and provisioning file of `spec`, reading the planned alerts
     (thresholds) and SLOs (objectives, burn factors)."""
-    alerts = [a for f in rule_files for a in f.alerts()]
+    alerts = PlannedAlerts(a for f in rule_files for a in f.alerts())
     datasource = _datasource(spec)
     board = spec.dashboards
     dashboards = tuple(

@@ -35,7 +35,7 @@ def alert_percentile(spec: Spec) -> str:
     return fmt(spec.alerts.latency.percentile) if spec.alerts.latency else "95"
 
 
-def _now_row(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: Matchers) -> None:
+def _now_row(spec: Spec, alerts: Sequence[AlertRule], layout: Layout, mine: Matchers) -> None:
     sig = spec.signals
     pct = alert_percentile(spec)
     firing = [("alertstate", "=", "firing"), *mine]
@@ -110,7 +110,7 @@ def _now_row(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: Matchers
 
 def _red_rows(
     spec: Spec,
-    alerts: list[AlertRule],
+    alerts: Sequence[AlertRule],
     slos: Sequence[SLOPlan],
     layout: Layout,
     mine: Matchers,
@@ -181,7 +181,9 @@ _REGRESSION = {
 }
 
 
-def _regression_row(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: Matchers) -> None:
+def _regression_row(
+    spec: Spec, alerts: Sequence[AlertRule], layout: Layout, mine: Matchers
+) -> None:
     reg = spec.regression
     if reg is None:
         return
@@ -224,7 +226,7 @@ def _regression_row(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: M
         )
 
 
-def _resources_row(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: Matchers) -> None:
+def _resources_row(spec: Spec, alerts: Sequence[AlertRule], layout: Layout, mine: Matchers) -> None:
     sig = spec.signals
     layout.row("Resources", "resources", 6)
     layout.add(
@@ -267,7 +269,7 @@ def _resources_row(spec: Spec, alerts: list[AlertRule], layout: Layout, mine: Ma
 
 
 def service_panels(
-    spec: Spec, alerts: list[AlertRule], slos: Sequence[SLOPlan]
+    spec: Spec, alerts: Sequence[AlertRule], slos: Sequence[SLOPlan]
 ) -> tuple[Panel, ...]:
     """Every panel of the per-service dashboard, placed; queries select service="$service"."""
     mine: Matchers = [("service", "=", f"${cv.SERVICE_VARIABLE}")]
