@@ -55,12 +55,14 @@ def counting():
     FORKS.append(1)
     return REAL()
 os.fork = counting
-from generator.cli import main
-try:
-    main()
-finally:
+import generator.cli as cli
+leave = cli._leave
+def counted(code):  # main() ends the process here, without running `finally` or atexit
     if os.getpid() == PID:
         print("forks", len(FORKS), file=sys.stderr)
+    leave(code)
+cli._leave = counted
+cli.main()
 """
 
 
