@@ -58,7 +58,14 @@ def test_a_refused_spec_still_exits_2_with_its_problems_printed(tmp_path: Path) 
 
 @pytest.mark.parametrize(
     ("code", "status", "stderr"),
-    [(None, 0, ""), (0, 0, ""), (1, 1, ""), (2, 2, ""), ("bad luck", 1, "bad luck\n")],
+    [
+        (None, 0, ""),
+        (0, 0, ""),
+        (1, 1, ""),
+        (2, 2, ""),
+        ("bad luck", 1, "bad luck\n"),
+        (2.5, 1, "2.5\n"),
+    ],
 )
 def test_leave_exits_as_sys_exit_would_after_flushing_what_was_printed(
     code: object, status: int, stderr: str

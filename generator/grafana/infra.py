@@ -5,16 +5,16 @@ datastores dashboard (Postgres connections and tuples, Redis memory, hits and cl
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from decimal import Decimal
 
 from generator.core import conventions as cv
 from generator.core.numbers import fmt
 from generator.grafana.health import health_row, health_services
 from generator.grafana.model import CRITICAL, REFERENCE, Panel
-from generator.grafana.panels import Layout, alert_lines, bytes_text, constant, panel, series
+from generator.grafana.panels import Layout, PlannedAlerts, bytes_text, constant, panel, series
 from generator.grafana.replicas import replica_legend
-from generator.prometheus import AlertRule, Expr, eq, service_resources
+from generator.prometheus import Expr, eq, service_resources
 from generator.spec import Postgres, Redis, Spec
 
 ZERO = Decimal(0)
@@ -33,7 +33,7 @@ def _resource_lines(
     ]
 
 
-def infrastructure_panels(spec: Spec, alerts: Sequence[AlertRule]) -> tuple[Panel, ...]:
+def infrastructure_panels(spec: Spec, alerts: PlannedAlerts) -> tuple[Panel, ...]:
     """Every panel of the infrastructure dashboard, placed."""
     sig = spec.signals
     cpu_lines: dict[tuple[str, Decimal], list[str]] = defaultdict(list)
@@ -56,7 +56,7 @@ def infrastructure_panels(spec: Spec, alerts: Sequence[AlertRule]) -> tuple[Pane
             unit="percentunit",
             w=12,
             h=8,
-            **alert_lines(alerts, "cpu"),
+            **alerts.lines("cpu"),
             min=ZERO,
         ),
         panel(
@@ -67,7 +67,7 @@ def infrastructure_panels(spec: Spec, alerts: Sequence[AlertRule]) -> tuple[Pane
             unit="percentunit",
             w=12,
             h=8,
-            **alert_lines(alerts, "memory"),
+            **alerts.lines("memory"),
             min=ZERO,
         ),
         panel(
@@ -113,7 +113,7 @@ def infrastructure_panels(spec: Spec, alerts: Sequence[AlertRule]) -> tuple[Pane
                 unit="percentunit",
                 w=8,
                 h=8,
-                **alert_lines(alerts, kind),
+                **alerts.lines(kind),
                 min=ZERO,
             )
         )
@@ -139,7 +139,7 @@ def infrastructure_panels(spec: Spec, alerts: Sequence[AlertRule]) -> tuple[Pane
 
 
 def _postgres(
-    layout: Layout, block: int, name: str, store: Postgres, alerts: Sequence[AlertRule]
+    layout: Layout, block: int, name: str, store: Postgres, alerts: PlannedAlerts
 ) -> None:
     mine = [("service", "=", name)]
     limit = Decimal(store.max_connections)
@@ -164,7 +164,7 @@ def _postgres(
             unit="percentunit",
             w=8,
             h=8,
-            **alert_lines(_own(alerts, name), "postgres_connections"),
+            **_own(alerts, name).lines("postgres_connections"),
             min=ZERO,
         ),
         panel(
@@ -189,9 +189,7 @@ def _postgres(
     )
 
 
-def _redis(
-    layout: Layout, block: int, name: str, store: Redis, alerts: Sequence[AlertRule]
-) -> None:
+def _redis(layout: Layout, block: int, name: str, store: Redis, alerts: PlannedAlerts) -> None:
     mine = [("service", "=", name)]
     exporter = eq(store.selector)
     limit = Decimal(store.maxmemory)
@@ -224,7 +222,7 @@ def _redis(
             unit="percentunit",
             w=6,
             h=8,
-            **alert_lines(_own(alerts, name), "redis_memory"),
+            **_own(alerts, name).lines("redis_memory"),
             min=ZERO,
         ),
         panel(
@@ -259,11 +257,11 @@ def _redis(
     )
 
 
-def _own(alerts: Sequence[AlertRule], name: str) -> list[AlertRule]:
-    return [a for a in alerts if ("service", name) in a.labels]
+def _own(alerts: PlannedAlerts, name: str) -> PlannedAlerts:
+    return PlannedAlerts(a for a in alerts if ("service", name) in a.labels)
 
 
-def datastore_panels(spec: Spec, alerts: Sequence[AlertRule]) -> tuple[Panel, ...]:
+def datastore_panels(spec: Spec, alerts: PlannedAlerts) -> tuple[Panel, ...]:
     """Every panel of the datastores dashboard, one row per datastore, placed."""
     layout = Layout()
     for block, (name, store) in enumerate(sorted(spec.datastores.items()), start=1):

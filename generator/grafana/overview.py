@@ -14,10 +14,10 @@ from decimal import Decimal
 from generator.core import conventions as cv
 from generator.grafana.health import health_row
 from generator.grafana.model import CRITICAL, OK, WARNING, Link, Panel, Step
-from generator.grafana.panels import Layout, Scope, alert_lines, panel, series
+from generator.grafana.panels import Layout, PlannedAlerts, Scope, panel, series
 from generator.grafana.service import alert_percentile
 from generator.grafana.slo import overview_slo_rows
-from generator.prometheus import AlertRule, Expr, SLOPlan
+from generator.prometheus import Expr, SLOPlan
 from generator.spec import Spec
 
 ZERO, ONE = Decimal(0), Decimal(1)
@@ -25,7 +25,7 @@ FIRING = [("alertstate", "=", "firing"), ("severity", "!=", "none")]
 ALERT_COLUMNS = ("alertname", "service", "severity", "tier")
 
 
-def overview_scope(spec: Spec, alerts: Sequence[AlertRule], slos: Sequence[SLOPlan]) -> Scope:
+def overview_scope(spec: Spec, alerts: PlannedAlerts, slos: Sequence[SLOPlan]) -> Scope:
     """The system's services (every `service` its alerts and SLOs carry), $tier, and links
     to the service dashboard keeping the data source and time range."""
     services = sorted({a.label("service") for a in alerts} | {s.service for s in slos})
@@ -91,7 +91,7 @@ def _alerts_row(layout: Layout, scope: Scope) -> None:
     )
 
 
-def _services_row(spec: Spec, alerts: Sequence[AlertRule], layout: Layout, scope: Scope) -> None:
+def _services_row(spec: Spec, alerts: PlannedAlerts, layout: Layout, scope: Scope) -> None:
     sig = spec.signals
     pct = alert_percentile(spec)
     layout.row("Services now", "services", 3)
@@ -104,7 +104,7 @@ def _services_row(spec: Spec, alerts: Sequence[AlertRule], layout: Layout, scope
             unit="reqps",
             w=8,
             h=8,
-            **alert_lines(alerts, "throughput"),
+            **alerts.lines("throughput"),
             min=ZERO,
             links=scope.series_links,
         ),
@@ -127,7 +127,7 @@ def _services_row(spec: Spec, alerts: Sequence[AlertRule], layout: Layout, scope
             unit="s",
             w=8,
             h=8,
-            **alert_lines(alerts, "latency"),
+            **alerts.lines("latency"),
             min=ZERO,
             links=scope.series_links,
         ),
@@ -135,7 +135,7 @@ def _services_row(spec: Spec, alerts: Sequence[AlertRule], layout: Layout, scope
 
 
 def overview_panels(
-    spec: Spec, alerts: Sequence[AlertRule], slos: Sequence[SLOPlan]
+    spec: Spec, alerts: PlannedAlerts, slos: Sequence[SLOPlan]
 ) -> tuple[Panel, ...]:
     """Every panel of the overview dashboard, placed."""
     layout = Layout()

@@ -82,11 +82,16 @@ class PlannedAlerts(tuple[AlertRule, ...]):
     services filtered the whole list each)."""
 
     def lines(self, kind: str) -> dict[str, Any]:
-        """`alert_lines(self, kind)`, worked out on the first call."""
-        cache: dict[str, dict[str, Any]] = self.__dict__.setdefault("_lines", {})
-        if kind not in cache:
-            cache[kind] = _lines(self._by_kind.get(kind, []), kind)
-        return dict(cache[kind])
+        """Panel options drawing the thresholds of the alerts of `kind`: the steps and a
+        description naming them (worked out on the first call; each caller gets a copy)."""
+        found = self._lines_of.get(kind)
+        if found is None:
+            found = self._lines_of[kind] = _threshold_lines(self._by_kind.get(kind, []), kind)
+        return dict(found)
+
+    @functools.cached_property
+    def _lines_of(self) -> dict[str, dict[str, Any]]:
+        return {}
 
     @functools.cached_property
     def _by_kind(self) -> dict[str, list[AlertRule]]:
@@ -97,15 +102,8 @@ class PlannedAlerts(tuple[AlertRule, ...]):
         return kinds
 
 
-def alert_lines(alerts: Iterable[AlertRule], kind: str) -> dict[str, Any]:
-    """Panel options drawing an alert's thresholds: the steps and a description naming them."""
-    if isinstance(alerts, PlannedAlerts):
-        return alerts.lines(kind)
-    return _lines([r for r in alerts if r.kind == kind], kind)
-
-
-def _lines(mine: list[AlertRule], kind: str) -> dict[str, Any]:
-    """`alert_lines` of the alerts of `kind`."""
+def _threshold_lines(mine: list[AlertRule], kind: str) -> dict[str, Any]:
+    """`PlannedAlerts.lines` of `mine`, the alerts of `kind`."""
     rules = sorted(
         (r for r in mine if r.threshold is not None),
         key=lambda r: (r.label("severity") != "warning", r.alert),

@@ -14,7 +14,7 @@ from generator.grafana.model import Dashboard, Datasource, GrafanaPlan, Panel, P
 from generator.grafana.overview import overview_panels
 from generator.grafana.panels import PlannedAlerts, grafana_range
 from generator.grafana.service import service_panels
-from generator.prometheus import AlertRule, RuleFile, SLOPlan
+from generator.prometheus import RuleFile, SLOPlan
 from generator.spec import Spec
 
 # Grafana 11.0's dashboard schema version: 11.x loads it unchanged and 12.x migrates it to
@@ -22,7 +22,7 @@ from generator.spec import Spec
 # timepicker.time_options and add hideFrom.tooltip, none of which we write).
 SCHEMA_VERSION = 39
 
-PanelsOf = Callable[[Spec, Sequence[AlertRule], Sequence[SLOPlan]], tuple[Panel, ...]]
+PanelsOf = Callable[[Spec, PlannedAlerts, Sequence[SLOPlan]], tuple[Panel, ...]]
 
 # kind -> (title, description, panels); the order is the order of the files' listing
 KINDS: tuple[tuple[str, str, str, PanelsOf], ...] = (

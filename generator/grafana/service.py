@@ -14,7 +14,7 @@ from generator.grafana.panels import (
     SEVERITY_COLORS,
     Layout,
     Matchers,
-    alert_lines,
+    PlannedAlerts,
     constant,
     one_alert,
     panel,
@@ -24,7 +24,7 @@ from generator.grafana.panels import (
 from generator.grafana.replicas import replica_legend
 from generator.grafana.slo_service import budget_line, service_slo_row
 from generator.grafana.trends import trend_row
-from generator.prometheus import AlertRule, Expr, SLOPlan, quantiles, ratio
+from generator.prometheus import Expr, SLOPlan, quantiles, ratio
 from generator.spec import Spec
 
 ONE = Decimal(1)
@@ -35,7 +35,7 @@ def alert_percentile(spec: Spec) -> str:
     return fmt(spec.alerts.latency.percentile) if spec.alerts.latency else "95"
 
 
-def _now_row(spec: Spec, alerts: Sequence[AlertRule], layout: Layout, mine: Matchers) -> None:
+def _now_row(spec: Spec, alerts: PlannedAlerts, layout: Layout, mine: Matchers) -> None:
     sig = spec.signals
     pct = alert_percentile(spec)
     firing = [("alertstate", "=", "firing"), *mine]
@@ -49,7 +49,7 @@ def _now_row(spec: Spec, alerts: Sequence[AlertRule], layout: Layout, mine: Matc
             unit="reqps",
             w=4,
             h=4,
-            **alert_lines(alerts, "throughput"),
+            **alerts.lines("throughput"),
         ),
         panel(
             "now.errors",
@@ -68,7 +68,7 @@ def _now_row(spec: Spec, alerts: Sequence[AlertRule], layout: Layout, mine: Matc
             unit="s",
             w=4,
             h=4,
-            **alert_lines(alerts, "latency"),
+            **alerts.lines("latency"),
         ),
         panel(
             "now.cpu",
@@ -80,7 +80,7 @@ def _now_row(spec: Spec, alerts: Sequence[AlertRule], layout: Layout, mine: Matc
             h=4,
             min=Decimal(0),
             max=ONE,
-            **alert_lines(alerts, "cpu"),
+            **alerts.lines("cpu"),
         ),
         panel(
             "now.memory",
@@ -92,7 +92,7 @@ def _now_row(spec: Spec, alerts: Sequence[AlertRule], layout: Layout, mine: Matc
             h=4,
             min=Decimal(0),
             max=ONE,
-            **alert_lines(alerts, "memory"),
+            **alerts.lines("memory"),
         ),
         panel(
             "now.alerts",
@@ -110,7 +110,7 @@ def _now_row(spec: Spec, alerts: Sequence[AlertRule], layout: Layout, mine: Matc
 
 def _red_rows(
     spec: Spec,
-    alerts: Sequence[AlertRule],
+    alerts: PlannedAlerts,
     slos: Sequence[SLOPlan],
     layout: Layout,
     mine: Matchers,
@@ -135,7 +135,7 @@ def _red_rows(
             w=12,
             h=8,
             references=target,
-            **alert_lines(alerts, "throughput"),
+            **alerts.lines("throughput"),
             min=Decimal(0),
         ),
         panel(
@@ -168,7 +168,7 @@ def _red_rows(
             w=24,
             h=8,
             references=lines,
-            **alert_lines(alerts, "latency"),
+            **alerts.lines("latency"),
             min=Decimal(0),
         )
     )
@@ -181,9 +181,7 @@ _REGRESSION = {
 }
 
 
-def _regression_row(
-    spec: Spec, alerts: Sequence[AlertRule], layout: Layout, mine: Matchers
-) -> None:
+def _regression_row(spec: Spec, alerts: PlannedAlerts, layout: Layout, mine: Matchers) -> None:
     reg = spec.regression
     if reg is None:
         return
@@ -226,7 +224,7 @@ def _regression_row(
         )
 
 
-def _resources_row(spec: Spec, alerts: Sequence[AlertRule], layout: Layout, mine: Matchers) -> None:
+def _resources_row(spec: Spec, alerts: PlannedAlerts, layout: Layout, mine: Matchers) -> None:
     sig = spec.signals
     layout.row("Resources", "resources", 6)
     layout.add(
@@ -238,7 +236,7 @@ def _resources_row(spec: Spec, alerts: Sequence[AlertRule], layout: Layout, mine
             unit="percentunit",
             w=8,
             h=8,
-            **alert_lines(alerts, "cpu"),
+            **alerts.lines("cpu"),
             min=Decimal(0),
         ),
         panel(
@@ -249,7 +247,7 @@ def _resources_row(spec: Spec, alerts: Sequence[AlertRule], layout: Layout, mine
             unit="percentunit",
             w=8,
             h=8,
-            **alert_lines(alerts, "memory"),
+            **alerts.lines("memory"),
             min=Decimal(0),
         ),
         panel(
@@ -268,9 +266,7 @@ def _resources_row(spec: Spec, alerts: Sequence[AlertRule], layout: Layout, mine
     )
 
 
-def service_panels(
-    spec: Spec, alerts: Sequence[AlertRule], slos: Sequence[SLOPlan]
-) -> tuple[Panel, ...]:
+def service_panels(spec: Spec, alerts: PlannedAlerts, slos: Sequence[SLOPlan]) -> tuple[Panel, ...]:
     """Every panel of the per-service dashboard, placed; queries select service="$service"."""
     mine: Matchers = [("service", "=", f"${cv.SERVICE_VARIABLE}")]
     layout = Layout()
