@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.output.tools import GO_GC
 from generator.pipeline import Build, build
 from generator.prometheus import AlertRule
 from generator.promtest.model import Each, RuleTestGroup
@@ -28,6 +29,9 @@ UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # compiled templates go to a cache of the test session's own, not the user's (template_cache)
 os.environ.setdefault("OBSGEN_CACHE_DIR", tempfile.mkdtemp(prefix="obsgen-test-cache-"))
+# every Go tool the suite starts (promtool, amtool, Prometheus, Alertmanager) collects garbage
+# as obsgen's own tool runs do (output/tools.py): the suite's CPU goes mostly to promtool
+os.environ.setdefault("GOGC", GO_GC)
 
 
 def render_spec(spec: Path, out: Path) -> Build:

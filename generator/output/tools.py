@@ -16,6 +16,11 @@ from generator.errors import ToolError
 
 TIMEOUT_S = 900  # a guard against a hung tool: big specs' test files take minutes
 ROUTE_TEST_WORKERS = 4  # amtool runs take ~10 ms each; a few in parallel hide process start-up
+# Go's garbage collector run a quarter as often as its default (GOGC=100): promtool's rule
+# tests allocate for every rule at every step, and collecting less often cuts their CPU by
+# 10 to 30 % for about twice the memory (70 -> 130 MB on DuRi's tests; README, Development).
+# A GOGC the user set is kept.
+GO_GC = "400"
 
 
 def find(name: str) -> str | None:
@@ -32,6 +37,12 @@ def require(name: str) -> str:
     return path
 
 
+def tool_env() -> dict[str, str]:
+    """The environment promtool and amtool run in: ours, with GO_GC unless GOGC is set, and
+    no colours in their output."""
+    return {"GOGC": GO_GC, **os.environ, "NO_COLOR": "1"}
+
+
 def run(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run a tool and capture its output (never raises on a non-zero exit; a run past
     TIMEOUT_S is killed and reported as a failed run saying so)."""
@@ -43,7 +54,7 @@ def run(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess
             text=True,
             timeout=TIMEOUT_S,
             check=False,
-            env={**os.environ, "NO_COLOR": "1"},
+            env=tool_env(),
         )
     except subprocess.TimeoutExpired:
         said = f"{Path(args[0]).name} {' '.join(args[1:])}: no answer within {TIMEOUT_S} s"
