@@ -16,8 +16,11 @@ the rule each covered service would have on its own (`views`): the catalogue, ro
 dashboards read those, the generated tests drive chosen services' and the mapping test
 every one (promtest/slo_mapping.py).
 
-An SLI reading what only the service's selector picks (a ratio with exclusions, a gauge,
-a promql SLI) keeps rules of its own (slo_file.py).
+A ratio or latency SLI of its own (another metric, `exclude`) reads the raw series of a
+service its scrape job selects through the `service` label on them, summed by service and
+tier (slo_sli.own_events): the same holds, one 5m rule reads every covered service's raw
+series. An SLI reading what only the service's selector picks (a service selected other
+than by job, a gauge, a promql SLI) keeps rules of its own (slo_file.py).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from generator.core import slo_math as sm
+from generator.prometheus.ingestion import INGESTED
 from generator.prometheus.model import Rule
 from generator.prometheus.sharing import (
     SERVICE_REF,
@@ -41,12 +45,14 @@ from generator.prometheus.slo_sli import sli_exprs
 from generator.spec import Spec
 
 # SLI shapes reading the services' recorded series, which carry the service's labels
-SHAREABLE = frozenset({"slo_copy", "slo_bucket_excess", "slo_sum"})
+COPIES = frozenset({"slo_copy", "slo_bucket_excess", "slo_sum"})
 
 
 def shareable(spec: Spec, slo: SLOPlan) -> bool:
-    """Whether the SLO's rules for this service read only series carrying its labels."""
-    return all(e.macro in SHAREABLE for e in sli_exprs(spec, slo))
+    """Whether the SLO's rules for this service read only series carrying its labels, and
+    keep them: copies of the recorded series, or raw ones summed by service and tier."""
+    by = list(INGESTED)
+    return all(e.macro in COPIES or e.args.get("by") == by for e in sli_exprs(spec, slo))
 
 
 def shared_slo_rules(spec: Spec, slos: Sequence[SLOPlan]) -> dict[str, list[Rule]]:

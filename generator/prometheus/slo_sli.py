@@ -9,7 +9,11 @@ them (windows, ratios, burn rates, budgets, alerts) is the same for every kind.
 - promql: the user's two rates, `$selector` expanded (slo_promql.py), each summed.
 Where the SLI is exactly what the per-service recording rules already hold (the requests
 counter with the services' error matchers, the duration histogram, nothing excluded), the
-SLO copies those series instead of reading the raw ones again.
+SLO copies those series instead of reading the raw ones again. A ratio or latency SLI of
+its own (another metric, `exclude`) reads the raw series of a service selected by its scrape
+job through the `service` label that job puts on them, summed by service and tier
+(ingestion.py): one rule then serves every service alike (slo_sharing.py). A service
+selected some other way is read through its selector, summed to one series.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from decimal import Decimal
 
 from generator.core import conventions as cv
 from generator.core.numbers import fmt, parse_duration
+from generator.prometheus.ingestion import INGESTED, reads_by_job
 from generator.prometheus.model import Expr
+from generator.prometheus.rules import SERVICE_TEMPLATE
 from generator.prometheus.slo_model import SLOPlan
 from generator.prometheus.slo_promql import promql_rates
 from generator.spec import Matcher, Spec, request_errors, sli_metric
@@ -53,6 +59,23 @@ def app_selector(spec: Spec, service: str) -> Matchers:
     return [(k, "=", v) for k, v in sorted(spec.services[service].selector.items())]
 
 
+def own_events(spec: Spec, service: str) -> tuple[Matchers, list[str]]:
+    """Where a ratio or latency SLI reads the service's raw events, and what it sums them
+    by: the `service` its scrape job puts on them, by service and tier, when it is selected
+    by job (and for the stand-in service of shared rules, slo_sharing.py); else its
+    selector, into one series."""
+    if service == SERVICE_TEMPLATE or reads_by_job(spec.services[service]):
+        return [("service", "=", service)], list(INGESTED)
+    return app_selector(spec, service), []
+
+
+def _summed(macro: str, args: dict[str, object], by: list[str]) -> Expr:
+    """`macro` over `args`, summed `by` those labels (into one series without any)."""
+    if not by:
+        return Expr(macro, args)
+    return Expr("sum_rate_by" if macro == "sum_rate" else macro, {**args, "by": by})
+
+
 def sli_exprs(spec: Spec, slo: SLOPlan) -> tuple[Expr, Expr]:
     """The bad and the total event rates (per second, over 5m) of one SLO of one service."""
     assert slo.definition is not None
@@ -71,19 +94,22 @@ def sli_exprs(spec: Spec, slo: SLOPlan) -> tuple[Expr, Expr]:
                 Expr("slo_copy", {"series": cv.errors_rate(metric), "selector": mine}),
                 Expr("slo_copy", {"series": cv.requests_rate(metric), "selector": mine}),
             )
-        every = [*app_selector(spec, slo.service), *excluded(ratio.exclude)]
-        total = Expr("sum_rate", {"metric": metric, "selector": every, "window": WINDOW})
+        where, by = own_events(spec, slo.service)
+        every = [*where, *excluded(ratio.exclude)]
+        total = _summed("sum_rate", {"metric": metric, "selector": every, "window": WINDOW}, by)
         if ratio.errors:
             bad = [*every, *pairs(ratio.errors)]
-            errors = Expr(
+            errors = _summed(
                 "sum_rate_or_zero_while",
                 {"metric": metric, "selector": bad, "window": WINDOW, "present": every},
+                by,
             )
         else:
             good = [*every, *pairs(ratio.good or ())]
-            errors = Expr(
+            errors = _summed(
                 "slo_rate_not_good",
                 {"metric": metric, "total": every, "good": good, "window": WINDOW},
+                by,
             )
         return errors, total
     if sli.latency is not None:
@@ -99,11 +125,12 @@ def sli_exprs(spec: Spec, slo: SLOPlan) -> tuple[Expr, Expr]:
                 ),
                 Expr("slo_sum", {"series": buckets, "selector": every}),
             )
-        kept = [*app_selector(spec, slo.service), *excluded(latency.exclude)]
+        where, by = own_events(spec, slo.service)
+        kept = [*where, *excluded(latency.exclude)]
         every = [*kept, ("le", "=", "+Inf")]
         bucket = f"{metric}_bucket"
         return (
-            Expr(
+            _summed(
                 "slo_rate_bucket_excess",
                 {
                     "metric": bucket,
@@ -111,8 +138,9 @@ def sli_exprs(spec: Spec, slo: SLOPlan) -> tuple[Expr, Expr]:
                     "good": [*kept, le_matcher(slo.threshold)],
                     "window": WINDOW,
                 },
+                by,
             ),
-            Expr("sum_rate", {"metric": bucket, "selector": every, "window": WINDOW}),
+            _summed("sum_rate", {"metric": bucket, "selector": every, "window": WINDOW}, by),
         )
     if sli.gauge is not None:
         assert metric is not None

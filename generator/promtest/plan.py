@@ -241,7 +241,7 @@ def plan_tests(
         if rule_file.path == cv.HEALTH_FILE:
             scenarios_of[MAIN] += health_mapping_scenarios(ctx[MAIN], rule_file)
         if rule_file.path == cv.SLO_FILE:
-            _alone(scenarios_of, SLO, slo_mapping_scenarios(ctx[SLO], rule_file))
+            _alone(scenarios_of, SLO, slo_mapping_scenarios(ctx[SLO], rule_file, slos))
         for family, scenarios in scenarios_of.items():
             name = stem if family in (MAIN, stem) else f"{stem}-{family}"
             path = cv.test_file(name)

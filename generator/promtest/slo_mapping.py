@@ -11,10 +11,18 @@ objective), and every burn alert that a 100 % error ratio can trip must fire exa
 per service, SLO and window pair (`ALERTS`; each expected member written once, members.py):
 a service left out of a rule or in two of one series, or an objective given to the wrong
 tier, fails it.
+
+An SLO whose 5m rules read raw series (an SLI of its own metric or with `exclude`,
+prometheus/slo_sli.py) is fed those raw series, every counted event bad, as its SLO tests
+feed them (slo_feed.py). It cannot share a test group with the SLOs fed their recorded
+rates (the recording rules would write what those feed), nor with another SLO reading one
+of its metrics (each feed would be the other's events): each such part is a scenario of its
+own, its checks reading its SLOs' series alone.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Sequence
 from decimal import Decimal
@@ -22,14 +30,16 @@ from math import ceil
 
 from generator.core import conventions as cv
 from generator.core import slo_math as sm
-from generator.prometheus import AlertRule, Labels, RecordingRule, Rule, RuleFile
+from generator.prometheus import AlertRule, Labels, RecordingRule, Rule, RuleFile, SLOPlan
 from generator.promtest.cases import Ctx, Scenario, at, ceil_to, seconds, within
 from generator.promtest.feeds import samples
 from generator.promtest.firing import firing_once
 from generator.promtest.inputs import _sorted
 from generator.promtest.members import Bounds, Members, each_of, mapping_scenario, total
 from generator.promtest.model import ExprCheck, InputSeries, Segment
+from generator.promtest.slo_feed import copies, feeds_metrics, slo_feed
 
+Selector = tuple[tuple[str, str, str], ...]
 SERIES_LABELS = ("service", "slo", "tier")
 ALERT_LABELS = ("alertname", "long_window", "service", "severity", "short_window", "slo", "tier")
 CLOSE = Decimal("0.001")  # burn rate within this share of 1 / budget: floats, not a wrong one
@@ -44,9 +54,25 @@ def _labels(spec_tier: str, matchers: Sequence[tuple[str, str, str]]) -> dict[st
     return out
 
 
+def _fed_raw(
+    ctx: Ctx,
+    views: Sequence[RecordingRule],
+    plans: dict[tuple[str, str], SLOPlan],
+    rate: Decimal,
+    end: int,
+) -> list[InputSeries]:
+    """The raw series an SLO reads of every service its shared 5m rules cover, every
+    counted event bad (and excluded ones beside them, as its tests feed them)."""
+    covered = dict.fromkeys((dict(v.labels)["service"], dict(v.labels)["slo"]) for v in views)
+    series: list[InputSeries] = []
+    for key in covered:
+        series += slo_feed(ctx, plans[key], [(0, rate, Decimal(1))], end)
+    return sorted(series, key=lambda s: (s.metric, s.labels))
+
+
 def _fed(ctx: Ctx, views: Sequence[RecordingRule], rate: Decimal, end: int) -> list[InputSeries]:
-    """The SLI series the shared 5m rules read, for every service they cover: all events,
-    and none of them good."""
+    """The recorded series the shared 5m rules of SLOs copying them read, for every service
+    they cover: all events, and none of them good."""
     count = samples(end, ctx.interval_s) - 1
     found: dict[tuple[str, tuple[tuple[str, str], ...]], Decimal] = {}
     for view in views:
@@ -90,7 +116,9 @@ def _member(labels: Labels) -> Labels:
     return tuple((k, x) for k, x in labels if k in SERIES_LABELS)
 
 
-def _info_checks(members: Members, views: Sequence[RecordingRule], when: int) -> list[ExprCheck]:
+def _info_checks(
+    members: Members, views: Sequence[RecordingRule], when: int, where: Selector
+) -> list[ExprCheck]:
     """The info series: each service's own objective, period and threshold (a label no
     service's has, empty), and no other. First, so that its sets, the finest, make up the
     others (members.py)."""
@@ -103,12 +131,15 @@ def _info_checks(members: Members, views: Sequence[RecordingRule], when: int) ->
     proves = f"{cv.SLO_INFO}: each service's own objective, period and threshold"
     checks = []
     for info, table in sorted(by_info.items()):
-        checks += each_of(members, ExprCheck(cv.SLO_INFO, info, at(when), (), proves), table)
-    checks.append(total(ExprCheck(cv.SLO_INFO, (), at(when), (), proves), len(views)))
+        read = ExprCheck(cv.SLO_INFO, (*where, *info), at(when), (), proves)
+        checks += each_of(members, read, table)
+    checks.append(total(ExprCheck(cv.SLO_INFO, where, at(when), (), proves), len(views)))
     return checks
 
 
-def _record_checks(members: Members, rules: Sequence[RecordingRule], when: int) -> list[ExprCheck]:
+def _record_checks(
+    members: Members, rules: Sequence[RecordingRule], when: int, where: Selector
+) -> list[ExprCheck]:
     """Every series a shared SLO rule records, one per service and SLO it covers, with the
     service's own labels, and no other (one lost, doubled or given to another service is
     one off); the info series with its own objective; the objective and error budget each
@@ -117,7 +148,7 @@ def _record_checks(members: Members, rules: Sequence[RecordingRule], when: int) 
     by_record: dict[str, list[RecordingRule]] = {}
     for rule in rules:
         by_record.setdefault(rule.record, []).extend(rule.views)
-    checks = _info_checks(members, by_record.get(cv.SLO_INFO, []), when)
+    checks = _info_checks(members, by_record.get(cv.SLO_INFO, []), when, where)
     budgets = {
         _member(v.labels): Decimal(v.expr.args["value"])
         for v in by_record.get(cv.SLO_ERROR_BUDGET, [])
@@ -128,14 +159,14 @@ def _record_checks(members: Members, rules: Sequence[RecordingRule], when: int) 
         held: dict[Labels, Decimal | Bounds | None] = {_member(v.labels): None for v in views}
         if record in (cv.SLO_OBJECTIVE, cv.SLO_ERROR_BUDGET):
             held = {_member(v.labels): Decimal(v.expr.args["value"]) for v in views}
-            read = ExprCheck(record, (), at(when), (), f"{record}: each service's own")
+            read = ExprCheck(record, where, at(when), (), f"{record}: each service's own")
         elif record.startswith(cv.slo_burn_rate("")):  # every event bad: 1 / its budget
             held = {m: within(1 / budgets[m], CLOSE / budgets[m]) for m in held}
             why = f"{record}: an error ratio of 1 over the service's own error budget"
-            read = ExprCheck(record, (), at(when), (), why)
+            read = ExprCheck(record, where, at(when), (), why)
         else:
             proves = f"{record}: one series per service and SLO, with its own labels"
-            read = ExprCheck(record, (), at(when), (), proves)
+            read = ExprCheck(record, where, at(when), (), proves)
         checks += [*each_of(members, read, held), total(read, len(views))]
     return checks
 
@@ -153,9 +184,27 @@ def _alert_checks(members: Members, alerts: Sequence[AlertRule], when: int) -> l
     )
 
 
-def slo_mapping_scenarios(ctx: Ctx, rule_file: RuleFile) -> list[Scenario]:
-    """One scenario: every covered service's SLI series, every event bad; then every shared
-    SLO series counted per service and every shared burn alert's firing per service."""
+def _parts(ctx: Ctx, names: Sequence[str], plans: Sequence[SLOPlan]) -> list[list[str]]:
+    """The shared SLOs fed together: those fed their recorded rates, then those fed raw
+    series, no two reading one raw metric in a part."""
+    of = {name: [p for p in plans if p.slo == name] for name in names}
+    copied = [name for name in names if copies(ctx.spec, of[name][0])]
+    raw: list[tuple[list[str], set[str]]] = []
+    for name in (n for n in names if n not in copied):
+        reads = {m for plan in of[name] for m in feeds_metrics(ctx, plan)}
+        part = next((p for p in raw if not p[1] & reads), None)
+        if part is None:
+            raw.append(([name], reads))
+        else:
+            part[0].append(name)
+            part[1].update(reads)
+    return ([copied] if copied else []) + [names for names, _ in raw]
+
+
+def slo_mapping_scenarios(ctx: Ctx, rule_file: RuleFile, slos: Sequence[SLOPlan]) -> list[Scenario]:
+    """One scenario per part of the shared SLOs (one, unless some read raw series): every
+    covered service's SLI series, every event bad; then every shared SLO series counted per
+    service and every shared burn alert's firing per service."""
     shared: list[Rule] = [r for g in rule_file.groups for r in g.rules if r.views]
     records = [r for r in shared if isinstance(r, RecordingRule)]
     alerts = [r for r in shared if isinstance(r, AlertRule)]
@@ -164,10 +213,28 @@ def slo_mapping_scenarios(ctx: Ctx, rule_file: RuleFile) -> list[Scenario]:
     when = _last_evaluation(ctx)
     rate = _rate(ctx, [v for a in alerts for v in a.views])
     read = (cv.slo_errors("5m"), cv.slo_requests("5m"))
-    sli = [v for r in records if r.record in read for v in r.views]
-    series = _fed(ctx, sli, rate, when)
-    members = Members()
-    checks = _record_checks(members, records, when)
-    checks += _alert_checks(members, alerts, when)
-    name = "every service's SLI series map into the shared SLO rules"
-    return [mapping_scenario(name, series, members, checks, samples(when, ctx.interval_s))]
+    names = list(dict.fromkeys(dict(r.labels)["slo"] for r in records))
+    plans = {(s.service, s.slo): s for s in slos if s.slo in names}
+    parts = _parts(ctx, names, list(plans.values()))
+    scenarios = []
+    for part in parts:
+        mine = [r for r in records if dict(r.labels)["slo"] in part]
+        sli = [v for r in mine if r.record in read for v in r.views]
+        if copies(ctx.spec, next(p for p in plans.values() if p.slo == part[0])):
+            series = _fed(ctx, sli, rate, when)
+        else:
+            series = _fed_raw(ctx, sli, plans, rate, when)
+        name = "every service's SLI series map into the shared SLO rules"
+        where: Selector = ()
+        if len(parts) > 1:
+            name += f" ({', '.join(part)})"
+            where = (("slo", "=", part[0]) if len(part) == 1 else ("slo", "=~", "|".join(part)),)
+        members = Members()
+        checks = _record_checks(members, mine, when, where)
+        checks += _alert_checks(members, [a for a in alerts if a.label("slo") in part], when)
+        count = samples(when, ctx.interval_s)
+        scenarios.append(mapping_scenario(name, series, members, checks, count))
+    if len(scenarios) > 1:  # a group each: one part's feed writes what another's reads
+        every = frozenset(m for s in scenarios for m in s.metrics)
+        scenarios = [dataclasses.replace(s, metrics=every) for s in scenarios]
+    return scenarios

@@ -4,10 +4,12 @@ tests/alertmanager), and it uses what a payments company needs (issue 14)."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import yaml
 
+from generator.core import conventions as cv
 from generator.pipeline import Build
 from tests.conftest import ROOT, render_spec, run_cli
 
@@ -37,28 +39,39 @@ def test_batch_jobs_and_notifications_have_no_throughput_alert() -> None:
 
 
 def test_health_checks_are_excluded_from_both_sides_of_every_slo() -> None:
-    slo = built().files["prometheus/rules/slo.yml"]
-    raw = [
-        line
-        for line in slo.splitlines()
-        if "http_server_requests_seconds" in line and "expr" in line
+    (slo_file,) = [f for f in built().plan.rule_files if f.path == cv.SLO_FILE]
+    fives = (cv.slo_errors("5m"), cv.slo_requests("5m"))
+    text = yaml.safe_load(built().files[cv.SLO_FILE])
+    reads = [
+        (r["labels"]["slo"], r["record"], r["expr"])
+        for g in text["groups"]
+        for r in g["rules"]
+        if r.get("record") in fives and "http_server_requests_seconds" in r["expr"]
     ]
-    reads_raw = [line for line in raw if "{" in line.split("expr", 1)[1] and "job=" in line]
-    # bad and total side of each SLO: 3 core services x 3 SLOs, 3 standard x 2, 3 batch x 1
-    assert len(reads_raw) == 2 * (3 * 3 + 3 * 2 + 3 * 1)
-    assert all('uri!~"/actuator/health.*"' in line for line in reads_raw)
+    # the bad and the total side of each SLO on the requests: one rule each, read raw
+    assert sorted((slo, record) for slo, record, _ in reads) == [
+        (slo, record) for slo in ("availability", "latency", "success") for record in sorted(fives)
+    ]
+    selectors = re.findall(r"http_server_requests_seconds_\w+\{[^}]*\}", str(reads))
+    assert len(selectors) == 10  # errors: selected and present; latency: two buckets
+    assert all('uri!~"/actuator/health.*"' in s for s in selectors)
+    # every service each covers: 3 core services x 3 SLOs, 3 standard x 2, 3 batch x 1
+    requests = ("availability", "latency", "success")
+    covered = {
+        (dict(v.labels)["service"], dict(v.labels)["slo"])
+        for r in slo_file.records()
+        if r.record in fives and dict(r.labels).get("slo") in requests
+        for v in r.views
+    }
+    assert len(covered) == 3 * 3 + 3 * 2 + 3 * 1
 
 
 def test_latency_slo_covers_the_core_tier_and_success_slo_only_tickets() -> None:
-    rules = [
-        r
-        for r in yaml.safe_load(built().files["prometheus/rules/slo.yml"])["groups"]
-        for r in r["rules"]
-        if "alert" in r
-    ]
-    latency = {r["labels"]["service"] for r in rules if r["labels"]["slo"] == "latency"}
+    # per service, as each fires (a shared rule stands for several)
+    alerts = [a for a in built().plan.alerts() if "slo" in dict(a.labels)]
+    latency = {a.label("service") for a in alerts if a.label("slo") == "latency"}
     assert latency == {"payments-api", "card-auth", "ledger"}
-    success = {r["labels"]["severity"] for r in rules if r["labels"]["slo"] == "success"}
+    success = {a.label("severity") for a in alerts if a.label("slo") == "success"}
     assert success == {"warning"}
 
 

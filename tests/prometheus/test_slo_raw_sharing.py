@@ -1,0 +1,166 @@
+"""An SLO whose SLI reads raw series of its own (another metric, `exclude` matchers) is one
+set of rules for every service its scrape job selects: the 5m rules read the raw series
+through the `service` label the scrape puts on them, summed by service and tier, so the
+rules do not grow with the services; a service selected another way keeps rules of its own
+reading its selector; and the SLO mapping test feeds every service's raw series and fails
+a shared rule that loses or merges services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bench.scale.specs import spec_data
+from generator.pipeline import Build, build
+from tests.conftest import FIXTURES, promtool_test
+
+SLO_RULES = "prometheus/rules/slo.yml"
+SLO_TESTS = "prometheus/tests/slo.yml"
+RULES = ("prometheus/rules/recording.yml", SLO_RULES)
+HEALTH = [{"label": "endpoint", "op": "=~", "value": "/health.*"}]
+ERRORS_5M = "slo:sli_errors:rate5m"
+REQUESTS_5M = "slo:sli_requests:rate5m"
+MAPPING = "every service's SLI series map into the shared SLO rules"
+
+
+def _data(services: int, app_selected: str | None = None) -> dict[str, Any]:
+    """bench.scale's synthetic services, both SLOs leaving health checks out (so neither
+    copies the recorded rates); `app_selected` is selected by an `app` label, not its job."""
+    data = spec_data(services)
+    data["slos"]["availability"]["sli"]["ratio"]["exclude"] = HEALTH
+    data["slos"]["latency"]["sli"]["latency"]["exclude"] = HEALTH
+    if app_selected is not None:
+        data["services"][app_selected]["selector"] = {"app": app_selected}
+    return data
+
+
+def _build(tmp: Path, data: dict[str, Any]) -> Build:
+    tmp.mkdir(parents=True, exist_ok=True)
+    spec = tmp / "spec.yaml"
+    spec.write_text(yaml.safe_dump(data, sort_keys=False))
+    return build(spec, tmp / "out")
+
+
+def _mapping_only(files: dict[str, str]) -> dict[str, str]:
+    """The files with the SLO test file cut to its mapping groups (promtool runs the whole
+    file: its other groups take tens of seconds and prove other things)."""
+    doc = yaml.safe_load(files[SLO_TESTS])
+    doc["tests"] = [g for g in doc["tests"] if g["name"].startswith(MAPPING)]
+    assert doc["tests"]
+    return {**files, SLO_TESTS: yaml.safe_dump(doc, sort_keys=False)}
+
+
+def _groups(b: Build) -> dict[str, list[dict[str, Any]]]:
+    return {g["name"]: g["rules"] for g in yaml.safe_load(b.files[SLO_RULES])["groups"]}
+
+
+def _rules(b: Build, record: str, slo: str) -> list[dict[str, Any]]:
+    return [
+        r
+        for rules in _groups(b).values()
+        for r in rules
+        if r.get("record") == record and r.get("labels", {}).get("slo") == slo
+    ]
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """Eight services, svc-0005 selected by an `app` label."""
+    return _build(tmp_path_factory.mktemp("mixed"), _data(8, "svc-0005"))
+
+
+def test_slo_rules_reading_raw_series_do_not_grow_with_the_services(tmp_path: Path) -> None:
+    few = _build(tmp_path / "few", _data(4))
+    many = _build(tmp_path / "many", _data(16))
+    assert (
+        list(_groups(few))
+        == list(_groups(many))
+        == [
+            "duri-services.slo-fast",
+            "duri-services.slo-medium",
+            "duri-services.slo-slow",
+        ]
+    )
+    assert [len(r) for r in _groups(few).values()] == [len(r) for r in _groups(many).values()]
+    (errors,) = _rules(many, ERRORS_5M, "availability")
+    every = '{tier=~"brain|control|core|evolution", endpoint!~"/health.*"'
+    assert errors["expr"] == (
+        f'sum by (service, tier) (rate(http_requests_total{every}, status=~"5.."}}[5m]))'
+        f" or 0 * sum by (service, tier) (rate(http_requests_total{every}}}[5m]))"
+    )
+    assert "service" not in errors.get("labels", {})  # the series carries it
+    (slow,) = _rules(many, ERRORS_5M, "latency")
+    assert slow["expr"].startswith(
+        f'sum by (service, tier) (rate(http_request_duration_seconds_bucket{every}, le="+Inf"}}'
+    )
+
+
+def test_a_service_not_selected_by_its_job_keeps_slo_rules_reading_its_selector(
+    mixed: Build,
+) -> None:
+    groups = _groups(mixed)
+    assert "duri-svc-0005.slo-fast" in groups
+    own = [r for r in groups["duri-svc-0005.slo-fast"] if r.get("record") == REQUESTS_5M]
+    assert [r["expr"] for r in own] == [
+        'sum(rate(http_requests_total{app="svc-0005", endpoint!~"/health.*"}[5m]))',
+        'sum(rate(http_request_duration_seconds_bucket{app="svc-0005", endpoint!~"/health.*", '
+        'le="+Inf"}[5m]))',
+    ]
+    assert {r["labels"]["service"] for r in own} == {"svc-0005"}
+    shared = _rules(mixed, REQUESTS_5M, "availability")
+    assert len(shared) == 2  # its own and the one of the others
+    assert 'service!="svc-0005"' in shared[0]["expr"]  # not counted twice through its tier
+    assert [g for g in groups if g.startswith("duri-svc-")] == [
+        "duri-svc-0005.slo-fast",
+        "duri-svc-0005.slo-medium",
+        "duri-svc-0005.slo-slow",
+    ]
+
+
+def test_promtool_passes_the_mixed_spec_and_its_slo_mapping(mixed: Build, tmp_path: Path) -> None:
+    run = promtool_test(_mapping_only(mixed.files), tmp_path, SLO_TESTS, RULES)
+    assert run.returncode == 0, run.stdout + run.stderr
+    doc = yaml.safe_load(mixed.files[SLO_TESTS])
+    (group,) = [g for g in doc["tests"] if g["name"].startswith(MAPPING)]
+    fed = {s["series"].split("{")[0] for s in group["input_series"]}
+    # the raw series the shared 5m rules read, not recorded rates
+    assert {"http_requests_total", "http_request_duration_seconds_bucket"} <= fed
+    assert not any(name.startswith(("service:", "slo:")) for name in fed)
+    services = {
+        s["series"].split('service="')[1].split('"')[0]
+        for s in group["input_series"]
+        if s["series"].startswith("http_requests_total{")
+    }
+    assert services == {f"svc-{i:04d}" for i in range(8)} - {"svc-0005"}
+
+
+SLO_KINDS = FIXTURES / "slo-kinds" / "out"
+AVAILABILITY = (
+    'sum by (service, tier) (rate(http_server_requests_seconds_count{tier=~"batch|critical", '
+    'uri!~"/actuator/health.*", status=~"5.."}[5m]))'
+)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (AVAILABILITY, AVAILABILITY.replace('tier=~"batch|critical"', 'tier="critical"')),
+        (AVAILABILITY, AVAILABILITY.replace("by (service, tier)", "by (tier)")),
+        (AVAILABILITY, AVAILABILITY.replace("sum by (service, tier)", "sum")),
+    ],
+    ids=["tier-left-out", "services-merged", "summed-to-one"],
+)
+def test_the_slo_mapping_fails_a_raw_5m_rule_that_loses_or_merges_services(
+    before: str, after: str, tmp_path: Path
+) -> None:
+    files = _mapping_only({p: (SLO_KINDS / p).read_text() for p in (*RULES, SLO_TESTS)})
+    assert promtool_test(files, tmp_path / "as-generated", SLO_TESTS, RULES).returncode == 0
+    assert files[SLO_RULES].count(before) == 1
+    files[SLO_RULES] = files[SLO_RULES].replace(before, after)
+    run = promtool_test(files, tmp_path / "edited", SLO_TESTS, RULES)
+    assert run.returncode != 0
+    failed = run.stdout + run.stderr  # a member without its series, or series miscounted
+    assert 'obsgen_member{set=\\"' in failed or "count(slo:" in failed or "count(ALERTS" in failed
