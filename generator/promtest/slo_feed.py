@@ -2,8 +2,10 @@
 the raw series an SLO's SLI reads (prometheus/slo_sli.py), and which share of bad events
 promtool then reads. The scenarios (slo.py) are the same for every kind.
 
-Where the SLI has `exclude` matchers, every feed also carries excluded events, all bad, at
-REQUEST_RATE: the tests predict the alerts without them, so they prove the exclusion.
+Where the SLI has `exclude` matchers, every feed also carries excluded events at
+REQUEST_RATE: bad ones, and for a `good` ratio or a latency SLI good ones too. The tests
+predict the alerts without them, so they prove the exclusion on each side: the total
+counting them raises the errors, the good side counting them lowers them.
 The gauge and promql kinds are fed their recorded 5m rates instead (slo_stand_in.py).
 """
 
@@ -127,6 +129,9 @@ def _ratio_feed(ctx: Ctx, slo: SLOPlan, phases: Traffic, end_s: int) -> list[Inp
     noisy = _noise(base, ratio.exclude, _pairs(ratio.errors or ()))
     if noisy is not None and noisy not in (good, bad):
         series.append(counter(metric, noisy, [(0, REQUEST_RATE)], end_s, ctx.interval_s)[0])
+    fine = _noise(base, ratio.exclude, _pairs(ratio.good)) if ratio.good else None
+    if fine is not None and fine not in (good, bad, noisy):  # excluded and good
+        series.append(counter(metric, fine, [(0, REQUEST_RATE)], end_s, ctx.interval_s)[0])
     return series
 
 
@@ -149,10 +154,10 @@ def _latency_feed(ctx: Ctx, slo: SLOPlan, phases: Traffic, end_s: int) -> list[I
         ]
         labels = tuple(sorted((*base, ("le", le))))
         series.append(counter(f"{metric}_bucket", labels, rates, end_s, ctx.interval_s)[0])
-        if noisy is not None:
-            slow = [(0, REQUEST_RATE if j > at else Decimal(0))]
+        if noisy is not None:  # excluded requests: one within the threshold, one slower
+            both = [(0, REQUEST_RATE * ((j >= at) + (j > at)))]
             noise = tuple(sorted((*noisy, ("le", le))))
-            series.append(counter(f"{metric}_bucket", noise, slow, end_s, ctx.interval_s)[0])
+            series.append(counter(f"{metric}_bucket", noise, both, end_s, ctx.interval_s)[0])
     return series
 
 

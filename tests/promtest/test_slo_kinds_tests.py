@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator.core import conventions as cv
 from generator.pipeline import Build
@@ -25,7 +26,7 @@ from generator.promtest.slo_rounds import slo_rounds
 from generator.promtest.slo_sim import Model
 from generator.promtest.slo_sim import Traffic as SimTraffic
 from generator.promtest.slo_stand_in import sparse_segments, stand_in_feed
-from tests.conftest import FIXTURES, ROOT, render_spec
+from tests.conftest import FIXTURES, ROOT, promtool_test, render_spec
 
 KINDS = FIXTURES / "slo-kinds" / "spec.yaml"
 PAYMENTS = ROOT / "examples" / "payments"
@@ -215,3 +216,37 @@ def test_a_ratio_slo_from_raw_series_reads_nothing_from_left_out_events_then_zer
         ]
         values = [(c.eval_time, [x.value for x in c.samples]) for c in mine]
         assert [v for _, v in values] == [[], [Decimal(0)], [], [Decimal(0)]], values
+
+
+@pytest.mark.parametrize(
+    ("slo", "before", "after"),
+    [
+        ("success", 'uri!~"/actuator/health.*", outcome="SUCCESS"', 'outcome="SUCCESS"'),
+        ("latency", 'uri!~"/actuator/health.*", le="0.3"', 'le="0.3"'),
+    ],
+    ids=["good-ratio", "latency"],
+)
+def test_a_good_side_that_lost_its_exclusion_fails_the_steady_burn_test(
+    slo: str, before: str, after: str, tmp_path: Path
+) -> None:
+    """Excluded good events are fed beside the counted ones (a health check that succeeds,
+    or is fast): good events counted from them would lower the errors, and the steady burn
+    test's alerts stop firing where they are predicted to."""
+    out = FIXTURES / "slo-kinds" / "out"
+    rules = ("prometheus/rules/recording.yml", cv.SLO_FILE)
+    test = cv.test_file("slo")
+    files = {p: (out / p).read_text() for p in (*rules, test)}
+    doc = yaml.safe_load(files[test])
+    doc["tests"] = [  # the steady burns of the SLO's round: the rest is proven elsewhere
+        g
+        for g in doc["tests"]
+        if ": steady burn " in g["name"] and slo in g["name"].split(":")[0][5:].split(", ")
+    ]
+    assert doc["tests"]
+    files[test] = yaml.safe_dump(doc, sort_keys=False)
+    assert promtool_test(files, tmp_path / "as-generated", test, rules).returncode == 0
+    assert files[cv.SLO_FILE].count(before) == 1
+    edited = {**files, cv.SLO_FILE: files[cv.SLO_FILE].replace(before, after)}
+    run = promtool_test(edited, tmp_path / "edited", test, rules)
+    assert run.returncode != 0
+    assert cv.slo_alert(slo) in run.stdout + run.stderr
