@@ -108,6 +108,15 @@ def main() -> None:
             rows.append((f"{n} services generate", str(files), *gen, growth, ""))
             rows.append((f"{n} services check", "", *chk, "", ""))
             previous = (n, gen[0])
+        # the largest size again, its SLIs reading raw series of their own (health checks
+        # excluded): shared all the same (docs/scale.md), with a mapping test of raw series
+        n = sizes[-1]
+        spec = write_spec(work / f"spec-{n}-excluded.yaml", n, exclude_health=True)
+        out = work / f"out-{n}-excluded"
+        gen = measure([*obsgen, "generate", str(spec), "--out", str(out)], work, opts.repeat, env)
+        files = sum(1 for p in out.rglob("*") if p.is_file())
+        outputs.append((f"{n} services, health excluded", tree_sizes(out)))
+        rows.append((f"{n} services, health checks excluded, generate", str(files), *gen, "", ""))
     cores = os.cpu_count()
     print(
         f"python {sys.version.split()[0]}, {cores} cores, median of {opts.repeat} cold runs"

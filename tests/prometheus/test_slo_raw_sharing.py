@@ -20,7 +20,6 @@ from tests.conftest import FIXTURES, promtool_test
 SLO_RULES = "prometheus/rules/slo.yml"
 SLO_TESTS = "prometheus/tests/slo.yml"
 RULES = ("prometheus/rules/recording.yml", SLO_RULES)
-HEALTH = [{"label": "endpoint", "op": "=~", "value": "/health.*"}]
 ERRORS_5M = "slo:sli_errors:rate5m"
 REQUESTS_5M = "slo:sli_requests:rate5m"
 MAPPING = "every service's SLI series map into the shared SLO rules"
@@ -29,9 +28,7 @@ MAPPING = "every service's SLI series map into the shared SLO rules"
 def _data(services: int, app_selected: str | None = None) -> dict[str, Any]:
     """bench.scale's synthetic services, both SLOs leaving health checks out (so neither
     copies the recorded rates); `app_selected` is selected by an `app` label, not its job."""
-    data = spec_data(services)
-    data["slos"]["availability"]["sli"]["ratio"]["exclude"] = HEALTH
-    data["slos"]["latency"]["sli"]["latency"]["exclude"] = HEALTH
+    data = spec_data(services, exclude_health=True)
     if app_selected is not None:
         data["services"][app_selected]["selector"] = {"app": app_selected}
     return data
