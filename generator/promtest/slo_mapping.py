@@ -184,14 +184,14 @@ def _alert_checks(members: Members, alerts: Sequence[AlertRule], when: int) -> l
     )
 
 
-def _parts(ctx: Ctx, names: Sequence[str], plans: Sequence[SLOPlan]) -> list[list[str]]:
-    """The shared SLOs fed together: those fed their recorded rates, then those fed raw
-    series, no two reading one raw metric in a part."""
-    of = {name: [p for p in plans if p.slo == name] for name in names}
-    copied = [name for name in names if copies(ctx.spec, of[name][0])]
+def _parts(ctx: Ctx, first: dict[str, SLOPlan]) -> list[list[str]]:
+    """The shared SLOs (each by one of its plans: what an SLI reads is its definition's)
+    fed together: those fed their recorded rates, then those fed raw series, no two reading
+    one raw metric in a part."""
+    copied = [name for name, plan in first.items() if copies(ctx.spec, plan)]
     raw: list[tuple[list[str], set[str]]] = []
-    for name in (n for n in names if n not in copied):
-        reads = {m for plan in of[name] for m in feeds_metrics(ctx, plan)}
+    for name in (n for n in first if n not in copied):
+        reads = set(feeds_metrics(ctx, first[name]))
         part = next((p for p in raw if not p[1] & reads), None)
         if part is None:
             raw.append(([name], reads))
@@ -215,12 +215,15 @@ def slo_mapping_scenarios(ctx: Ctx, rule_file: RuleFile, slos: Sequence[SLOPlan]
     read = (cv.slo_errors("5m"), cv.slo_requests("5m"))
     names = list(dict.fromkeys(dict(r.labels)["slo"] for r in records))
     plans = {(s.service, s.slo): s for s in slos if s.slo in names}
-    parts = _parts(ctx, names, list(plans.values()))
+    first: dict[str, SLOPlan] = {}
+    for plan in plans.values():
+        first.setdefault(plan.slo, plan)
+    parts = _parts(ctx, {name: first[name] for name in names})
     scenarios = []
     for part in parts:
         mine = [r for r in records if dict(r.labels)["slo"] in part]
         sli = [v for r in mine if r.record in read for v in r.views]
-        if copies(ctx.spec, next(p for p in plans.values() if p.slo == part[0])):
+        if copies(ctx.spec, first[part[0]]):
             series = _fed(ctx, sli, rate, when)
         else:
             series = _fed_raw(ctx, sli, plans, rate, when)
