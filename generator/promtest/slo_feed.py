@@ -161,6 +161,31 @@ def _latency_feed(ctx: Ctx, slo: SLOPlan, phases: Traffic, end_s: int) -> list[I
     return series
 
 
+def bad_feed(ctx: Ctx, slo: SLOPlan, rate: Decimal, end_s: int) -> list[InputSeries]:
+    """The fewest raw series giving a ratio or latency `slo` of its service `rate` events
+    per second, every one bad: a ratio's bad counter; a latency SLI's total and threshold
+    buckets, the threshold's empty. For the SLO mapping test, which proves whose events a
+    shared rule counts; how they are counted (other buckets, exclusions) the SLO tests of
+    the services standing for the rule prove."""
+    spec = ctx.spec
+    assert slo.definition is not None and not copies(spec, slo)
+    metric = sli_metric(spec, slo.definition)
+    assert metric is not None
+    sli = slo.definition.sli
+    if sli.ratio is not None:
+        marked, other = _sides(spec, slo)
+        bad = marked if sli.ratio.errors else other
+        return [counter(metric, bad, [(0, rate)], end_s, ctx.interval_s)[0]]
+    assert sli.latency is not None and slo.threshold is not None
+    bounds = list(spec.metrics[metric].buckets or ())
+    base = _choose(_base(spec, slo.service), _kept(sli.latency.exclude), ())
+    series = []
+    for le, per_s in (("+Inf", rate), (fmt(bounds[bounds.index(slo.threshold)]), Decimal(0))):
+        labels = tuple(sorted((*base, ("le", le))))
+        series.append(counter(f"{metric}_bucket", labels, [(0, per_s)], end_s, ctx.interval_s)[0])
+    return series
+
+
 def slo_feed(ctx: Ctx, slo: SLOPlan, phases: Traffic, end_s: int) -> list[InputSeries]:
     """Raw series giving `slo` of its service the events of `phases` (start second,
     events/s, bad share) up to `end_s`."""

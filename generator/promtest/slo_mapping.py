@@ -13,11 +13,12 @@ a service left out of a rule or in two of one series, or an objective given to t
 tier, fails it.
 
 An SLO whose 5m rules read raw series (an SLI of its own metric or with `exclude`,
-prometheus/slo_sli.py) is fed those raw series, every counted event bad, as its SLO tests
-feed them (slo_feed.py). It cannot share a test group with the SLOs fed their recorded
-rates (the recording rules would write what those feed), nor with another SLO reading one
-of its metrics (each feed would be the other's events): each such part is a scenario of its
-own, its checks reading its SLOs' series alone.
+prometheus/slo_sli.py) is fed those raw series, the fewest that make every event bad
+(slo_feed.bad_feed: one counter, or the total and threshold buckets). It cannot share a
+test group with the SLOs fed their recorded rates (the recording rules would write what
+those feed), nor with another SLO reading one of its metrics (each feed would be the
+other's events): each such part is a scenario of its own, its checks reading its SLOs'
+series alone.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from generator.promtest.firing import firing_once
 from generator.promtest.inputs import _sorted
 from generator.promtest.members import Bounds, Members, each_of, mapping_scenario, total
 from generator.promtest.model import ExprCheck, InputSeries, Segment
-from generator.promtest.slo_feed import copies, feeds_metrics, slo_feed
+from generator.promtest.slo_feed import bad_feed, copies, feeds_metrics
 
 Selector = tuple[tuple[str, str, str], ...]
 SERIES_LABELS = ("service", "slo", "tier")
@@ -61,12 +62,12 @@ def _fed_raw(
     rate: Decimal,
     end: int,
 ) -> list[InputSeries]:
-    """The raw series an SLO reads of every service its shared 5m rules cover, every
-    counted event bad (and excluded ones beside them, as its tests feed them)."""
+    """The raw series an SLO reads of every service its shared 5m rules cover, the fewest
+    that make every event bad (slo_feed.bad_feed)."""
     covered = dict.fromkeys((dict(v.labels)["service"], dict(v.labels)["slo"]) for v in views)
     series: list[InputSeries] = []
     for key in covered:
-        series += slo_feed(ctx, plans[key], [(0, rate, Decimal(1))], end)
+        series += bad_feed(ctx, plans[key], rate, end)
     return sorted(series, key=lambda s: (s.metric, s.labels))
 
 
