@@ -58,7 +58,7 @@ def container_records(spec: Spec) -> list[RecordingRule]:
         RecordingRule(
             cpu,
             Expr(
-                "sum_rate_by",
+                "sum_rate",
                 {
                     "metric": sig.container_cpu,
                     "selector": every,

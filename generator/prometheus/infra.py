@@ -110,7 +110,7 @@ def postgres_records(name: str, store: Postgres) -> list[RecordingRule]:
             RecordingRule(
                 cv.pg_tuples_rate(metric),
                 Expr(
-                    "sum_rate_by",
+                    "sum_rate",
                     {
                         "metric": metric,
                         "selector": sel,

@@ -129,7 +129,7 @@ def http_records(
     rules = [
         RecordingRule(
             cv.requests_rate(sig.requests),
-            Expr("sum_rate_by", rate | {"by": by}) if by else Expr("sum_rate", rate),
+            Expr("sum_rate", rate | {"by": by}),
             static,
         ),
         RecordingRule(
@@ -156,7 +156,7 @@ def http_records(
         RecordingRule(
             cv.bucket_rate(sig.duration),
             Expr(
-                "sum_rate_by",
+                "sum_rate",
                 {
                     "metric": f"{sig.duration}_bucket",
                     "selector": app,
@@ -215,7 +215,7 @@ def shared_records(spec: Spec) -> list[RecordingRule]:
             RecordingRule(
                 cv.container_network_rate(metric),
                 Expr(
-                    "sum_rate_by",
+                    "sum_rate",
                     {
                         "metric": metric,
                         "selector": every,

@@ -69,13 +69,6 @@ def own_events(spec: Spec, service: str) -> tuple[Matchers, list[str]]:
     return app_selector(spec, service), []
 
 
-def _summed(macro: str, args: dict[str, object], by: list[str]) -> Expr:
-    """`macro` over `args`, summed `by` those labels (into one series without any)."""
-    if not by:
-        return Expr(macro, args)
-    return Expr("sum_rate_by" if macro == "sum_rate" else macro, {**args, "by": by})
-
-
 def sli_exprs(spec: Spec, slo: SLOPlan) -> tuple[Expr, Expr]:
     """The bad and the total event rates (per second, over 5m) of one SLO of one service."""
     assert slo.definition is not None
@@ -96,20 +89,18 @@ def sli_exprs(spec: Spec, slo: SLOPlan) -> tuple[Expr, Expr]:
             )
         where, by = own_events(spec, slo.service)
         every = [*where, *excluded(ratio.exclude)]
-        total = _summed("sum_rate", {"metric": metric, "selector": every, "window": WINDOW}, by)
+        total = Expr("sum_rate", {"metric": metric, "selector": every, "window": WINDOW, "by": by})
         if ratio.errors:
             bad = [*every, *pairs(ratio.errors)]
-            errors = _summed(
+            errors = Expr(
                 "sum_rate_or_zero_while",
-                {"metric": metric, "selector": bad, "window": WINDOW, "present": every},
-                by,
+                {"metric": metric, "selector": bad, "window": WINDOW, "present": every, "by": by},
             )
         else:
             good = [*every, *pairs(ratio.good or ())]
-            errors = _summed(
+            errors = Expr(
                 "slo_rate_not_good",
-                {"metric": metric, "total": every, "good": good, "window": WINDOW},
-                by,
+                {"metric": metric, "total": every, "good": good, "window": WINDOW, "by": by},
             )
         return errors, total
     if sli.latency is not None:
@@ -130,17 +121,17 @@ def sli_exprs(spec: Spec, slo: SLOPlan) -> tuple[Expr, Expr]:
         every = [*kept, ("le", "=", "+Inf")]
         bucket = f"{metric}_bucket"
         return (
-            _summed(
+            Expr(
                 "slo_rate_bucket_excess",
                 {
                     "metric": bucket,
                     "total": every,
                     "good": [*kept, le_matcher(slo.threshold)],
                     "window": WINDOW,
+                    "by": by,
                 },
-                by,
             ),
-            _summed("sum_rate", {"metric": bucket, "selector": every, "window": WINDOW}, by),
+            Expr("sum_rate", {"metric": bucket, "selector": every, "window": WINDOW, "by": by}),
         )
     if sli.gauge is not None:
         assert metric is not None

@@ -177,10 +177,9 @@ def bad_feed(ctx: Ctx, slo: SLOPlan, rate: Decimal, end_s: int) -> list[InputSer
         bad = marked if sli.ratio.errors else other
         return [counter(metric, bad, [(0, rate)], end_s, ctx.interval_s)[0]]
     assert sli.latency is not None and slo.threshold is not None
-    bounds = list(spec.metrics[metric].buckets or ())
     base = _choose(_base(spec, slo.service), _kept(sli.latency.exclude), ())
     series = []
-    for le, per_s in (("+Inf", rate), (fmt(bounds[bounds.index(slo.threshold)]), Decimal(0))):
+    for le, per_s in (("+Inf", rate), (fmt(slo.threshold), Decimal(0))):  # as the rule reads
         labels = tuple(sorted((*base, ("le", le))))
         series.append(counter(f"{metric}_bucket", labels, [(0, per_s)], end_s, ctx.interval_s)[0])
     return series

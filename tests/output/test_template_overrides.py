@@ -58,7 +58,9 @@ def test_a_template_touching_what_the_plan_does_not_offer_fails_naming_file_and_
 
 def test_override_output_passes_the_same_validation(tmp_path: Path) -> None:
     macros = (ROOT / "templates" / "prometheus" / "_promql.j2").read_text()
-    broken = macros.replace(") (rate({{ metric }}", ") (rate({{ metric }}_typo", 1)
+    rate = "{{ summed(by) }}(rate({{ metric }}"  # the sum_rate macro: a typo in its metric
+    assert macros.count(rate) == 1
+    broken = macros.replace(rate, rate + "_typo")
     templates = override(tmp_path, broken, "prometheus/_promql.j2")
     res = run_cli("validate", str(DURI_SPEC), "--templates", str(templates))
     assert res.returncode == 2
