@@ -45,6 +45,13 @@ def render_spec(spec: Path, out: Path) -> Build:
     return build(spec, out, display=shown)
 
 
+def build_data(tmp: Path, data: dict[str, Any]) -> Build:
+    """Write spec data to `tmp`/spec.yaml and build it into `tmp`/out."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "spec.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    return build(tmp / "spec.yaml", tmp / "out")
+
+
 def fixture_specs() -> list[Path]:
     """Every fixture spec with a golden out/ beside it."""
     return sorted(FIXTURES.glob("*/spec.yaml"))

@@ -11,21 +11,14 @@ import pytest
 import yaml
 
 from bench.scale.specs import spec_data
-from generator.pipeline import Build, build
+from generator.pipeline import Build
 from generator.prometheus import cadvisor_relabels
 from generator.spec import load_text, parse_document
-from tests.conftest import DURI_OUT, DURI_SPEC, promtool_test
+from tests.conftest import DURI_OUT, DURI_SPEC, build_data, promtool_test
 
 RECORDING = "prometheus/rules/recording.yml"
 ALERT_TESTS = "prometheus/tests/alerts.yml"
 RULES = ("prometheus/rules/alerts.yml", RECORDING)
-
-
-def _build(tmp: Path, data: dict[str, Any]) -> Build:
-    tmp.mkdir(parents=True, exist_ok=True)
-    spec = tmp / "spec.yaml"
-    spec.write_text(yaml.safe_dump(data, sort_keys=False))
-    return build(spec, tmp / "out")
 
 
 def _service_records(b: Build) -> list[dict[str, Any]]:
@@ -48,12 +41,12 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> Build:
         "limits": {"cpu": 4, "memory": "1Gi"},
     }
     data["services"]["svc-0005"]["selector"] = {"app": "svc-0005"}
-    return _build(tmp_path_factory.mktemp("mixed"), data)
+    return build_data(tmp_path_factory.mktemp("mixed"), data)
 
 
 def test_service_recording_rules_do_not_grow_with_the_services(tmp_path: Path) -> None:
-    few = _service_records(_build(tmp_path / "few", spec_data(4)))
-    many = _service_records(_build(tmp_path / "many", spec_data(40)))
+    few = _service_records(build_data(tmp_path / "few", spec_data(4)))
+    many = _service_records(build_data(tmp_path / "many", spec_data(40)))
     assert len(few) == len(many) == 12
     assert [r["record"] for r in few] == [r["record"] for r in many]
     assert all("labels" not in r for r in many)  # service and tier come from the series

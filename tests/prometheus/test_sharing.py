@@ -16,7 +16,7 @@ from bench.scale.specs import spec_data
 from generator.pipeline import Build, build
 from generator.prometheus.rules import ThresholdSettings, service_alerts, threshold_settings
 from generator.spec import Threshold, ThresholdAlert
-from tests.conftest import DURI_OUT, DURI_SPEC, promtool_test
+from tests.conftest import DURI_OUT, DURI_SPEC, build_data, promtool_test
 
 ALERTS = "prometheus/rules/alerts.yml"
 ALERT_TESTS = "prometheus/tests/alerts.yml"
@@ -42,9 +42,7 @@ def overridden(tmp_path_factory: pytest.TempPathFactory) -> Build:
     data = spec_data(8)
     data["services"]["svc-0002"]["alerts"] = {"latency": {"warning": {"threshold": 0.7}}}
     data["services"]["svc-0006"]["alerts"] = {"cpu": {"warning": False}}
-    tmp = tmp_path_factory.mktemp("overridden")
-    (tmp / "spec.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-    return build(tmp / "spec.yaml", tmp / "out")
+    return build_data(tmp_path_factory.mktemp("overridden"), data)
 
 
 def test_duri_services_alike_share_one_rule_per_alert_and_severity(duri: Build) -> None:

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from bench.scale.specs import spec_data
-from generator.pipeline import Build, build
-from tests.conftest import FIXTURES, promtool_test
+from generator.pipeline import Build
+from tests.conftest import FIXTURES, build_data, promtool_test
 
 SLO_RULES = "prometheus/rules/slo.yml"
 SLO_TESTS = "prometheus/tests/slo.yml"
@@ -32,13 +32,6 @@ def _data(services: int, app_selected: str | None = None) -> dict[str, Any]:
     if app_selected is not None:
         data["services"][app_selected]["selector"] = {"app": app_selected}
     return data
-
-
-def _build(tmp: Path, data: dict[str, Any]) -> Build:
-    tmp.mkdir(parents=True, exist_ok=True)
-    spec = tmp / "spec.yaml"
-    spec.write_text(yaml.safe_dump(data, sort_keys=False))
-    return build(spec, tmp / "out")
 
 
 def _mapping_only(files: dict[str, str]) -> dict[str, str]:
@@ -66,12 +59,12 @@ def _rules(b: Build, record: str, slo: str) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory: pytest.TempPathFactory) -> Build:
     """Eight services, svc-0005 selected by an `app` label."""
-    return _build(tmp_path_factory.mktemp("mixed"), _data(8, "svc-0005"))
+    return build_data(tmp_path_factory.mktemp("mixed"), _data(8, "svc-0005"))
 
 
 def test_slo_rules_reading_raw_series_do_not_grow_with_the_services(tmp_path: Path) -> None:
-    few = _build(tmp_path / "few", _data(4))
-    many = _build(tmp_path / "many", _data(16))
+    few = build_data(tmp_path / "few", _data(4))
+    many = build_data(tmp_path / "many", _data(16))
     assert (
         list(_groups(few))
         == list(_groups(many))
