@@ -276,10 +276,11 @@ def diff(
 
 def main() -> None:
     """Console-script entry point."""
-    # One short run builds a large graph of objects that live until it ends and hold no
+    # One short run builds a large graph of objects that live until it ends and hold few
     # cycles: the cyclic collector's default passes over them took 30 % of a 1,000-service
-    # generate and freed nothing (bench.scale; docs/scale.md). Collect far less often.
-    gc.set_threshold(100_000, 50, 1_000)
+    # generate, and even rare passes (thresholds 100,000/50/1,000) cost 2 % and freed about
+    # 5 MB of its 210 (bench.scale; docs/scale.md). Reference counting frees the rest.
+    gc.disable()
     try:
         cli(prog_name="obsgen")
     except SystemExit as done:
