@@ -38,9 +38,8 @@ from generator.promtest.firing import firing_once
 from generator.promtest.inputs import _sorted
 from generator.promtest.members import Bounds, Members, each_of, mapping_scenario, total
 from generator.promtest.model import ExprCheck, InputSeries, Segment
-from generator.promtest.slo_feed import bad_feed, copies, feeds_metrics
+from generator.promtest.slo_feed import Matchers, bad_feed, copies, feeds_metrics
 
-Selector = tuple[tuple[str, str, str], ...]
 SERIES_LABELS = ("service", "slo", "tier")
 ALERT_LABELS = ("alertname", "long_window", "service", "severity", "short_window", "slo", "tier")
 CLOSE = Decimal("0.001")  # burn rate within this share of 1 / budget: floats, not a wrong one
@@ -118,7 +117,7 @@ def _member(labels: Labels) -> Labels:
 
 
 def _info_checks(
-    members: Members, views: Sequence[RecordingRule], when: int, where: Selector
+    members: Members, views: Sequence[RecordingRule], when: int, where: Matchers
 ) -> list[ExprCheck]:
     """The info series: each service's own objective, period and threshold (a label no
     service's has, empty), and no other. First, so that its sets, the finest, make up the
@@ -139,7 +138,7 @@ def _info_checks(
 
 
 def _record_checks(
-    members: Members, rules: Sequence[RecordingRule], when: int, where: Selector
+    members: Members, rules: Sequence[RecordingRule], when: int, where: Matchers
 ) -> list[ExprCheck]:
     """Every series a shared SLO rule records, one per service and SLO it covers, with the
     service's own labels, and no other (one lost, doubled or given to another service is
@@ -229,7 +228,7 @@ def slo_mapping_scenarios(ctx: Ctx, rule_file: RuleFile, slos: Sequence[SLOPlan]
         else:
             series = _fed_raw(ctx, sli, plans, rate, when)
         name = "every service's SLI series map into the shared SLO rules"
-        where: Selector = ()
+        where: Matchers = ()
         if len(parts) > 1:
             name += f" ({', '.join(part)})"
             where = (("slo", "=", part[0]) if len(part) == 1 else ("slo", "=~", "|".join(part)),)
