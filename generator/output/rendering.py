@@ -24,6 +24,7 @@ from generator.core.markdown import md_code, md_comment, md_text, md_url
 from generator.core.numbers import fmt
 from generator.errors import TemplateError
 from generator.output import canonical_json
+from generator.output.override_hint import override_hint
 from generator.output.sandbox import (
     AMPLIFYING_FILTERS,
     BoundedSandbox,
@@ -303,8 +304,9 @@ def render_outputs(
     return {output.path: render_one(env, output, plan) for output in outputs}
 
 
-def _where(exc: BaseException, default: str) -> str:
-    """`file:line` of the template frame that failed (Jinja maps frames to template lines)."""
+def _failed_at(exc: BaseException) -> tuple[str | None, int | None]:
+    """The file and line of the template frame that failed (Jinja maps frames to template
+    lines)."""
     filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     tb = exc.__traceback__
     while tb is not None:
@@ -312,7 +314,14 @@ def _where(exc: BaseException, default: str) -> str:
         if code.endswith(".j2"):
             filename, line = code, tb.tb_lineno
         tb = tb.tb_next
-    return f"{filename or default}:{line}" if line else str(filename or default)
+    return filename, line
+
+
+def _template_error(env: jinja2.Environment, exc: BaseException, default: str, what: str) -> str:
+    """`template file:line: what`, and which overrides a failing built-in template reads."""
+    filename, line = _failed_at(exc)
+    where = f"{filename or default}:{line}" if line else str(filename or default)
+    return f"template {where}: {what}{override_hint(env, filename, template_dirs()[-1])}"
 
 
 def render_one(env: jinja2.Environment, output: Output, plan: Plan) -> str:
@@ -322,12 +331,12 @@ def render_one(env: jinja2.Environment, output: Output, plan: Plan) -> str:
         text = render_bounded(template, context)
     except jinja2.TemplateError as exc:
         raise TemplateError(
-            f"template {_where(exc, output.template)}: {exc.message or exc}"
+            _template_error(env, exc, output.template, str(exc.message or exc))
         ) from None
     except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as exc:
         # what a user template can still provoke: 1/0, 2.0**5000, int('x'), endless macros
-        what = type(exc).__name__
-        raise TemplateError(f"template {_where(exc, output.template)}: {what}: {exc}") from None
+        what = f"{type(exc).__name__}: {exc}"
+        raise TemplateError(_template_error(env, exc, output.template, what)) from None
     if not text.strip():
         raise TemplateError(f"template {output.template} rendered an empty {output.path}")
     text = text.replace("\r\n", "\n")

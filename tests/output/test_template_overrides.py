@@ -236,3 +236,38 @@ def test_a_fifo_in_the_templates_directory_is_refused_not_waited_on(tmp_path: Pa
     res = run_cli("validate", str(HOSTILE), "--templates", str(templates))
     assert res.returncode == 2
     assert res.stderr.splitlines() == [f"template {fifo}: is not a regular file"]
+
+
+def test_a_built_in_template_failing_in_an_outdated_override_names_the_override(
+    tmp_path: Path,
+) -> None:
+    # an override of the PromQL macros copied from an obsgen whose sum_rate took no `by`
+    macros = (ROOT / "templates" / "prometheus" / "_promql.j2").read_text()
+    head = "{%- macro sum_rate(metric, selector, window, by=[]) -%}"
+    assert macros.count(head) == 1
+    templates = override(
+        tmp_path,
+        macros.replace(head, "{%- macro sum_rate(metric, selector, window) -%}"),
+        rel="prometheus/_promql.j2",
+    )
+    out = tmp_path / "out"
+    res = run_cli("generate", str(DURI_SPEC), "--out", str(out), "--templates", str(templates))
+    assert res.returncode == 2
+    (err,) = res.stderr.splitlines()
+    # the line that failed is the built-in caller's, which the user never edited ...
+    caller = ROOT / "templates" / "prometheus" / "_rules.j2"
+    assert err.startswith(f"template {caller}:"), err
+    assert "macro 'sum_rate' takes no keyword argument 'by'" in err
+    # ... so the message names the override it called into, and where it lies
+    assert f"it reads the overridden prometheus/_promql.j2 from {templates}" in err
+    assert not out.exists()
+
+
+def test_an_error_in_an_override_itself_names_only_its_own_line(tmp_path: Path) -> None:
+    macros = (ROOT / "templates" / "prometheus" / "_promql.j2").read_text()
+    templates = override(tmp_path, macros + "{{ 1 / 0 }}\n", rel="prometheus/_promql.j2")
+    res = run_cli("validate", str(DURI_SPEC), "--templates", str(templates))
+    assert res.returncode == 2
+    (err,) = res.stderr.splitlines()
+    assert err.startswith(f"template {templates / 'prometheus' / '_promql.j2'}:"), err
+    assert "ZeroDivisionError" in err and "overridden" not in err
