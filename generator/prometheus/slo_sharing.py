@@ -16,11 +16,11 @@ the rule each covered service would have on its own (`views`): the catalogue, ro
 dashboards read those, the generated tests drive chosen services' and the mapping test
 every one (promtest/slo_mapping.py).
 
-A ratio or latency SLI of its own (another metric, `exclude`) reads the raw series of a
-service its scrape job selects through the `service` label on them, summed by service and
-tier (slo_sli.own_events): the same holds, one 5m rule reads every covered service's raw
-series. An SLI reading what only the service's selector picks (a service selected other
-than by job, a gauge, a promql SLI) keeps rules of its own (slo_file.py).
+A ratio or latency SLI of its own (another metric, `exclude`) or a gauge SLI reads the raw
+series of a service its scrape job selects through the `service` label on them, summed by
+service and tier (slo_sli.own_events): the same holds, one 5m rule reads every covered
+service's raw series. An SLI reading what only the service's selector picks (a service
+selected other than by job, a promql SLI) keeps rules of its own (slo_file.py).
 """
 
 from __future__ import annotations

@@ -5,15 +5,16 @@ them (windows, ratios, burn rates, budgets, alerts) is the same for every kind.
 - ratio: a counter's events minus excluded ones; bad ones by `errors` (or all but `good`);
 - latency: a histogram's events (le="+Inf") minus those in the threshold's bucket;
 - gauge: every sample of a 0/1 gauge is an event, bad at 0: samples over 5m per second,
-  and those less the sum of their values;
+  and those less the sum of their values, of the service's series as its ratio's are read;
 - promql: the user's two rates, `$selector` expanded (slo_promql.py), each summed.
 Where the SLI is exactly what the per-service recording rules already hold (the requests
 counter with the services' error matchers, the duration histogram, nothing excluded), the
 SLO copies those series instead of reading the raw ones again. A ratio or latency SLI of
-its own (another metric, `exclude`) reads the raw series of a service selected by its scrape
-job through the `service` label that job puts on them, summed by service and tier
-(ingestion.py): one rule then serves every service alike (slo_sharing.py). A service
-selected some other way is read through its selector, summed to one series.
+its own (another metric, `exclude`) and a gauge SLI read the raw series of a service
+selected by its scrape job through the `service` label that job puts on them, summed by
+service and tier (ingestion.py): one rule then serves every service alike
+(slo_sharing.py). A service selected some other way is read through its selector, summed
+to one series.
 """
 
 from __future__ import annotations
@@ -60,8 +61,8 @@ def app_selector(spec: Spec, service: str) -> Matchers:
 
 
 def own_events(spec: Spec, service: str) -> tuple[Matchers, list[str]]:
-    """Where a ratio or latency SLI reads the service's raw events, and what it sums them
-    by: the `service` its scrape job puts on them, by service and tier, when it is selected
+    """Where a ratio, latency or gauge SLI reads the service's raw series, and what it sums
+    them by: the `service` its scrape job puts on them, by service and tier, when it is selected
     by job (and for the stand-in service of shared rules, slo_sharing.py); else its
     selector, into one series."""
     if service == SERVICE_TEMPLATE or reads_by_job(spec.services[service]):
@@ -135,9 +136,10 @@ def sli_exprs(spec: Spec, slo: SLOPlan) -> tuple[Expr, Expr]:
         )
     if sli.gauge is not None:
         assert metric is not None
-        every = [*app_selector(spec, slo.service), *excluded(sli.gauge.exclude)]
+        where, by = own_events(spec, slo.service)
+        every = [*where, *excluded(sli.gauge.exclude)]
         seconds = Decimal(parse_duration(WINDOW) // 1000)
-        args = {"metric": metric, "selector": every, "window": WINDOW, "seconds": seconds}
+        args = {"metric": metric, "selector": every, "window": WINDOW, "seconds": seconds, "by": by}
         return Expr("slo_gauge_zeros", args), Expr("slo_gauge_samples", args)
     assert sli.promql is not None
     errors_text, total_text = promql_rates(spec, sli.promql, slo.service)

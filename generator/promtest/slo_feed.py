@@ -21,6 +21,7 @@ from generator.promtest.cases import Ctx
 from generator.promtest.feeds import counter, pick, rounded
 from generator.promtest.inputs import REQUEST_RATE, Traffic, requests_feed, slow_requests_feed
 from generator.promtest.model import CaseError, InputSeries
+from generator.promtest.slo_gauge_series import ProbeLabels, held, probe_series
 from generator.promtest.slo_stand_in import STAND_IN_KINDS, stand_in_feed
 from generator.spec import Matcher, Spec, request_errors, sli_metric
 
@@ -161,17 +162,24 @@ def _latency_feed(ctx: Ctx, slo: SLOPlan, phases: Traffic, end_s: int) -> list[I
     return series
 
 
-def bad_feed(ctx: Ctx, slo: SLOPlan, rate: Decimal, end_s: int) -> list[InputSeries]:
+def bad_feed(
+    ctx: Ctx, slo: SLOPlan, rate: Decimal, end_s: int, targets: int = 1
+) -> list[InputSeries]:
     """The fewest raw series giving a ratio or latency `slo` of its service `rate` events
     per second, every one bad: a ratio's bad counter; a latency SLI's total and threshold
-    buckets, the threshold's empty. For the SLO mapping test, which proves whose events a
-    shared rule counts; how they are counted (other buckets, exclusions) the SLO tests of
-    the services standing for the rule prove."""
+    buckets, the threshold's empty; a gauge SLI `targets` targets at 0 at every sample (a
+    sample an event). For the SLO mapping test, which proves whose events a shared rule
+    counts; how they are counted (other buckets, exclusions) the SLO tests of the services
+    standing for the rule prove."""
     spec = ctx.spec
     assert slo.definition is not None and not copies(spec, slo)
     metric = sli_metric(spec, slo.definition)
     assert metric is not None
     sli = slo.definition.sli
+    if sli.gauge is not None:
+        chosen = ProbeLabels(app_labels(spec, slo.service), slo, (), targets)
+        zeros = held(end_s, ctx.interval_s, 0)
+        return [probe_series(metric, labels, zeros) for labels in chosen.targets]
     if sli.ratio is not None:
         marked, other = _sides(spec, slo)
         bad = marked if sli.ratio.errors else other

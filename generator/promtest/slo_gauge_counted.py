@@ -11,7 +11,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from generator.core import conventions as cv
-from generator.prometheus import SLOPlan
+from generator.prometheus import SLOPlan, app_labels
 from generator.promtest.cases import RATE_WINDOW_S, Ctx, Scenario, at, ceil_to, within
 from generator.promtest.model import CaseError, ExprCheck, InputSeries
 from generator.promtest.slo_gauge_model import VERSIONS, Samples, agreed
@@ -120,7 +120,7 @@ def counted_scenario(ctx: Ctx, name: str, slos: Sequence[SLOPlan]) -> Scenario:
     for slo in slos:
         assert slo.definition is not None and slo.definition.sli.gauge is not None
         metric = slo.definition.sli.gauge.metric
-        chosen = ProbeLabels(dict(spec.services[slo.service].selector), slo, taken)
+        chosen = ProbeLabels(app_labels(spec, slo.service), slo, taken)
         series += [probe_series(metric, t, v) for t, v in zip(chosen.targets, values, strict=True)]
         series += [
             probe_series(metric, x, zeros) for x in (chosen.excluded(), chosen.foreign()) if x

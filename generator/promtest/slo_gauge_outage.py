@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from generator.core import slo_math as sm
-from generator.prometheus import AlertRule, SLOPlan
+from generator.prometheus import AlertRule, SLOPlan, app_labels
 from generator.promtest.cases import Ctx, Scenario, at, ceil_to, expected
 from generator.promtest.model import AlertCheck, rule_key
 from generator.promtest.slo_gauge_model import Samples, fires
@@ -77,8 +77,8 @@ def outage_scenario(
     series = []
     metric = gauge_metric(burning[0])
     for s in burning:
-        selector = dict(ctx.spec.services[s.service].selector)
-        for chosen in ProbeLabels(selector, s, [], copies[s.service]).targets:
+        stored = app_labels(ctx.spec, s.service)
+        for chosen in ProbeLabels(stored, s, [], copies[s.service]).targets:
             series.append(probe_series(metric, chosen, down[: times[-1][0] // ctx.interval_s + 1]))
     checks = []
     for second, known, proves in times:

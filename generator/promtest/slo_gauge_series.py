@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from generator.prometheus import SLOPlan
+from generator.prometheus import INGESTED, SLOPlan
 from generator.promtest.feeds import pick
 from generator.promtest.model import CaseError, InputSeries
 from generator.promtest.slo_stand_in import sparse_segments
@@ -32,13 +32,13 @@ class ProbeLabels:
     leaves out, and one of no covered service."""
 
     def __init__(
-        self, selector: dict[str, str], slo: SLOPlan, taken: Sequence[str], count: int = 2
+        self, stored: dict[str, str], slo: SLOPlan, taken: Sequence[str], count: int = 2
     ) -> None:
         assert slo.definition is not None and slo.definition.sli.gauge is not None
-        self.base = selector
+        self.base = stored  # the service's series' labels as stored (prometheus.app_labels)
         self.exclude = slo.definition.sli.gauge.exclude
         self.kept = [(m.label, _NEGATED[m.op], m.value) for m in self.exclude]
-        self.vary = "instance" if "instance" not in selector else "obsgen_target"
+        self.vary = "instance" if "instance" not in stored else "obsgen_target"
         self.taken = taken  # selector values of covered services
         self.targets: list[dict[str, str]] = []
         for index in range(count):
@@ -68,11 +68,16 @@ class ProbeLabels:
         return chosen
 
     def foreign(self) -> dict[str, str] | None:
-        """A series of no covered service (None when the selector is empty)."""
+        """A series of no covered service (None when the selector is empty): another scrape
+        job's, which carries none of the service's ingested labels, for a service its job
+        selects; else one with the first label of its selector changed."""
         if not self.base:
             return None
         chosen = dict(self.targets[0])
         label, value = sorted(self.base.items())[0]
+        if all(k in self.base for k in ("job", *INGESTED)):
+            label, value = "job", self.base["job"]
+            chosen = {k: v for k, v in chosen.items() if k not in INGESTED}
         other = f"{value}-other"
         while other in self.taken:
             other += "-x"

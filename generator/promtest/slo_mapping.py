@@ -59,14 +59,16 @@ def _fed_raw(
     views: Sequence[RecordingRule],
     plans: dict[tuple[str, str], SLOPlan],
     rate: Decimal,
+    targets: int,
     end: int,
 ) -> list[InputSeries]:
     """The raw series an SLO reads of every service its shared 5m rules cover, the fewest
-    that make every event bad (slo_feed.bad_feed)."""
+    that make every event bad (slo_feed.bad_feed): counters at `rate`, `targets` targets
+    of a gauge."""
     covered = dict.fromkeys((dict(v.labels)["service"], dict(v.labels)["slo"]) for v in views)
     series: list[InputSeries] = []
     for key in covered:
-        series += bad_feed(ctx, plans[key], rate, end)
+        series += bad_feed(ctx, plans[key], rate, end, targets)
     return sorted(series, key=lambda s: (s.metric, s.labels))
 
 
@@ -99,6 +101,18 @@ def _rate(ctx: Ctx, alerts: Sequence[AlertRule]) -> Decimal:
         guard = ctx.spec.slos[alert.label("slo")].min_events
         need = max(need, Decimal(ceil(2 * guard / seconds(alert.label("long_window")))))
     return need
+
+
+def _gauge_targets(ctx: Ctx, alerts: Sequence[AlertRule]) -> int:
+    """Targets of a gauge, each sampled every scrape interval, holding twice every alert's
+    min_events in its long window, at least one (`_rate`'s whole events per second would
+    take as many targets as an interval has seconds)."""
+    targets = 1
+    for alert in alerts:
+        guard = ctx.spec.slos[alert.label("slo")].min_events
+        long = seconds(alert.label("long_window"))
+        targets = max(targets, ceil(Decimal(2 * guard * ctx.interval_s) / long))
+    return targets
 
 
 def _last_evaluation(ctx: Ctx) -> int:
@@ -211,7 +225,8 @@ def slo_mapping_scenarios(ctx: Ctx, rule_file: RuleFile, slos: Sequence[SLOPlan]
     if not records:
         return []
     when = _last_evaluation(ctx)
-    rate = _rate(ctx, [v for a in alerts for v in a.views])
+    every_alert = [v for a in alerts for v in a.views]
+    rate = _rate(ctx, every_alert)
     read = (cv.slo_errors("5m"), cv.slo_requests("5m"))
     names = list(dict.fromkeys(dict(r.labels)["slo"] for r in records))
     plans = {(s.service, s.slo): s for s in slos if s.slo in names}
@@ -219,6 +234,8 @@ def slo_mapping_scenarios(ctx: Ctx, rule_file: RuleFile, slos: Sequence[SLOPlan]
     for plan in plans.values():
         first.setdefault(plan.slo, plan)
     parts = _parts(ctx, {name: first[name] for name in names})
+    gauges = {name for name, plan in first.items() if plan.kind == "gauge"}
+    targets = _gauge_targets(ctx, [a for a in every_alert if a.label("slo") in gauges])
     scenarios = []
     for part in parts:
         mine = [r for r in records if dict(r.labels)["slo"] in part]
@@ -226,7 +243,7 @@ def slo_mapping_scenarios(ctx: Ctx, rule_file: RuleFile, slos: Sequence[SLOPlan]
         if copies(ctx.spec, first[part[0]]):
             series = _fed(ctx, sli, rate, when)
         else:
-            series = _fed_raw(ctx, sli, plans, rate, when)
+            series = _fed_raw(ctx, sli, plans, rate, targets, when)
         name = "every service's SLI series map into the shared SLO rules"
         where: Matchers = ()
         if len(parts) > 1:

@@ -62,8 +62,11 @@ def run_promtool(tmp_path: Path, series: list[dict[str, str]], checks: list[Any]
 
 
 def probe(job: str, instance: str, module: str, values: str) -> dict[str, str]:
-    """An input series of probe_success (15 s apart)."""
-    labels = f'job="{job}", instance="{instance}", module="{module}"'
+    """An input series of probe_success (15 s apart) of the service whose scrape job is
+    `job`, as Prometheus stores it: that job puts the service's name and tier on it."""
+    tier = kinds().spec.services[job].tier
+    labels = f'job="{job}", instance="{instance}", module="{module}", service="{job}"'
+    labels += f', tier="{tier}"'
     return {"series": f"probe_success{{{labels}}}", "values": values}
 
 
@@ -173,15 +176,17 @@ def test_a_promql_slo_without_any_series_records_nothing(tmp_path: Path) -> None
     run_promtool(tmp_path, series, checks)
 
 
-def test_selector_expands_to_each_covered_service_in_promql_and_gauge_rules() -> None:
+def test_selector_expands_in_promql_rules_and_gauge_rules_read_the_scraped_services() -> None:
     errors = recorded_expr(cv.slo_errors("5m"), PROMQL)
     assert errors.count('job="payments"') == 2  # the errors and the total it falls back on
     assert "$selector" not in errors
     assert errors.startswith("sum(rate(grpc_server_handled_total{")
     assert ") or 0 * sum(rate(grpc_server_handled_total{" in errors
+    # a gauge reads the services its scrape jobs label, by tier (ledger: the batch tier's)
     gauge = recorded_expr(cv.slo_requests("5m"), GAUGE)
     assert gauge == (
-        'sum(count_over_time(probe_success{job="ledger", module!="tcp_connect"}[5m])) / 300'
+        "sum by (service, tier) "
+        '(count_over_time(probe_success{tier="batch", module!="tcp_connect"}[5m])) / 300'
     )
 
 

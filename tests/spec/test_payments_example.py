@@ -90,8 +90,8 @@ def test_settlements_probe_is_a_gauge_slo_of_samples_with_port_checks_left_out()
     rules = _slo_rules("probes")
     assert {r["labels"]["service"] for r in rules} == {"settlement"}  # type: ignore[index]
     total = next(r for r in rules if r.get("record") == "slo:sli_requests:rate5m")
-    probes = 'probe_success{job="settlement", module!="tcp_connect"}[5m]'
-    assert total["expr"] == f"sum(count_over_time({probes})) / 300"
+    probes = 'probe_success{service="settlement", module!="tcp_connect"}[5m]'
+    assert total["expr"] == f"sum by (service, tier) (count_over_time({probes})) / 300"
     alerts = [r for r in rules if "alert" in r]
     assert {r["labels"]["severity"] for r in alerts} == {"warning"}  # type: ignore[index]
     guards = {str(r["expr"]).rsplit(" * ", 1)[1] for r in alerts}

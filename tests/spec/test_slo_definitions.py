@@ -233,9 +233,10 @@ def test_a_gauge_slis_exclude_matcher_names_a_label_of_its_metric(tmp_path: Path
 
 def test_gauge_and_promql_slos_record_their_events_by_kind() -> None:
     gauge = recorded(kinds(), cv.slo_errors("5m"), "ledger", "probes")
+    kept = 'probe_success{tier="batch", module!="tcp_connect"}[5m]'
     assert gauge == (
-        '(sum(count_over_time(probe_success{job="ledger", module!="tcp_connect"}[5m])) '
-        '- sum(sum_over_time(probe_success{job="ledger", module!="tcp_connect"}[5m]))) / 300'
+        f"(sum by (service, tier) (count_over_time({kept})) "
+        f"- sum by (service, tier) (sum_over_time({kept}))) / 300"
     )
     total = recorded(kinds(), cv.slo_requests("5m"), "payments", "grpc")
     assert total == 'sum(rate(grpc_server_handled_total{job="payments"}[5m]))'
