@@ -6,7 +6,8 @@ Where the SLI has `exclude` matchers, every feed also carries excluded events at
 REQUEST_RATE: bad ones, and for a `good` ratio or a latency SLI good ones too. The tests
 predict the alerts without them, so they prove the exclusion on each side: the total
 counting them raises the errors, the good side counting them lowers them.
-The gauge and promql kinds are fed their recorded 5m rates instead (slo_stand_in.py).
+The gauge and promql kinds are fed their recorded 5m rates instead (slo_stand_in.py); the
+SLO mapping test feeds a shared gauge SLI its raw samples (`bad_feed`).
 """
 
 from __future__ import annotations

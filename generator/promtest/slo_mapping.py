@@ -12,9 +12,10 @@ per service, SLO and window pair (`ALERTS`; each expected member written once, m
 a service left out of a rule or in two of one series, or an objective given to the wrong
 tier, fails it.
 
-An SLO whose 5m rules read raw series (an SLI of its own metric or with `exclude`,
-prometheus/slo_sli.py) is fed those raw series, the fewest that make every event bad
-(slo_feed.bad_feed: one counter, or the total and threshold buckets). It cannot share a
+An SLO whose 5m rules read raw series (an SLI of its own metric or with `exclude`, a gauge
+SLI; prometheus/slo_sli.py) is fed those raw series, the fewest that make every event bad
+(slo_feed.bad_feed: one counter, the total and threshold buckets, or a gauge's targets at
+0, as many as hold twice its alerts' min_events). It cannot share a
 test group with the SLOs fed their recorded rates (the recording rules would write what
 those feed), nor with another SLO reading one of its metrics (each feed would be the
 other's events): each such part is a scenario of its own, its checks reading its SLOs'
