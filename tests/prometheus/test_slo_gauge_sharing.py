@@ -117,6 +117,18 @@ def test_a_service_not_selected_by_its_job_keeps_gauge_rules_reading_its_selecto
     ]
     (shared,) = [r for r in _rules(mixed, REQUESTS_5M) if r not in gauge]
     assert 'service!="svc-0005"' in shared["expr"]  # not counted twice through its tier
+    # its own rules and the shared ones pass the gauge's tests and the mapping together
+    files = _cut(_cut(mixed.files, SLO_TESTS, MAPPING), WINDOW_TESTS, f"gauge SLI {PROBES}")
+    for path in (SLO_TESTS, WINDOW_TESTS):
+        run = promtool_test(files, tmp_path / "run" / path.split("/")[-1], path, RULES)
+        assert run.returncode == 0, run.stdout + run.stderr
+    counted = next(
+        g
+        for g in yaml.safe_load(mixed.files[WINDOW_TESTS])["tests"]
+        if g["name"].startswith(f"gauge SLI {PROBES}: probe_success samples counted")
+    )
+    fed = [s["series"] for s in counted["input_series"]]
+    assert any('app="svc-0005"' in s and "service=" not in s for s in fed)  # as stored
 
 
 def test_promtool_passes_the_gauges_own_tests_and_mapping_of_every_service(
