@@ -5,6 +5,7 @@ in a burst, then flat, which pins the trend window.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from fractions import Fraction
 
@@ -102,7 +103,8 @@ def disk_burst(ctx: Ctx, name: str, alert: AlertRule) -> list[Scenario]:
     high = Decimal(args["ratio"]) * size - 1  # under the free-space guard throughout
     if high <= 2 * FLOOR:
         return []
-    plans = (_burst(ctx, window, wait, horizon, high, part) for part in BURSTS)
+    spacing = (ctx.interval_s, ctx.step_s)
+    plans = (_burst(*spacing, window, wait, horizon, high, part) for part in BURSTS)
     plan = next((p for p in plans if p is not None), None)
     if plan is None:
         return []
@@ -149,22 +151,23 @@ def disk_burst(ctx: Ctx, name: str, alert: AlertRule) -> list[Scenario]:
     ]
 
 
+@functools.lru_cache(maxsize=256)  # numbers alone: a spec's disks, or a session's specs
 def _burst(
-    ctx: Ctx, window: int, wait: int, horizon: int, high: Decimal, part: int
+    interval_s: int, step_s: int, window: int, wait: int, horizon: int, high: Decimal, part: int
 ) -> tuple[Decimal, int, int, int, int] | None:
     """A burst of window / `part` (its drop a sample, samples, end) and its two checks
     (the still-firing and the resolved evaluations), if the prediction tells all four
-    windows apart there."""
-    fall = ceil_to(window // part, ctx.interval_s)
-    steps = fall // ctx.interval_s
+    windows apart there, with inputs `interval_s` and evaluations `step_s` apart."""
+    fall = ceil_to(window // part, interval_s)
+    steps = fall // interval_s
     drop = ((high - FLOOR) / steps).quantize(Decimal("0.000001"))
-    disk = _Burst(ctx.interval_s, high, drop, steps, horizon)
-    still = ceil_to(fall + window // 2, ctx.step_s)  # a half window holds no burst
-    gone = ceil_to(fall + window, ctx.step_s)  # nor does the window
+    disk = _Burst(interval_s, high, drop, steps, horizon)
+    still = ceil_to(fall + window // 2, step_s)  # a half window holds no burst
+    gone = ceil_to(fall + window, step_s)  # nor does the window
     # the condition must hold at every evaluation since `for` before each check
-    held = range(still - ceil_to(wait, ctx.step_s), still + 1, ctx.step_s)
-    doubled = range(gone - ceil_to(wait, ctx.step_s), gone + 1, ctx.step_s)
-    if held.start < ctx.interval_s:  # no trend yet: two samples
+    held = range(still - ceil_to(wait, step_s), still + 1, step_s)
+    doubled = range(gone - ceil_to(wait, step_s), gone + 1, step_s)
+    if held.start < interval_s:  # no trend yet: two samples
         return None
     try:
         flat = not disk.full(still, window // 2) and not disk.full(gone, window)
