@@ -123,12 +123,24 @@ def why_equivalent(mutant: Mutant, docs: dict[str, Any]) -> str | None:
                 "removes left series, and the left operand still selects with this matcher on "
                 "a label it joins on, so the extra right series match no left one"
             )
-        one_to_one = not _AGGREGATION.search(expr) and not _KEEPS_UNMATCHED.search(_mask(expr))
+        # aggregations keep the series apart only when each groups by the dropped label:
+        # then the extra series make groups of their own, which find no partner either
+        dropped_label = re.match(r"\w+", dropped)
+        grouped = _BY.findall(expr)
+        apart = (
+            dropped_label is not None
+            and len(grouped) == len(_AGGREGATION.findall(expr))
+            and all(dropped_label.group(0) in [x.strip() for x in b.split(",")] for b in grouped)
+        )
+        one_to_one = (not _AGGREGATION.search(expr) or apart) and not _KEEPS_UNMATCHED.search(
+            _mask(expr)
+        )
         if expr.count(dropped) > 1 and one_to_one:
             return (
                 "the other operand still selects with this matcher, and the binary operators "
                 "match label sets one to one (or on the service) and drop what finds no "
-                "partner (no or, no unless), so the extra series find no partner"
+                "partner (no or, no unless; any aggregation groups by the matcher's label), "
+                "so the extra series find no partner"
             )
         tiered = _TIERS.match(dropped)
         selectors = [m for m in _SELECTOR.finditer(expr) if dropped in m.group(2)]

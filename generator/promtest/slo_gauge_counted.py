@@ -1,7 +1,7 @@
 """The *counted* scenario of a gauge SLI (slo_gauge.py): two targets per service, one always
 at 1, one at 0 at every other sample for four minutes, an excluded and a foreign series at
-0; its 5m rates checked exactly where both Prometheus versions count alike, then nothing
-recorded once every series has stopped."""
+0 and an excluded one at 1; its 5m rates checked exactly where both Prometheus versions
+count alike, then nothing recorded once every series has stopped."""
 
 from __future__ import annotations
 
@@ -106,7 +106,8 @@ def _timeline(ctx: Ctx) -> _Timeline:
 
 
 def counted_scenario(ctx: Ctx, name: str, slos: Sequence[SLOPlan]) -> Scenario:
-    """Samples counted, zeros bad, excluded and other series left out, absence absent."""
+    """Samples counted, zeros bad, excluded (at 0 and at 1) and other series left out,
+    absence absent."""
     spec, interval = ctx.spec, ctx.interval_s
     line = _timeline(ctx)
     values = [
@@ -125,6 +126,10 @@ def counted_scenario(ctx: Ctx, name: str, slos: Sequence[SLOPlan]) -> Scenario:
         series += [
             probe_series(metric, x, zeros) for x in (chosen.excluded(), chosen.foreign()) if x
         ]
+        # an excluded series at 1 as well: the sum of values must leave it out as the count
+        # does (excluded at 0 only, an exclusion lost from the sum would change nothing)
+        if (good := chosen.excluded(1)) is not None:
+            series.append(probe_series(metric, good, values[0]))
         checks += _counted_checks(ctx, slo, line)
     metrics = frozenset(s.metric for s in series)
     return Scenario(name, metrics, tuple(series), (), tuple(checks))

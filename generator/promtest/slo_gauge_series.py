@@ -58,12 +58,13 @@ class ProbeLabels:
                 chosen[label] = pick(label, [*mine, *used], True)
         return chosen
 
-    def excluded(self) -> dict[str, str] | None:
-        """A series the first `exclude` matcher leaves out (None without any)."""
+    def excluded(self, target: int = 0) -> dict[str, str] | None:
+        """A series of target `target` that the first `exclude` matcher leaves out (None
+        without any)."""
         if not self.exclude:
             return None
         first = self.exclude[0]
-        chosen = dict(self.targets[0])
+        chosen = dict(self.targets[target])
         chosen[first.label] = pick(first.label, [(first.label, first.op, first.value)], True)
         return chosen
 

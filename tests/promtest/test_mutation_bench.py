@@ -65,6 +65,28 @@ def test_a_matcher_the_other_operand_keeps_is_equivalent_one_it_alone_holds_is_n
     assert drops and not any(why_equivalent(m, docs) for m in drops)
 
 
+def test_a_matcher_on_a_label_every_aggregation_keeps_is_equivalent_where_the_other_side_has_it() -> (
+    None
+):
+    """A shared gauge SLI's bad samples, `sum by (service, tier) (count) - sum by (service,
+    tier) (sum)`: tier dropped from one side makes groups of other tiers, which find no
+    partner on the other; module dropped merges series into the same groups; and an
+    aggregation that does not keep tier merges the extra series in."""
+    sel = 'p{tier="batch", module!="tcp"}[5m]'
+    shared = f"(sum by (service, tier) (count_over_time({sel})) - "
+    shared += f"sum by (service, tier) (sum_over_time({sel}))) / 300"
+    for expr, equivalent in (
+        (shared, {'drop tier="batch"'}),
+        (shared.replace("by (service, tier)", "by (service)"), set()),
+        (shared.replace("sum by (service, tier)", "sum"), set()),
+    ):
+        docs = {"r.yml": {"groups": [{"name": "g", "rules": [{"record": "r", "expr": expr}]}]}}
+        drops = [m for m in rule_mutants("r.yml", docs["r.yml"]) if m.category == MATCHER]
+        assert len(drops) == 4, expr
+        argued = {m.what.split(": ")[1] for m in drops if why_equivalent(m, docs)}
+        assert argued == equivalent, expr
+
+
 def test_a_matcher_dropped_beside_or_or_unless_is_not_equivalent() -> None:
     """`up == 0 or absent(up{job="a"})` fires for every job's down target: `or` keeps the
     series the other operand has no partner for (and `unless` those of its left side)."""
