@@ -32,7 +32,16 @@ from math import ceil
 
 from generator.core import conventions as cv
 from generator.core import slo_math as sm
-from generator.prometheus import AlertRule, Labels, RecordingRule, Rule, RuleFile, SLOPlan
+from generator.prometheus import (
+    AlertRule,
+    Labels,
+    RecordingRule,
+    Rule,
+    RuleFile,
+    SLOPlan,
+    app_stranger,
+    reads_by_job,
+)
 from generator.promtest.cases import Ctx, Scenario, at, ceil_to, seconds, within
 from generator.promtest.feeds import samples
 from generator.promtest.firing import firing_once
@@ -65,12 +74,40 @@ def _fed_raw(
 ) -> list[InputSeries]:
     """The raw series an SLO reads of every service its shared 5m rules cover, the fewest
     that make every event bad (slo_feed.bad_feed): counters at `rate`, `targets` targets
-    of a gauge."""
+    of a gauge; and the same of a service each SLO does not cover (`_stranger`) and of
+    another scrape job (`_foreign`), which no rule of it may count."""
     covered = dict.fromkeys((dict(v.labels)["service"], dict(v.labels)["slo"]) for v in views)
     series: list[InputSeries] = []
     for key in covered:
         series += bad_feed(ctx, plans[key], rate, end, targets)
+    for slo in dict.fromkeys(name for _, name in covered):
+        stranger = _stranger(ctx, plans, slo)
+        if stranger is not None:
+            series += bad_feed(ctx, stranger, rate, end, targets)
+        first = next(key for key in covered if key[1] == slo)
+        mine = bad_feed(ctx, plans[first], rate, end, targets)
+        series += [_foreign(s) for s in mine if "job" in dict(s.labels)]
     return sorted(series, key=lambda s: (s.metric, s.labels))
+
+
+def _foreign(series: InputSeries) -> InputSeries:
+    """A covered service's raw series as another scrape job's: without the `service` and
+    `tier` the service's job puts on it (prometheus.app_stranger), so that a shared rule
+    that lost its tier or service matcher counts it, as an event of no service."""
+    changed = app_stranger(dict(series.labels), "job")
+    return dataclasses.replace(series, labels=tuple(sorted(changed.items())))
+
+
+def _stranger(ctx: Ctx, plans: dict[tuple[str, str], SLOPlan], slo: str) -> SLOPlan | None:
+    """The SLO as it would be planned for the first service (in spec order) it does not
+    cover whose scrape job selects it, so that its raw series carry `service` and `tier`:
+    a shared rule selecting more than its services (a tier or service matcher lost) counts
+    them and records a series too many. None when the SLO covers every such service."""
+    first = next(p for (_, name), p in plans.items() if name == slo)
+    for name, service in ctx.spec.services.items():
+        if (name, slo) not in plans and reads_by_job(service):
+            return dataclasses.replace(first, service=name, tier=service.tier)
+    return None
 
 
 def _fed(ctx: Ctx, views: Sequence[RecordingRule], rate: Decimal, end: int) -> list[InputSeries]:

@@ -145,10 +145,15 @@ def test_promtool_passes_the_gauges_own_tests_and_mapping_of_every_service(
         if g["name"].startswith(MAPPING) and PROBES in g["name"]
     ]
     fed = [s["series"] for s in group["input_series"] if s["series"].startswith("probe_success")]
-    assert {s.split('service="')[1].split('"')[0] for s in fed} == {
+    own = [s for s in fed if 'service="' in s]
+    assert {s.split('service="')[1].split('"')[0] for s in own} == {
         f"svc-{i:04d}" for i in range(8)
     }
-    assert all('job="svc-' in s and 'tier="' in s for s in fed)
+    assert all('job="svc-' in s and 'tier="' in s for s in own)
+    # and another job's, without the labels a service's job puts on its series
+    assert [s for s in fed if s not in own] == [
+        'probe_success{instance="target-0", job="not-svc-0000", module="200"}'
+    ]
 
 
 @pytest.mark.parametrize(

@@ -119,12 +119,14 @@ def test_promtool_passes_the_mixed_spec_and_its_slo_mapping(mixed: Build, tmp_pa
     # the raw series the shared 5m rules read, not recorded rates
     assert {"http_requests_total", "http_request_duration_seconds_bucket"} <= fed
     assert not any(name.startswith(("service:", "slo:")) for name in fed)
-    services = {
-        s["series"].split('service="')[1].split('"')[0]
-        for s in group["input_series"]
-        if s["series"].startswith("http_requests_total{")
-    }
+    requests = [s["series"] for s in group["input_series"]]
+    requests = [s for s in requests if s.startswith("http_requests_total{")]
+    services = {s.split('service="')[1].split('"')[0] for s in requests if 'service="' in s}
     assert services == {f"svc-{i:04d}" for i in range(8)} - {"svc-0005"}
+    # and another job's, without the labels a service's job puts on its series
+    assert [s for s in requests if 'service="' not in s] == [
+        'http_requests_total{endpoint="200", job="not-svc-0000", status="500"}'
+    ]
 
 
 SLO_KINDS = FIXTURES / "slo-kinds" / "out"
@@ -134,14 +136,30 @@ AVAILABILITY = (
 )
 
 
+LATENCY_TOTAL = (
+    "sum by (service, tier) (rate(http_server_requests_seconds_bucket{"
+    'tier="critical", uri!~"/actuator/health.*", le="+Inf"}[5m]))'
+)
+
+
 @pytest.mark.parametrize(
     ("before", "after"),
     [
         (AVAILABILITY, AVAILABILITY.replace('tier=~"batch|critical"', 'tier="critical"')),
         (AVAILABILITY, AVAILABILITY.replace("by (service, tier)", "by (tier)")),
         (AVAILABILITY, AVAILABILITY.replace("sum by (service, tier)", "sum")),
+        # every tier of slo-kinds is covered: only another job's series can be read more
+        (AVAILABILITY, AVAILABILITY.replace('tier=~"batch|critical", ', "")),
+        # latency covers the critical tier: the batch tier's ledger is read more
+        (f"'{LATENCY_TOTAL}'", f"'{LATENCY_TOTAL}'".replace('tier="critical", ', "")),
     ],
-    ids=["tier-left-out", "services-merged", "summed-to-one"],
+    ids=[
+        "tier-left-out",
+        "services-merged",
+        "summed-to-one",
+        "another-jobs-series-read",
+        "an-uncovered-service-read",
+    ],
 )
 def test_the_slo_mapping_fails_a_raw_5m_rule_that_loses_or_merges_services(
     before: str, after: str, tmp_path: Path
@@ -152,5 +170,10 @@ def test_the_slo_mapping_fails_a_raw_5m_rule_that_loses_or_merges_services(
     files[SLO_RULES] = files[SLO_RULES].replace(before, after)
     run = promtool_test(files, tmp_path / "edited", SLO_TESTS, RULES)
     assert run.returncode != 0
-    failed = run.stdout + run.stderr  # a member without its series, or series miscounted
-    assert 'obsgen_member{set=\\"' in failed or "count(slo:" in failed or "count(ALERTS" in failed
+    # a member without its series, series miscounted, or one service's static labels put
+    # on another's series (a rule of one service names it: it cannot read two)
+    failed = run.stdout + run.stderr
+    assert any(
+        why in failed
+        for why in ('obsgen_member{set=\\"', "count(slo:", "count(ALERTS", "same labelset")
+    ), failed

@@ -65,9 +65,7 @@ def test_a_matcher_the_other_operand_keeps_is_equivalent_one_it_alone_holds_is_n
     assert drops and not any(why_equivalent(m, docs) for m in drops)
 
 
-def test_a_matcher_on_a_label_every_aggregation_keeps_is_equivalent_where_the_other_side_has_it() -> (
-    None
-):
+def test_a_matcher_on_a_label_every_sum_groups_by_is_equivalent_if_the_other_side_has_it() -> None:
     """A shared gauge SLI's bad samples, `sum by (service, tier) (count) - sum by (service,
     tier) (sum)`: tier dropped from one side makes groups of other tiers, which find no
     partner on the other; module dropped merges series into the same groups; and an
