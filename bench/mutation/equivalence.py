@@ -135,6 +135,13 @@ def why_equivalent(mutant: Mutant, docs: dict[str, Any]) -> str | None:
         one_to_one = (not _AGGREGATION.search(expr) or apart) and not _KEEPS_UNMATCHED.search(
             _mask(expr)
         )
+        if apart and _GOOD_FALLBACK.fullmatch(expr.strip()) and expr.count(dropped) == 3:
+            return (
+                "in total - (good or 0 * total), every sum grouping by this matcher's label, "
+                "dropping it from one operand adds only groups of other values: the outer "
+                "total's find no partner on the right, and the right's (good's, kept by "
+                "`or`, or the fallback's) none on the left, so `-` drops them"
+            )
         if expr.count(dropped) > 1 and one_to_one:
             return (
                 "the other operand still selects with this matcher, and the binary operators "

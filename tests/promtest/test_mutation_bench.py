@@ -85,6 +85,27 @@ def test_a_matcher_on_a_label_every_sum_groups_by_is_equivalent_if_the_other_sid
         assert argued == equivalent, expr
 
 
+def test_a_tier_dropped_from_one_sum_of_a_shared_good_ratio_is_equivalent_a_kept_label_not() -> (
+    None
+):
+    """A shared good-kind SLI's bad events, `total - (good or 0 * total)` summed by service
+    and tier: tier dropped from any one of the three sums adds groups of other tiers that
+    find no partner across `-`; uri dropped merges series into the same groups."""
+    total = 'sum by (service, tier) (rate(c{tier="core", uri!~"/health"}[5m]))'
+    good = 'sum by (service, tier) (rate(c{tier="core", uri!~"/health", outcome="OK"}[5m]))'
+    expr = f"{total} - ({good} or 0 * {total})"
+    docs = {"r.yml": {"groups": [{"name": "g", "rules": [{"record": "r", "expr": expr}]}]}}
+    drops = [m for m in rule_mutants("r.yml", docs["r.yml"]) if m.category == MATCHER]
+    argued = sorted(m.what.split(": ")[1] for m in drops if why_equivalent(m, docs))
+    # tier from each of the three sums; uri from the fallback alone (good_fallback's case)
+    assert argued == ['drop tier="core"'] * 3 + ['drop uri!~"/health"']
+    shared = expr.replace("by (service, tier)", "by (service)")
+    docs = {"r.yml": {"groups": [{"name": "g", "rules": [{"record": "r", "expr": shared}]}]}}
+    drops = [m for m in rule_mutants("r.yml", docs["r.yml"]) if m.category == MATCHER]
+    argued = sorted(m.what.split(": ")[1] for m in drops if why_equivalent(m, docs))
+    assert argued == ['drop tier="core"', 'drop uri!~"/health"']  # the fallback's alone
+
+
 def test_a_matcher_dropped_beside_or_or_unless_is_not_equivalent() -> None:
     """`up == 0 or absent(up{job="a"})` fires for every job's down target: `or` keeps the
     series the other operand has no partner for (and `unless` those of its left side)."""
