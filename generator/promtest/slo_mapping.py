@@ -28,6 +28,7 @@ import dataclasses
 import functools
 from collections.abc import Sequence
 from decimal import Decimal
+from fractions import Fraction
 from math import ceil
 
 from generator.core import conventions as cv
@@ -68,6 +69,7 @@ def _fed_raw(
     ctx: Ctx,
     views: Sequence[RecordingRule],
     plans: dict[tuple[str, str], SLOPlan],
+    first: dict[str, SLOPlan],
     rate: Decimal,
     targets: int,
     end: int,
@@ -77,15 +79,13 @@ def _fed_raw(
     of a gauge; and the same of a service each SLO does not cover (`_stranger`) and of
     another scrape job (`_foreign`), which no rule of it may count."""
     covered = dict.fromkeys((dict(v.labels)["service"], dict(v.labels)["slo"]) for v in views)
-    series: list[InputSeries] = []
-    for key in covered:
-        series += bad_feed(ctx, plans[key], rate, end, targets)
+    feeds = {key: bad_feed(ctx, plans[key], rate, end, targets) for key in covered}
+    series = [s for feed in feeds.values() for s in feed]
     for slo in dict.fromkeys(name for _, name in covered):
-        stranger = _stranger(ctx, plans, slo)
+        stranger = _stranger(ctx, plans, first[slo])
         if stranger is not None:
             series += bad_feed(ctx, stranger, rate, end, targets)
-        first = next(key for key in covered if key[1] == slo)
-        mine = bad_feed(ctx, plans[first], rate, end, targets)
+        mine = next(feed for (_, name), feed in feeds.items() if name == slo)
         series += [_foreign(s) for s in mine if "job" in dict(s.labels)]
     return sorted(series, key=lambda s: (s.metric, s.labels))
 
@@ -98,15 +98,14 @@ def _foreign(series: InputSeries) -> InputSeries:
     return dataclasses.replace(series, labels=tuple(sorted(changed.items())))
 
 
-def _stranger(ctx: Ctx, plans: dict[tuple[str, str], SLOPlan], slo: str) -> SLOPlan | None:
-    """The SLO as it would be planned for the first service (in spec order) it does not
+def _stranger(ctx: Ctx, plans: dict[tuple[str, str], SLOPlan], slo: SLOPlan) -> SLOPlan | None:
+    """`slo` as it would be planned for the first service (in spec order) it does not
     cover whose scrape job selects it, so that its raw series carry `service` and `tier`:
     a shared rule selecting more than its services (a tier or service matcher lost) counts
     them and records a series too many. None when the SLO covers every such service."""
-    first = next(p for (_, name), p in plans.items() if name == slo)
     for name, service in ctx.spec.services.items():
-        if (name, slo) not in plans and reads_by_job(service):
-            return dataclasses.replace(first, service=name, tier=service.tier)
+        if (name, slo.slo) not in plans and reads_by_job(service):
+            return dataclasses.replace(slo, service=name, tier=service.tier)
     return None
 
 
@@ -132,25 +131,26 @@ def _fed(ctx: Ctx, views: Sequence[RecordingRule], rate: Decimal, end: int) -> l
     ]
 
 
-def _rate(ctx: Ctx, alerts: Sequence[AlertRule]) -> Decimal:
-    """Events per second holding twice every alert's min_events in its long window."""
-    need = Decimal(1)
+def _need(ctx: Ctx, alerts: Sequence[AlertRule]) -> Fraction:
+    """Events per second holding twice every alert's min_events in its long window
+    (exactly: whole events or targets are rounded up from it)."""
+    need = Fraction(0)
     for alert in alerts:
         guard = ctx.spec.slos[alert.label("slo")].min_events
-        need = max(need, Decimal(ceil(2 * guard / seconds(alert.label("long_window")))))
+        need = max(need, Fraction(2 * guard, seconds(alert.label("long_window"))))
     return need
 
 
+def _rate(ctx: Ctx, alerts: Sequence[AlertRule]) -> Decimal:
+    """`_need` in whole events per second (a counter's increments), at least one."""
+    return Decimal(max(1, ceil(_need(ctx, alerts))))
+
+
 def _gauge_targets(ctx: Ctx, alerts: Sequence[AlertRule]) -> int:
-    """Targets of a gauge, each sampled every scrape interval, holding twice every alert's
-    min_events in its long window, at least one (`_rate`'s whole events per second would
-    take as many targets as an interval has seconds)."""
-    targets = 1
-    for alert in alerts:
-        guard = ctx.spec.slos[alert.label("slo")].min_events
-        long = seconds(alert.label("long_window"))
-        targets = max(targets, ceil(Decimal(2 * guard * ctx.interval_s) / long))
-    return targets
+    """`_need` in targets of a gauge, each sampled every scrape interval, at least one
+    (`_rate`'s whole events per second would take as many targets as an interval has
+    seconds)."""
+    return max(1, ceil(_need(ctx, alerts) * ctx.interval_s))
 
 
 def _last_evaluation(ctx: Ctx) -> int:
@@ -281,7 +281,7 @@ def slo_mapping_scenarios(ctx: Ctx, rule_file: RuleFile, slos: Sequence[SLOPlan]
         if copies(ctx.spec, first[part[0]]):
             series = _fed(ctx, sli, rate, when)
         else:
-            series = _fed_raw(ctx, sli, plans, rate, targets, when)
+            series = _fed_raw(ctx, sli, plans, first, rate, targets, when)
         name = "every service's SLI series map into the shared SLO rules"
         where: Matchers = ()
         if len(parts) > 1:
