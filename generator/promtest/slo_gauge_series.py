@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from generator.prometheus import INGESTED, SLOPlan
+from generator.prometheus import INGESTED, SLOPlan, app_stranger
 from generator.promtest.feeds import pick
 from generator.promtest.model import CaseError, InputSeries
 from generator.promtest.slo_stand_in import sparse_segments
@@ -75,10 +75,9 @@ class ProbeLabels:
         if not self.base:
             return None
         chosen = dict(self.targets[0])
-        label, value = sorted(self.base.items())[0]
         if all(k in self.base for k in ("job", *INGESTED)):
-            label, value = "job", self.base["job"]
-            chosen = {k: v for k, v in chosen.items() if k not in INGESTED}
+            return app_stranger(chosen, "job")
+        label, value = sorted(self.base.items())[0]
         other = f"{value}-other"
         while other in self.taken:
             other += "-x"

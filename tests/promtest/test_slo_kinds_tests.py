@@ -156,7 +156,7 @@ def test_the_counted_gauge_scenario_feeds_excluded_probes_at_0_and_1_and_a_forei
         if s.metric == "probe_success"
     }
     excluded = [v for k, v in probes.items() if ("module", "tcp_connect") in k]
-    foreign = [v for k, v in probes.items() if ("job", "ledger-other") in k]
+    foreign = [v for k, v in probes.items() if ("job", "not-ledger") in k]
     kept = [
         v
         for k, v in probes.items()
