@@ -52,6 +52,39 @@ def build_data(tmp: Path, data: dict[str, Any]) -> Build:
     return build(tmp / "spec.yaml", tmp / "out")
 
 
+def slo_groups(b: Build) -> dict[str, list[dict[str, Any]]]:
+    """The rules of each group of a build's SLO rule file, by group name."""
+    doc = yaml.safe_load(b.files["prometheus/rules/slo.yml"])
+    return {g["name"]: g["rules"] for g in doc["groups"]}
+
+
+def slo_records(b: Build, record: str, slo: str) -> list[dict[str, Any]]:
+    """Every rule of a build's SLO rule file recording `record` for SLO `slo`."""
+    return [
+        r
+        for rules in slo_groups(b).values()
+        for r in rules
+        if r.get("record") == record and r.get("labels", {}).get("slo") == slo
+    ]
+
+
+def assert_slo_rules_alike(few: Build, many: Build) -> None:
+    """Two builds of more and fewer services alike have the same shared SLO groups, with as
+    many rules each: the rules do not grow with the services."""
+    names = ["duri-services.slo-fast", "duri-services.slo-medium", "duri-services.slo-slow"]
+    assert list(slo_groups(few)) == list(slo_groups(many)) == names
+    assert [len(r) for r in slo_groups(few).values()] == [len(r) for r in slo_groups(many).values()]
+
+
+def cut_tests(files: dict[str, str], path: str, prefix: str) -> dict[str, str]:
+    """The files with test file `path` cut to its groups whose name starts with `prefix`
+    (promtool runs a whole file: its other groups take long and prove other things)."""
+    doc = yaml.safe_load(files[path])
+    doc["tests"] = [g for g in doc["tests"] if g["name"].startswith(prefix)]
+    assert doc["tests"], prefix
+    return {**files, path: yaml.safe_dump(doc, sort_keys=False)}
+
+
 def fixture_specs() -> list[Path]:
     """Every fixture spec with a golden out/ beside it."""
     return sorted(FIXTURES.glob("*/spec.yaml"))

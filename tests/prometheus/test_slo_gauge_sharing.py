@@ -16,7 +16,14 @@ import yaml
 
 from bench.scale.specs import spec_data
 from generator.pipeline import Build
-from tests.conftest import build_data, promtool_test
+from tests.conftest import (
+    assert_slo_rules_alike,
+    build_data,
+    cut_tests,
+    promtool_test,
+    slo_groups,
+    slo_records,
+)
 
 SLO_RULES = "prometheus/rules/slo.yml"
 SLO_TESTS = "prometheus/tests/slo.yml"
@@ -57,26 +64,14 @@ def _data(services: int, app_selected: str | None = None) -> dict[str, Any]:
     return data
 
 
-def _groups(b: Build) -> dict[str, list[dict[str, Any]]]:
-    return {g["name"]: g["rules"] for g in yaml.safe_load(b.files[SLO_RULES])["groups"]}
-
-
 def _rules(b: Build, record: str) -> list[dict[str, Any]]:
-    return [
-        r
-        for rules in _groups(b).values()
-        for r in rules
-        if r.get("record") == record and r.get("labels", {}).get("slo") == PROBES
-    ]
+    return slo_records(b, record, PROBES)
 
 
-def _cut(files: dict[str, str], path: str, keep: str) -> dict[str, str]:
-    """The files with one test file cut to the groups whose name starts with `keep` (promtool
-    runs a whole file: its other groups take long and prove other things)."""
-    doc = yaml.safe_load(files[path])
-    doc["tests"] = [g for g in doc["tests"] if g["name"].startswith(keep)]
-    assert doc["tests"], keep
-    return {**files, path: yaml.safe_dump(doc, sort_keys=False)}
+def _gauge_groups(files: dict[str, str]) -> dict[str, str]:
+    """The files with the SLO tests cut to the mapping, the window tests to the gauge's own."""
+    mapping = cut_tests(files, SLO_TESTS, MAPPING)
+    return cut_tests(mapping, WINDOW_TESTS, f"gauge SLI {PROBES}")
 
 
 @pytest.fixture(scope="module")
@@ -87,16 +82,7 @@ def eight(tmp_path_factory: pytest.TempPathFactory) -> Build:
 
 def test_gauge_slo_rules_do_not_grow_with_the_services(tmp_path: Path, eight: Build) -> None:
     many = build_data(tmp_path / "many", _data(16))
-    assert (
-        list(_groups(eight))
-        == list(_groups(many))
-        == [
-            "duri-services.slo-fast",
-            "duri-services.slo-medium",
-            "duri-services.slo-slow",
-        ]
-    )
-    assert [len(r) for r in _groups(eight).values()] == [len(r) for r in _groups(many).values()]
+    assert_slo_rules_alike(eight, many)
     (errors,) = _rules(many, ERRORS_5M)
     assert errors["expr"] == ZEROS
     assert "service" not in errors["labels"]  # the series carries it
@@ -110,7 +96,7 @@ def test_a_service_not_selected_by_its_job_keeps_gauge_rules_reading_its_selecto
     tmp_path: Path,
 ) -> None:
     mixed = build_data(tmp_path, _data(8, "svc-0005"))
-    own = [r for r in _groups(mixed)["duri-svc-0005.slo-fast"] if r.get("record") == REQUESTS_5M]
+    own = [r for r in slo_groups(mixed)["duri-svc-0005.slo-fast"] if r.get("record") == REQUESTS_5M]
     gauge = [r for r in own if r["labels"]["slo"] == PROBES]
     assert [r["expr"] for r in gauge] == [
         'sum(count_over_time(probe_success{app="svc-0005", module!="tcp_connect"}[5m])) / 300'
@@ -118,7 +104,7 @@ def test_a_service_not_selected_by_its_job_keeps_gauge_rules_reading_its_selecto
     (shared,) = [r for r in _rules(mixed, REQUESTS_5M) if r not in gauge]
     assert 'service!="svc-0005"' in shared["expr"]  # not counted twice through its tier
     # its own rules and the shared ones pass the gauge's tests and the mapping together
-    files = _cut(_cut(mixed.files, SLO_TESTS, MAPPING), WINDOW_TESTS, f"gauge SLI {PROBES}")
+    files = _gauge_groups(mixed.files)
     for path in (SLO_TESTS, WINDOW_TESTS):
         run = promtool_test(files, tmp_path / "run" / path.split("/")[-1], path, RULES)
         assert run.returncode == 0, run.stdout + run.stderr
@@ -134,7 +120,7 @@ def test_a_service_not_selected_by_its_job_keeps_gauge_rules_reading_its_selecto
 def test_promtool_passes_the_gauges_own_tests_and_mapping_of_every_service(
     eight: Build, tmp_path: Path
 ) -> None:
-    files = _cut(_cut(eight.files, SLO_TESTS, MAPPING), WINDOW_TESTS, f"gauge SLI {PROBES}")
+    files = _gauge_groups(eight.files)
     for path in (SLO_TESTS, WINDOW_TESTS):
         run = promtool_test(files, tmp_path / path.split("/")[-1], path, RULES)
         assert run.returncode == 0, run.stdout + run.stderr
@@ -170,7 +156,7 @@ def test_promtool_passes_the_gauges_own_tests_and_mapping_of_every_service(
 def test_the_gauge_tests_fail_a_shared_5m_rule_that_loses_services_or_miscounts(
     eight: Build, tmp_path: Path, after: str, mapping_only: bool
 ) -> None:
-    files = _cut(_cut(eight.files, SLO_TESTS, MAPPING), WINDOW_TESTS, f"gauge SLI {PROBES}")
+    files = _gauge_groups(eight.files)
     assert files[SLO_RULES].count(ZEROS) == 1
     files[SLO_RULES] = files[SLO_RULES].replace(ZEROS, after)
     runs = {

@@ -15,7 +15,15 @@ import yaml
 
 from bench.scale.specs import spec_data
 from generator.pipeline import Build
-from tests.conftest import FIXTURES, build_data, promtool_test
+from tests.conftest import (
+    FIXTURES,
+    assert_slo_rules_alike,
+    build_data,
+    cut_tests,
+    promtool_test,
+    slo_groups,
+    slo_records,
+)
 
 SLO_RULES = "prometheus/rules/slo.yml"
 SLO_TESTS = "prometheus/tests/slo.yml"
@@ -35,25 +43,7 @@ def _data(services: int, app_selected: str | None = None) -> dict[str, Any]:
 
 
 def _mapping_only(files: dict[str, str]) -> dict[str, str]:
-    """The files with the SLO test file cut to its mapping groups (promtool runs the whole
-    file: its other groups take tens of seconds and prove other things)."""
-    doc = yaml.safe_load(files[SLO_TESTS])
-    doc["tests"] = [g for g in doc["tests"] if g["name"].startswith(MAPPING)]
-    assert doc["tests"]
-    return {**files, SLO_TESTS: yaml.safe_dump(doc, sort_keys=False)}
-
-
-def _groups(b: Build) -> dict[str, list[dict[str, Any]]]:
-    return {g["name"]: g["rules"] for g in yaml.safe_load(b.files[SLO_RULES])["groups"]}
-
-
-def _rules(b: Build, record: str, slo: str) -> list[dict[str, Any]]:
-    return [
-        r
-        for rules in _groups(b).values()
-        for r in rules
-        if r.get("record") == record and r.get("labels", {}).get("slo") == slo
-    ]
+    return cut_tests(files, SLO_TESTS, MAPPING)
 
 
 @pytest.fixture(scope="module")
@@ -65,24 +55,15 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> Build:
 def test_slo_rules_reading_raw_series_do_not_grow_with_the_services(tmp_path: Path) -> None:
     few = build_data(tmp_path / "few", _data(4))
     many = build_data(tmp_path / "many", _data(16))
-    assert (
-        list(_groups(few))
-        == list(_groups(many))
-        == [
-            "duri-services.slo-fast",
-            "duri-services.slo-medium",
-            "duri-services.slo-slow",
-        ]
-    )
-    assert [len(r) for r in _groups(few).values()] == [len(r) for r in _groups(many).values()]
-    (errors,) = _rules(many, ERRORS_5M, "availability")
+    assert_slo_rules_alike(few, many)
+    (errors,) = slo_records(many, ERRORS_5M, "availability")
     every = '{tier=~"brain|control|core|evolution", endpoint!~"/health.*"'
     assert errors["expr"] == (
         f'sum by (service, tier) (rate(http_requests_total{every}, status=~"5.."}}[5m]))'
         f" or 0 * sum by (service, tier) (rate(http_requests_total{every}}}[5m]))"
     )
     assert "service" not in errors.get("labels", {})  # the series carries it
-    (slow,) = _rules(many, ERRORS_5M, "latency")
+    (slow,) = slo_records(many, ERRORS_5M, "latency")
     assert slow["expr"].startswith(
         f'sum by (service, tier) (rate(http_request_duration_seconds_bucket{every}, le="+Inf"}}'
     )
@@ -91,7 +72,7 @@ def test_slo_rules_reading_raw_series_do_not_grow_with_the_services(tmp_path: Pa
 def test_a_service_not_selected_by_its_job_keeps_slo_rules_reading_its_selector(
     mixed: Build,
 ) -> None:
-    groups = _groups(mixed)
+    groups = slo_groups(mixed)
     assert "duri-svc-0005.slo-fast" in groups
     own = [r for r in groups["duri-svc-0005.slo-fast"] if r.get("record") == REQUESTS_5M]
     assert [r["expr"] for r in own] == [
@@ -100,7 +81,7 @@ def test_a_service_not_selected_by_its_job_keeps_slo_rules_reading_its_selector(
         'le="+Inf"}[5m]))',
     ]
     assert {r["labels"]["service"] for r in own} == {"svc-0005"}
-    shared = _rules(mixed, REQUESTS_5M, "availability")
+    shared = slo_records(mixed, REQUESTS_5M, "availability")
     assert len(shared) == 2  # its own and the one of the others
     assert 'service!="svc-0005"' in shared[0]["expr"]  # not counted twice through its tier
     assert [g for g in groups if g.startswith("duri-svc-")] == [
